@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Set-up shared by `npm start` and `npm test` on a fresh clone: installs the pinned dependencies
+// when they are missing or stale, then builds the operators. Plain Node, no dependencies.
+import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+
+const marker = `${root}node_modules/.package-lock.json`;
+const lock = `${root}package-lock.json`;
+const isStale =
+  !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+if (isStale) {
+  console.log("colwasm setup: installing pinned dependencies (npm ci)");
+  run(npm, ["ci", "--no-audit", "--no-fund"]);
+}
+if (existsSync(`${root}operators/build.ts`)) {
+  run(process.execPath, ["--import", "tsx", "operators/build.ts"]);
+}

@@ -1,0 +1,211 @@
+// The schema language parser (spec/columnar-format.md §3.1): text -> Schema, errors carry offsets.
+import { type Format, isPrimitiveKind, type Schema, type StructField } from "./schema.ts";
+import { SchemaError } from "./schema-error.ts";
+import { countSlices } from "./slice-layout.ts";
+
+/** Limits of spec §3.1; exceeding one is `schema-too-large`. */
+export const SCHEMA_LIMITS = { maxTextBytes: 4096, maxDepth: 32, maxSlices: 1024 } as const;
+
+interface Token {
+  readonly text: string;
+  readonly offset: number;
+  readonly isName: boolean;
+}
+
+const PUNCTUATION = "(){}<>,:";
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === " " || c === "\t" || c === "\r" || c === "\n") {
+      i++;
+    } else if (PUNCTUATION.includes(c)) {
+      tokens.push({ text: c, offset: i, isName: false });
+      i++;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const start = i;
+      while (i < text.length && /[A-Za-z0-9_]/.test(text[i])) i++;
+      tokens.push({ text: text.slice(start, i), offset: start, isName: true });
+    } else {
+      throw new SchemaError(
+        "schema-syntax",
+        `Cannot parse schema: unexpected character ${JSON.stringify(c)} at offset ${i}`,
+        i,
+      );
+    }
+  }
+  return tokens;
+}
+
+class SchemaParser {
+  readonly #tokens: Token[];
+  readonly #end: number;
+  #at = 0;
+
+  constructor(tokens: Token[], end: number) {
+    this.#tokens = tokens;
+    this.#end = end;
+  }
+
+  parseTop(): Schema {
+    const schema = this.#type(0);
+    const extra = this.#tokens[this.#at];
+    if (extra) this.#fail(`expected end of schema, found '${extra.text}'`, extra.offset);
+    return schema;
+  }
+
+  #fail(expected: string, offset: number): never {
+    throw new SchemaError("schema-syntax", `Cannot parse schema at offset ${offset}: ${expected}`, offset);
+  }
+
+  #peek(): Token | undefined {
+    return this.#tokens[this.#at];
+  }
+
+  #next(expected: string): Token {
+    const token = this.#tokens[this.#at];
+    if (!token) this.#fail(`expected ${expected}, found end of schema`, this.#end);
+    this.#at++;
+    return token;
+  }
+
+  #expect(punct: string): void {
+    const token = this.#next(`'${punct}'`);
+    if (token.text !== punct || token.isName)
+      this.#fail(`expected '${punct}', found '${token.text}'`, token.offset);
+  }
+
+  #nested(depth: number, offset: number): number {
+    if (depth + 1 > SCHEMA_LIMITS.maxDepth) {
+      throw new SchemaError(
+        "schema-too-large",
+        `Cannot parse schema: nesting deeper than ${SCHEMA_LIMITS.maxDepth} levels at offset ${offset}`,
+        offset,
+      );
+    }
+    return depth + 1;
+  }
+
+  #type(depth: number): Schema {
+    const token = this.#next("a type");
+    if (token.isName) return this.#named(token, depth);
+    if (token.text === "(") return this.#tuple(token, this.#nested(depth, token.offset));
+    if (token.text === "{") return this.#struct(token, this.#nested(depth, token.offset));
+    return this.#fail(`expected a type, found '${token.text}'`, token.offset);
+  }
+
+  #named(token: Token, depth: number): Schema {
+    const name = token.text;
+    if (isPrimitiveKind(name) || name === "bool") return { kind: name };
+    if (name === "String") return { kind: "string" };
+    if (name === "Vec" || name === "Option" || name === "Result") {
+      const inner = this.#nested(depth, token.offset);
+      this.#expect("<");
+      const first = this.#type(inner);
+      if (name === "Result") {
+        this.#expect(",");
+        const err = this.#type(inner);
+        this.#expect(">");
+        return { kind: "result", ok: first, err };
+      }
+      this.#expect(">");
+      return name === "Vec" ? { kind: "vec", item: first } : { kind: "option", some: first };
+    }
+    throw new SchemaError(
+      "schema-unknown-type",
+      `Cannot parse schema: unknown type ${JSON.stringify(name)} at offset ${token.offset}`,
+      token.offset,
+    );
+  }
+
+  #tuple(open: Token, depth: number): Schema {
+    if (this.#peek()?.text === ")")
+      this.#fail(
+        "expected a type, found ')' (the unit type () is not supported)",
+        this.#peek()?.offset ?? open.offset,
+      );
+    const elements: Schema[] = [this.#type(depth)];
+    let sawComma = false;
+    for (;;) {
+      const token = this.#next("',' or ')'");
+      if (token.text === ")" && !token.isName) break;
+      if (token.text !== "," || token.isName)
+        this.#fail(`expected ',' or ')', found '${token.text}'`, token.offset);
+      sawComma = true;
+      if (this.#peek()?.text === ")") {
+        this.#at++;
+        break;
+      }
+      elements.push(this.#type(depth));
+    }
+    if (!sawComma) this.#fail("expected ',' in a 1-tuple (write T or (T,))", open.offset);
+    return { kind: "tuple", elements };
+  }
+
+  #struct(open: Token, depth: number): Schema {
+    const fields: StructField[] = [];
+    const seen = new Set<string>();
+    if (this.#peek()?.text === "}")
+      this.#fail(
+        "expected a field name, found '}' (empty structs are not supported)",
+        this.#peek()?.offset ?? open.offset,
+      );
+    for (;;) {
+      const name = this.#next("a field name");
+      if (!name.isName) this.#fail(`expected a field name, found '${name.text}'`, name.offset);
+      if (seen.has(name.text)) {
+        throw new SchemaError(
+          "schema-duplicate-field",
+          `Cannot parse schema: field ${JSON.stringify(name.text)} is declared twice (offset ${name.offset})`,
+          name.offset,
+        );
+      }
+      seen.add(name.text);
+      this.#expect(":");
+      fields.push({ name: name.text, type: this.#type(depth) });
+      const token = this.#next("',' or '}'");
+      if (token.text === "}" && !token.isName) break;
+      if (token.text !== "," || token.isName)
+        this.#fail(`expected ',' or '}', found '${token.text}'`, token.offset);
+      if (this.#peek()?.text === "}") {
+        this.#at++;
+        break;
+      }
+    }
+    return { kind: "struct", fields };
+  }
+}
+
+/**
+ * Parses a schema text (a `Columnar-Schema` header, a manifest field, a CLI flag).
+ * The slice limit is checked for `format` (default `0.1`, which has the most slices).
+ *
+ * @example
+ * ```ts
+ * import { parseSchema, formatSchema } from "./index.ts";
+ * formatSchema(parseSchema(" ( String ,i64 , ) ")); // "(String, i64)"
+ * ```
+ */
+export function parseSchema(text: string, options: { format?: Format } = {}): Schema {
+  const byteLength = new TextEncoder().encode(text).length;
+  if (byteLength > SCHEMA_LIMITS.maxTextBytes) {
+    throw new SchemaError(
+      "schema-too-large",
+      `Cannot parse schema: text is ${byteLength} bytes, the limit is ${SCHEMA_LIMITS.maxTextBytes}`,
+      SCHEMA_LIMITS.maxTextBytes,
+    );
+  }
+  const schema = new SchemaParser(tokenize(text), text.length).parseTop();
+  const format = options.format ?? "0.1";
+  const slices = countSlices(schema, format);
+  if (slices > SCHEMA_LIMITS.maxSlices) {
+    throw new SchemaError(
+      "schema-too-large",
+      `Cannot parse schema: it needs ${slices} slices in format ${format}, the limit is ${SCHEMA_LIMITS.maxSlices}`,
+      0,
+    );
+  }
+  return schema;
+}

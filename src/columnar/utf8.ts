@@ -1,0 +1,47 @@
+// Strict UTF-8 validation (spec §6.4 L5): rejects overlong forms, surrogates and code points past
+// U+10FFFF. Hand-written so it allocates nothing and skips ASCII four bytes at a time.
+
+/** Index of the first byte of the first invalid sequence, or -1 when `bytes` is valid UTF-8. */
+export function findInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  const canUseWords = bytes.byteOffset % 4 === 0;
+  const words = canUseWords ? new Uint32Array(bytes.buffer, bytes.byteOffset, n >>> 2) : undefined;
+  while (i < n) {
+    if (words !== undefined && (i & 3) === 0) {
+      let w = i >>> 2;
+      while (w < words.length && (words[w] & 0x80808080) === 0) w++;
+      i = w << 2;
+      if (i >= n) break;
+    }
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b === 0xe0) ((need = 2), (lo = 0xa0));
+    else if (b === 0xed) ((need = 2), (hi = 0x9f));
+    else if (b >= 0xe1 && b <= 0xef) need = 2;
+    else if (b === 0xf0) ((need = 3), (lo = 0x90));
+    else if (b === 0xf4) ((need = 3), (hi = 0x8f));
+    else if (b >= 0xf1 && b <= 0xf3) need = 3;
+    else return i;
+    if (i + need >= n) return i;
+    const second = bytes[i + 1];
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k <= need; k++) {
+      if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** True when byte `index` continues a multi-byte character (a bound there would split it). */
+export function isContinuationByte(bytes: Uint8Array, index: number): boolean {
+  return index < bytes.length && (bytes[index] & 0xc0) === 0x80;
+}

@@ -1,0 +1,45 @@
+// The one error type every expected failure becomes; src/http/problem.ts turns it into an
+// RFC 9457 problem+json answer (spec/http-api.md §Problems). Anything else is a bug (500).
+
+/** Problem slugs of spec/http-api.md §Problems; each one is documented at `/problems/<type>`. */
+export type ProblemType =
+  | "bad-batch"
+  | "bad-schema"
+  | "bad-request"
+  | "unauthorized"
+  | "forbidden"
+  | "unknown-operator"
+  | "unknown-state"
+  | "conflict"
+  | "too-large"
+  | "unsupported-media-type"
+  | "chain-type-mismatch"
+  | "invalid-operator"
+  | "operator-failed"
+  | "unavailable"
+  | "internal";
+
+/** Typed extension members of a problem body; never holds secrets. */
+export interface ProblemFields {
+  rule?: string;
+  slice?: string;
+  sliceIndex?: number;
+  offset?: number;
+  operator?: string;
+  reason?: string;
+  stage?: number;
+  [key: string]: unknown;
+}
+
+/** An expected failure caused by a request, an operator or a limit. */
+export class ColwasmError extends Error {
+  readonly type: ProblemType;
+  readonly fields: ProblemFields;
+
+  constructor(type: ProblemType, message: string, fields: ProblemFields = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ColwasmError";
+    this.type = type;
+    this.fields = fields;
+  }
+}
