@@ -22,6 +22,8 @@ export interface BatchView {
   /** Record count of the top-level type (spec §4.9). */
   readonly length: number;
   readonly column: Column;
+  /** The batch's own bytes (a view of `byteLength` bytes over the body). */
+  readonly bytes: Uint8Array;
   /** Every slice's bytes, in layout order (views, not copies). */
   readonly slices: readonly Uint8Array[];
   /** Bytes the batch occupies in the body (all of it, unless decoded as a region). */
@@ -55,6 +57,22 @@ function otherFormatHint(body: Uint8Array, schema: Schema, format: Format, schem
     if (error instanceof BatchError) return "";
     throw error;
   }
+}
+
+/**
+ * Validates slices that were not framed from one body (e.g. a blog-ABI output assembled from two
+ * memories) and builds their column tree. Throws only `BatchError`.
+ */
+export function decodeSlices(slices: readonly Uint8Array[], schema: Schema, format: Format): Column {
+  const layout = sliceLayout(schema, format);
+  const ctx = { schemaText: formatSchema(schema), format };
+  if (slices.length !== layout.length) {
+    throw new BatchError(
+      "slice-count",
+      `Cannot decode "${ctx.schemaText}": ${slices.length} slices given, the schema has ${layout.length}`,
+    );
+  }
+  return decodeColumn(schema, new SliceCursor(slices, layout, ctx, 0));
 }
 
 /**
@@ -97,6 +115,7 @@ export function decodeBatch(
     format,
     length: column.length,
     column,
+    bytes: bytes.subarray(0, framed.byteLength),
     slices: framed.slices,
     byteLength: framed.byteLength,
     alignmentCopyBytes: copied,

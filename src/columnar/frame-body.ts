@@ -87,17 +87,19 @@ function frameIndexed(body: Uint8Array, layout: readonly SliceSpec[], ctx: Frame
   }
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const tableEnd = readWord(view, 0);
-  if (tableEnd < 0 || tableEnd % 8 !== 0 || tableEnd < 16) {
+  // A word[0] over 2^32 with its low 3 bits clear is a multiple of 8 that is at least 16: F2 passes
+  // and F3 reports it as a slice count (spec §6.3), so test alignment on the low half.
+  if (view.getUint32(0, true) % 8 !== 0 || (tableEnd >= 0 && tableEnd < 16)) {
     throw new BatchError(
       "bad-offset",
-      `Cannot decode ${where}: offset table size word[0] = ${tableEnd < 0 ? "over 2^32" : tableEnd} is not a multiple of 8 that is at least 16`,
+      `Cannot decode ${where}: offset table size word[0] = ${view.getBigUint64(0, true)} is not a multiple of 8 that is at least 16`,
       { offset: 0 },
     );
   }
   if (tableEnd !== 8 * (n + 1)) {
     throw new BatchError(
       "slice-count",
-      `Cannot decode ${where}: the offset table announces ${tableEnd / 8 - 1} slices, the schema has ${n}`,
+      `Cannot decode ${where}: the offset table announces ${view.getBigUint64(0, true) / 8n - 1n} slices, the schema has ${n}`,
       { offset: 0 },
     );
   }

@@ -7,7 +7,7 @@ export { countSlices, sliceLayout, type SliceRole, type SliceSpec } from "./slic
 export { SchemaError, type SchemaRule } from "./schema-error.ts";
 export { BatchError, type BatchErrorLocation, type BatchRule } from "./batch-error.ts";
 export { bitAt, type Bits, type Column, type ColumnOf, type PrimitiveColumn } from "./column.ts";
-export { type BatchView, decodeBatch, type DecodeOptions } from "./decode-batch.ts";
+export { type BatchView, decodeBatch, type DecodeOptions, decodeSlices } from "./decode-batch.ts";
 export { columnSlices, encodeBatch, encodedByteLength, encodeSlices, writeSlices } from "./encode-batch.ts";
 export { type ColumnBuilder, columnBuilder, rowsToColumn } from "./rows-to-column.ts";
 export { columnToRows, shortestF32 } from "./column-to-rows.ts";

@@ -128,8 +128,10 @@ class SchemaParser {
       );
     const elements: Schema[] = [this.#type(depth)];
     let sawComma = false;
+    let close = open;
     for (;;) {
       const token = this.#next("',' or ')'");
+      close = token;
       if (token.text === ")" && !token.isName) break;
       if (token.text !== "," || token.isName)
         this.#fail(`expected ',' or ')', found '${token.text}'`, token.offset);
@@ -140,7 +142,8 @@ class SchemaParser {
       }
       elements.push(this.#type(depth));
     }
-    if (!sawComma) this.#fail("expected ',' in a 1-tuple (write T or (T,))", open.offset);
+    // Point at the ')' where the comma was expected (spec §6.5: the offset of what was expected).
+    if (!sawComma) this.#fail("expected ',' in a 1-tuple (write T or (T,))", close.offset);
     return { kind: "tuple", elements };
   }
 

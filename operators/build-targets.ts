@@ -1,0 +1,85 @@
+// Lists what operators/build.ts builds: AssemblyScript examples and the template, hand-written WAT
+// operators, and the hostile test fixtures, each with its sources, manifest and output path.
+
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** One module to build. `manifestPath` is null when the module ships without a manifest. */
+export interface BuildTarget {
+  name: string;
+  kind: "assemblyscript" | "wat";
+  entryPath: string;
+  sourcePaths: string[];
+  manifestPath: string | null;
+  outDir: string;
+  writesManifestFile: boolean;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function orNull(path: string): string | null {
+  return existsSync(path) ? path : null;
+}
+
+/** Every build target under `root` (the repository root), in a stable order. */
+export function listBuildTargets(root: string): BuildTarget[] {
+  const operators = join(root, "operators");
+  const operatorsDist = join(operators, "dist");
+  const sdkSources = filesUnder(join(operators, "sdk", "assembly"));
+  const targets: BuildTarget[] = [];
+
+  const asDirs = readdirSync(join(operators, "examples"))
+    .sort()
+    .map((name) => ({ name, dir: join(operators, "examples", name) }));
+  asDirs.push({ name: "template", dir: join(operators, "template") });
+  for (const { name, dir } of asDirs) {
+    const entryPath = join(dir, "assembly", "index.ts");
+    if (!existsSync(entryPath)) continue;
+    const manifestPath = orNull(join(dir, "manifest.json"));
+    targets.push({
+      name,
+      kind: "assemblyscript",
+      entryPath,
+      sourcePaths: [
+        ...filesUnder(join(dir, "assembly")),
+        ...sdkSources,
+        ...(manifestPath ? [manifestPath] : []),
+      ],
+      manifestPath,
+      outDir: operatorsDist,
+      writesManifestFile: true,
+    });
+  }
+
+  const watDirs = [
+    { dir: join(operators, "wat"), outDir: operatorsDist, writesManifestFile: true },
+    {
+      dir: join(root, "test", "fixtures", "wasm"),
+      outDir: join(root, "test", "fixtures", "wasm", "dist"),
+      writesManifestFile: false,
+    },
+  ];
+  for (const { dir, outDir, writesManifestFile } of watDirs) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith(".wat"))
+      .sort()) {
+      const name = file.slice(0, -".wat".length);
+      const entryPath = join(dir, file);
+      const manifestPath = orNull(join(dir, `${name}.manifest.json`));
+      targets.push({
+        name,
+        kind: "wat",
+        entryPath,
+        sourcePaths: [entryPath, ...(manifestPath ? [manifestPath] : [])],
+        manifestPath,
+        outDir,
+        writesManifestFile,
+      });
+    }
+  }
+  return targets;
+}

@@ -1,0 +1,32 @@
+// Compiles one AssemblyScript operator entry to WASM in-process with asc: -O3, `--runtime stub`
+// (the SDK's arena is the stub heap), no asserts, no `env.abort` import, no source map.
+
+// asc (with binaryen) takes seconds to load, so it is imported only when something is stale.
+type Asc = typeof import("assemblyscript/asc").default;
+let ascModule: Promise<Asc> | null = null;
+
+/** asc flags shared by every operator; `colwasm build` should pass the same ones. */
+export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--noAssert", "--use", "abort=", "--noColors"];
+
+/** Returns the optimized binary of `entryPath`, or throws an Error carrying asc's diagnostics. */
+export async function compileAssemblyScript(entryPath: string): Promise<Uint8Array> {
+  ascModule ??= import("assemblyscript/asc").then((module) => module.default);
+  const asc = await ascModule;
+  let binary: Uint8Array | null = null;
+  let diagnostics = "";
+  const stderr = asc.createMemoryStream((chunk) => {
+    diagnostics += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+  });
+  const result = await asc.main([entryPath, ...ASC_FLAGS, "--outFile", "operator.wasm"], {
+    stderr,
+    stdout: stderr,
+    writeFile(filename, contents) {
+      if (filename.endsWith(".wasm") && typeof contents !== "string") binary = contents;
+    },
+  });
+  if (result.error !== null) {
+    throw new Error(`Cannot compile "${entryPath}": ${result.error.message}\n${diagnostics}`);
+  }
+  if (binary === null) throw new Error(`Cannot compile "${entryPath}": asc wrote no binary`);
+  return binary;
+}

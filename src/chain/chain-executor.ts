@@ -1,0 +1,35 @@
+// How operator stages execute: the contract between the chain runner and where WASM runs
+// (inline on this thread, or in a sandbox thread that can be stopped at a deadline).
+import type { OperatorBatch } from "../wasm/index.ts";
+import type { PlannedStage } from "./plan-chain.ts";
+
+/** An operator stage of a plan, with its index in the whole chain. */
+export type OperatorStage = Extract<PlannedStage, { kind: "operator" }> & { readonly index: number };
+
+/** A reduce stage of a plan, with its index in the whole chain. */
+export type ReduceStage = Extract<PlannedStage, { kind: "reduce" }> & { readonly index: number };
+
+/** Timing and copy figures of one hop. */
+export interface HopTrace {
+  readonly stage: number;
+  readonly name: string;
+  readonly durationMs: number;
+  /** Bytes copied into this stage: its input batch, once. */
+  readonly copiedBytes: number;
+}
+
+/** What a run of consecutive operator stages produced. */
+export interface SegmentResult {
+  readonly output: OperatorBatch;
+  readonly hops: readonly HopTrace[];
+}
+
+/** Runs consecutive operator stages, one memcpy per hop. */
+export interface SegmentExecutor {
+  runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult>;
+}
+
+/** Applies a reduce stage to a batch and returns the changed totals. */
+export interface ReduceExecutor {
+  applyReduce(stage: ReduceStage, input: OperatorBatch): Promise<OperatorBatch>;
+}

@@ -1,0 +1,21 @@
+// Public surface of chain planning and execution.
+export type {
+  HopTrace,
+  OperatorStage,
+  ReduceExecutor,
+  ReduceStage,
+  SegmentExecutor,
+  SegmentResult,
+} from "./chain-executor.ts";
+export { ChainTypeError } from "./chain-type-error.ts";
+export { InlineExecutor } from "./inline-executor.ts";
+export {
+  type ChainPlan,
+  type OperatorDescriptor,
+  type OperatorResolver,
+  type PlannedStage,
+  planChain,
+} from "./plan-chain.ts";
+export { reduceKeyType, reduceOutputSchema } from "./reduce-schema.ts";
+export { type ChainResult, runChain } from "./run-chain.ts";
+export { formatChain, isValidName, parseChain, type Stage } from "./stage.ts";

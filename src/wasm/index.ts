@@ -1,0 +1,19 @@
+// Public surface of the WASM host: manifests, module checks, instances, limits, copy metering.
+export { capMemoryPages } from "./cap-memory.ts";
+export { checkOperatorModule } from "./check-module.ts";
+export { CopyMeter } from "./copy-meter.ts";
+export { InstancePool } from "./instance-pool.ts";
+export {
+  type ManifestJson,
+  manifestJsonSchema,
+  type OperatorAbi,
+  type OperatorManifest,
+  parseManifest,
+  readManifestSection,
+} from "./manifest.ts";
+export type { OperatorBatch } from "./operator-batch.ts";
+export { InvalidOperatorError, OperatorError, type OperatorFailure } from "./operator-error.ts";
+export { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
+export { DEFAULT_OPERATOR_LIMITS, type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
+export { prepareOperator } from "./prepare-operator.ts";
+export { runExamples } from "./run-examples.ts";

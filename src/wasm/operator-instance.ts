@@ -1,0 +1,277 @@
+// One live instance of an operator module: copies a batch into its memory (the hop's one memcpy),
+// calls `act`, and validates what comes back like an untrusted body (spec/operator-abi.md).
+import {
+  BatchError,
+  columnSlices,
+  decodeBatch,
+  decodeSlices,
+  encodedByteLength,
+  writeSlices,
+} from "../columnar/index.ts";
+import { ColwasmError } from "../error.ts";
+import type { CopyMeter } from "./copy-meter.ts";
+import type { OperatorManifest } from "./manifest.ts";
+import type { OperatorBatch } from "./operator-batch.ts";
+import { OperatorError, type OperatorFailure } from "./operator-error.ts";
+import { type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
+
+/** A compiled operator ready to instantiate: the host never compiles bytes itself. */
+export interface HostedOperator {
+  readonly name: string;
+  readonly module: WebAssembly.Module;
+  readonly manifest: OperatorManifest;
+}
+
+interface OperatorExports {
+  memory: WebAssembly.Memory;
+  /** Loop budget added by meterFuel (src/wasm/meter-fuel.ts); 0 after a trap means out of fuel. */
+  fuel?: WebAssembly.Global;
+  act: (ptr: number, len: number) => number;
+  alloc?: (size: number) => number;
+  error?: () => number;
+  reset?: () => void;
+}
+
+const asFunction = <T>(value: unknown): T | undefined =>
+  typeof value === "function" ? (value as T) : undefined;
+
+/** A live instance; after any failure it must be discarded (the pool does that). */
+export class OperatorInstance {
+  readonly #op: HostedOperator;
+  readonly #limits: OperatorLimits;
+  readonly #exports: OperatorExports;
+  #batches = 0;
+  #blogRegion = { ptr: 0, bytes: 0 };
+
+  private constructor(op: HostedOperator, limits: OperatorLimits, exports: OperatorExports) {
+    this.#op = op;
+    this.#limits = limits;
+    this.#exports = exports;
+  }
+
+  /** Instantiates `op` (synchronously, from its compiled module, with no imports). */
+  static create(op: HostedOperator, limits: OperatorLimits): OperatorInstance {
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(op.module, {});
+    } catch (error) {
+      throw new OperatorError(op.name, "trap", `Cannot instantiate operator "${op.name}": ${String(error)}`, {
+        cause: error,
+      });
+    }
+    const e = instance.exports;
+    const act = asFunction<OperatorExports["act"]>(e.act);
+    if (!(e.memory instanceof WebAssembly.Memory) || act === undefined) {
+      throw new OperatorError(
+        op.name,
+        "invalid-output",
+        `Cannot run operator "${op.name}": it lacks memory or act`,
+      );
+    }
+    return new OperatorInstance(op, limits, {
+      memory: e.memory,
+      fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
+      act,
+      alloc: asFunction(e.alloc),
+      error: asFunction(e.error),
+      reset: asFunction(e.reset),
+    });
+  }
+
+  #fail(reason: OperatorFailure, message: string, cause?: unknown): OperatorError {
+    return new OperatorError(this.#op.name, reason, `Operator "${this.#op.name}" failed: ${message}`, {
+      cause,
+    });
+  }
+
+  #pages(): number {
+    return this.#exports.memory.buffer.byteLength / WASM_PAGE_BYTES;
+  }
+
+  /**
+   * True when a failing call grew memory into the top half of its cap: `memory.grow` past the
+   * (patched) maximum returns -1 inside WASM, invisible to the host, so this is how a module that
+   * ran out of memory is told apart from one that failed for its own reasons.
+   */
+  #nearMemoryCap(pagesBefore: number): boolean {
+    const pages = this.#pages();
+    return pages > pagesBefore && pages * 2 > this.#limits.maxMemoryPages;
+  }
+
+  /** Calls into WASM, turning traps into OperatorErrors (memory when the cap was reached). */
+  #call<T>(what: string, fn: () => T, pagesBefore = this.#pages()): T {
+    let result: T;
+    const fuel = this.#exports.fuel;
+    if (fuel !== undefined && this.#limits.fuel !== undefined) fuel.value = this.#limits.fuel;
+    try {
+      result = fn();
+    } catch (error) {
+      if (error instanceof ColwasmError) throw error;
+      if (fuel !== undefined && fuel.value === 0) {
+        throw this.#fail(
+          "deadline",
+          `${what} ran out of fuel (${this.#limits.fuel} loop iterations, the deadline of ${this.#limits.deadlineMs} ms)`,
+          error,
+        );
+      }
+      const atCap = this.#pages() >= this.#limits.maxMemoryPages || this.#nearMemoryCap(pagesBefore);
+      const reason: OperatorFailure = atCap ? "memory" : "trap";
+      const detail = atCap
+        ? `memory limit of ${this.#limits.maxMemoryPages} pages reached (${String(error)})`
+        : String(error);
+      throw this.#fail(reason, `${what} trapped: ${detail}`, error);
+    }
+    if (this.#pages() > this.#limits.maxMemoryPages) {
+      throw this.#fail(
+        "memory",
+        `${what} grew memory to ${this.#pages()} pages, the limit is ${this.#limits.maxMemoryPages}`,
+      );
+    }
+    return result;
+  }
+
+  /** Copies `input` (format 0.1 layout) to `ptr`: the one metered memcpy of this hop. */
+  #copyIn(input: OperatorBatch, ptr: number, byteLength: number, meter: CopyMeter): void {
+    const memory = new Uint8Array(this.#exports.memory.buffer);
+    if (input.bytes !== undefined && input.format === "0.1") {
+      meter.copy(memory, ptr, input.bytes);
+    } else {
+      const slices = input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1");
+      writeSlices(memory.subarray(ptr, ptr + byteLength), slices, "0.1");
+      meter.count(byteLength); // the hop input, framed: same figure as the contiguous case
+      meter.copies++;
+    }
+  }
+
+  /** Runs one batch; the returned views stay valid until this instance is called again. */
+  run(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
+    const result =
+      this.#op.manifest.abi === "blog" ? this.#runBlog(input, meter) : this.#runNative(input, meter);
+    this.#batches++;
+    return result;
+  }
+
+  #runNative(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
+    const e = this.#exports;
+    if (this.#batches > 0 && e.reset !== undefined) this.#call("reset", () => e.reset?.());
+    const len =
+      input.bytes !== undefined && input.format === "0.1"
+        ? input.bytes.byteLength
+        : encodedByteLength(input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1"), "0.1");
+    const alloc = e.alloc;
+    if (alloc === undefined) throw this.#fail("invalid-output", "it exports no alloc");
+    const ptr = this.#call("alloc", () => alloc(len)) >>> 0;
+    if (ptr === 0 || ptr % 8 !== 0 || ptr + len > e.memory.buffer.byteLength) {
+      throw this.#fail(
+        "invalid-output",
+        `alloc(${len}) returned ${ptr}, not a non-zero 8-aligned address inside memory`,
+      );
+    }
+    this.#copyIn(input, ptr, len, meter);
+    const pagesBefore = this.#pages();
+    const out = this.#call("act", () => e.act(ptr, len), pagesBefore) >>> 0;
+    if (out === 0 && this.#nearMemoryCap(pagesBefore)) {
+      throw this.#fail(
+        "memory",
+        `act returned 0 after growing memory to ${this.#pages()} pages (limit ${this.#limits.maxMemoryPages})`,
+      );
+    }
+    if (out === 0) throw this.#fail("error", this.#errorMessage());
+    return this.#readOutput(out);
+  }
+
+  #errorMessage(): string {
+    const error = this.#exports.error;
+    if (error === undefined) return "act returned 0";
+    const ptr = this.#call("error", () => error()) >>> 0;
+    const memory = new Uint8Array(this.#exports.memory.buffer);
+    if (ptr === 0 || ptr + 8 > memory.length) return "act returned 0";
+    const view = new DataView(memory.buffer, ptr, 8);
+    const length = view.getUint32(4, true) === 0 ? Math.min(view.getUint32(0, true), 4096) : 4096;
+    const end = Math.min(ptr + 8 + length, memory.length);
+    return `act returned 0: ${new TextDecoder().decode(memory.subarray(ptr + 8, end))}`;
+  }
+
+  #readOutput(out: number): OperatorBatch {
+    const memory = new Uint8Array(this.#exports.memory.buffer);
+    if (out % 8 !== 0 || out >= memory.length) {
+      throw this.#fail(
+        "invalid-output",
+        `act returned address ${out}, not an 8-aligned address inside memory (${memory.length} bytes)`,
+      );
+    }
+    try {
+      const view = decodeBatch(memory.subarray(out), this.#op.manifest.output, { isRegion: true });
+      if (view.byteLength > this.#limits.maxOutputBytes) {
+        throw new ColwasmError(
+          "too-large",
+          `Operator "${this.#op.name}" returned ${view.byteLength} bytes, the output limit is ${this.#limits.maxOutputBytes}`,
+          { operator: this.#op.name },
+        );
+      }
+      return view;
+    } catch (error) {
+      if (!(error instanceof BatchError)) throw error;
+      throw this.#fail("invalid-output", `its output is not a valid batch: ${error.message}`, error);
+    }
+  }
+
+  /** The seed's ABI: input written into fresh pages, `act` returns n u64s replacing the last column. */
+  #runBlog(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
+    const e = this.#exports;
+    const slices = input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1");
+    const len = encodedByteLength(slices, "0.1");
+    if (this.#blogRegion.bytes < len) this.#growBlogRegion(len);
+    const ptr = this.#blogRegion.ptr;
+    this.#copyIn(input, ptr, len, meter);
+    const out = this.#call("act", () => e.act(ptr, len)) >>> 0;
+    if (out === 0) throw this.#fail("error", "act returned 0");
+    const memory = new Uint8Array(e.memory.buffer);
+    const valueBytes = input.length * 8;
+    if (out + valueBytes > memory.length) {
+      throw this.#fail(
+        "invalid-output",
+        `act returned address ${out}, but ${input.length} values do not fit before the end of memory`,
+      );
+    }
+    let values = memory.subarray(out, out + valueBytes);
+    if (out % 8 !== 0) {
+      values = new Uint8Array(valueBytes);
+      meter.copy(values, 0, memory.subarray(out, out + valueBytes)); // copy: unaligned result, views need 8-alignment
+    }
+    const outSlices = [...slices.slice(0, -1), values];
+    try {
+      const column = decodeSlices(outSlices, this.#op.manifest.output, "0.1");
+      return {
+        schema: this.#op.manifest.output,
+        format: "0.1",
+        length: column.length,
+        column,
+        slices: outSlices,
+      };
+    } catch (error) {
+      if (!(error instanceof BatchError)) throw error;
+      throw this.#fail("invalid-output", `its output is not a valid batch: ${error.message}`, error);
+    }
+  }
+
+  /** Grows memory so the blog input region (never at address 0) holds `bytes`. */
+  #growBlogRegion(bytes: number): void {
+    const memory = this.#exports.memory;
+    const start = Math.max(memory.buffer.byteLength, WASM_PAGE_BYTES);
+    const pages = Math.ceil((start + bytes) / WASM_PAGE_BYTES) - this.#pages();
+    if (this.#pages() + pages > this.#limits.maxMemoryPages) {
+      throw this.#fail(
+        "memory",
+        `the input (${bytes} bytes) does not fit under the memory limit of ${this.#limits.maxMemoryPages} pages`,
+      );
+    }
+    try {
+      memory.grow(pages);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw this.#fail("memory", `cannot grow memory by ${pages} pages for the input`, error);
+    }
+    this.#blogRegion = { ptr: start, bytes: this.#pages() * WASM_PAGE_BYTES - start };
+  }
+}

@@ -1,0 +1,30 @@
+// Turns a compiled module into a HostedOperator: manifest from its `colwasm` section or from
+// upload headers (headers win, field by field), schemas parsed, exports checked against the ABI.
+import { checkBlogSchemas } from "./blog-schema.ts";
+import { checkOperatorModule } from "./check-module.ts";
+import { type ManifestJson, parseManifest, readManifestSection } from "./manifest.ts";
+import { InvalidOperatorError } from "./operator-error.ts";
+import type { HostedOperator } from "./operator-instance.ts";
+
+/** Builds a HostedOperator; throws `InvalidOperatorError` when the module cannot be hosted. */
+export function prepareOperator(
+  name: string,
+  module: WebAssembly.Module,
+  options: { headers?: Partial<ManifestJson> } = {},
+): HostedOperator {
+  const section = readManifestSection(module, name);
+  const base = typeof section === "object" && section !== null ? section : {};
+  const overrides = Object.fromEntries(
+    Object.entries(options.headers ?? {}).filter(([, v]) => v !== undefined),
+  );
+  if (section === undefined && Object.keys(overrides).length === 0) {
+    throw new InvalidOperatorError(
+      `Cannot host operator "${name}": it has no colwasm manifest section and no Operator-Abi/Operator-Input/Operator-Output headers`,
+      { operator: name, rule: "manifest" },
+    );
+  }
+  const manifest = parseManifest({ ...base, ...overrides }, name);
+  checkOperatorModule(module, manifest.abi, name);
+  if (manifest.abi === "blog") checkBlogSchemas(name, manifest.input, manifest.output);
+  return { name, module, manifest };
+}

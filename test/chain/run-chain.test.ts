@@ -1,0 +1,151 @@
+// Chains plan before they run, copy each batch exactly once per hop, and match plain-JS references.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  columnToRows,
+  decodeBatch,
+  encodeBatch,
+  parseSchema,
+  rowsToColumn,
+} from "../../src/columnar/index.ts";
+import { ChainTypeError, InlineExecutor, parseChain, planChain, runChain } from "../../src/chain/index.ts";
+import { runExamples } from "../../src/wasm/index.ts";
+import { loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
+
+const schema = parseSchema("(String, i64)");
+const EXAMPLES = [
+  "split_words",
+  "lowercase",
+  "filter_nonempty",
+  "len_plus_diff",
+  "len_plus_diff_blog",
+  "identity",
+];
+const ops = EXAMPLES.map((name) => loadOperator(name));
+const batchOf = (rows: unknown[]) => decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+const wrapI64 = (v: bigint) => BigInt.asIntN(64, v);
+const normal = (v: bigint) =>
+  v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+
+/** Plain-JS references of the example operators over (String, i64) rows. */
+const REFERENCE: Record<string, (rows: [string, number | string][]) => unknown[]> = {
+  split_words: (rows) =>
+    rows.flatMap(([t, d]) =>
+      t
+        .split(/[ \t\n\v\f\r]+/)
+        .filter((w) => w !== "")
+        .map((w) => [w, d]),
+    ),
+  lowercase: (rows) => rows.map(([t, d]) => [t.replace(/[A-Z]/g, (c) => c.toLowerCase()), d]),
+  filter_nonempty: (rows) => rows.filter(([t]) => t !== ""),
+  len_plus_diff: (rows) => rows.map(([t, d]) => [t, normal(wrapI64(BigInt(utf8Length(t)) + BigInt(d)))]),
+  len_plus_diff_blog: (rows) => rows.map(([t, d]) => [t, normal(wrapI64(BigInt(utf8Length(t)) + BigInt(d)))]),
+  identity: (rows) => rows,
+};
+
+const rowArbitrary = fc.tuple(
+  fc
+    .array(fc.constantFrom("a", "B", "word", "Héllo", " ", "\t", "\n", "ÀZ", "x y"), { maxLength: 6 })
+    .map((p) => p.join("")),
+  fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }),
+    fc.constantFrom("9223372036854775807", "-9223372036854775808"),
+  ),
+);
+
+describe("example operators", () => {
+  for (const op of ops) {
+    it(`${op.name} passes its manifest examples`, () => {
+      assert.ok(op.manifest.examples.length > 0);
+      runExamples(op, TEST_LIMITS);
+    });
+
+    it(`${op.name} matches the plain-JS reference on random batches`, async () => {
+      const executor = new InlineExecutor(TEST_LIMITS);
+      const plan = await planChain(parseChain(op.name), schema, resolverOf(ops));
+      await fc.assert(
+        fc.asyncProperty(fc.array(rowArbitrary, { maxLength: 60 }), async (rows) => {
+          const result = await runChain(plan, batchOf(rows), { segments: executor });
+          assert.deepEqual(columnToRows(plan.output, result.output.column), REFERENCE[op.name](rows));
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+});
+
+describe("runChain()", () => {
+  it("copies each batch exactly once per hop: 3 hops, 3 copies, bytes = sum of hop inputs", async () => {
+    const plan = await planChain(parseChain("split_words,lowercase,len_plus_diff"), schema, resolverOf(ops));
+    const input = batchOf([
+      ["The quick brown", 1],
+      ["FOX", 2],
+    ]);
+    const result = await runChain(plan, input, { segments: new InlineExecutor(TEST_LIMITS) });
+    assert.equal(result.hops.length, 3);
+    const afterSplit = encodeBatch(
+      rowsToColumn(schema, [
+        ["The", 1],
+        ["quick", 1],
+        ["brown", 1],
+        ["FOX", 2],
+      ]),
+    ).length;
+    assert.deepEqual(
+      result.hops.map((h) => h.copiedBytes),
+      [input.byteLength, afterSplit, afterSplit],
+    );
+    assert.equal(result.copiedBytes, input.byteLength + 2 * afterSplit);
+    assert.deepEqual(columnToRows(plan.output, result.output.column), [
+      ["the", 4],
+      ["quick", 6],
+      ["brown", 6],
+      ["fox", 5],
+    ]);
+  });
+
+  it("accepts a format 0.12 input with one copy into the first operator", async () => {
+    const plan = await planChain(parseChain("lowercase"), schema, resolverOf(ops));
+    const input = decodeBatch(encodeBatch(rowsToColumn(schema, [["AB", 1]]), { format: "0.12" }), schema, {
+      format: "0.12",
+    });
+    const result = await runChain(plan, input, { segments: new InlineExecutor(TEST_LIMITS) });
+    assert.equal(result.copiedBytes, input.byteLength - 8); // the 0.1 framing is 8 bytes shorter (spec §5.2)
+    assert.deepEqual(columnToRows(plan.output, result.output.column), [["ab", 1]]);
+  });
+});
+
+describe("planChain()", () => {
+  it("rejects a type-mismatched chain before any operator runs, naming the stage and both schemas", async () => {
+    const resolver = resolverOf(ops);
+    await assert.rejects(
+      planChain(parseChain("lowercase,split_words"), parseSchema("(u64, i64)"), resolver),
+      (error: unknown) =>
+        error instanceof ChainTypeError &&
+        error.fields.stage === 0 &&
+        error.fields.expected === "(String, i64)" &&
+        error.fields.actual === "(u64, i64)",
+    );
+    assert.deepEqual(resolver.resolved, ["lowercase"]);
+  });
+
+  it("accepts a struct where the operator declares the same tuple (layout equivalence)", async () => {
+    const plan = await planChain(
+      parseChain("lowercase"),
+      parseSchema("{text: String, diff: i64}"),
+      resolverOf(ops),
+    );
+    assert.equal(plan.stages.length, 1);
+  });
+
+  it("types a reduce stage as (K, i64) -> (K, i64)", async () => {
+    const plan = await planChain(parseChain("split_words,reduce:wc"), schema, resolverOf(ops));
+    assert.equal(plan.stages[1].kind, "reduce");
+    await assert.rejects(
+      planChain(parseChain("reduce:wc"), parseSchema("(String, f64)"), resolverOf(ops)),
+      ChainTypeError,
+    );
+  });
+});

@@ -1,0 +1,58 @@
+// The thread executor stops a runaway loop at its deadline and keeps serving afterwards.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import {
+  columnToRows,
+  decodeBatch,
+  encodeBatch,
+  parseSchema,
+  rowsToColumn,
+} from "../../src/columnar/index.ts";
+import { parseChain, planChain, runChain } from "../../src/chain/index.ts";
+import { ThreadExecutor, TSX_PRELOAD } from "../../src/chain/thread-executor.node.ts";
+import { OperatorError } from "../../src/wasm/index.ts";
+import { loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
+
+const schema = parseSchema("(String, i64)");
+const batchOf = (rows: unknown[]) => decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
+const ops = [
+  loadOperator("split_words"),
+  loadOperator("lowercase"),
+  loadOperator("infinite_loop", { kind: "fixture" }),
+  loadOperator("trap", { kind: "fixture" }),
+];
+
+describe("ThreadExecutor", () => {
+  const executor = new ThreadExecutor({ ...TEST_LIMITS, deadlineMs: 300 }, { preload: TSX_PRELOAD });
+  after(() => executor.close());
+
+  it("runs a chain in the sandbox thread with the same result as inline", async () => {
+    const plan = await planChain(parseChain("split_words,lowercase"), schema, resolverOf(ops));
+    const result = await runChain(plan, batchOf([["A b", 1]]), { segments: executor });
+    assert.deepEqual(columnToRows(plan.output, result.output.column), [
+      ["a", 1],
+      ["b", 1],
+    ]);
+    assert.equal(result.hops.length, 2);
+  });
+
+  it("stops an infinite loop at the deadline with reason deadline, then serves the next batch", async () => {
+    const plan = await planChain(parseChain("lowercase,infinite_loop"), schema, resolverOf(ops));
+    await assert.rejects(
+      runChain(plan, batchOf([["x", 1]]), { segments: executor }),
+      (error: unknown) =>
+        error instanceof OperatorError && error.reason === "deadline" && error.operator === "infinite_loop",
+    );
+    const ok = await planChain(parseChain("lowercase"), schema, resolverOf(ops));
+    const result = await runChain(ok, batchOf([["Y", 2]]), { segments: executor });
+    assert.deepEqual(columnToRows(ok.output, result.output.column), [["y", 2]]);
+  });
+
+  it("reports a trap from the thread as OperatorError reason trap", async () => {
+    const plan = await planChain(parseChain("trap"), schema, resolverOf(ops));
+    await assert.rejects(
+      runChain(plan, batchOf([["x", 1]]), { segments: executor }),
+      (error: unknown) => error instanceof OperatorError && error.reason === "trap",
+    );
+  });
+});

@@ -1,0 +1,116 @@
+// The host runs each ABI correctly and turns every hostile behaviour into the right OperatorError,
+// after which the same pool serves the next batch (spec/operator-abi.md §Limits and faults).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  columnToRows,
+  decodeBatch,
+  encodeBatch,
+  parseSchema,
+  rowsToColumn,
+} from "../../src/columnar/index.ts";
+import {
+  CopyMeter,
+  InstancePool,
+  InvalidOperatorError,
+  OperatorError,
+  prepareOperator,
+} from "../../src/wasm/index.ts";
+import { builtWasm, loadOperator, TEST_LIMITS } from "../support/operators.ts";
+
+const schema = parseSchema("(String, i64)");
+const WORKED = [
+  ["hello", 1],
+  ["world", -2],
+  ["", 3],
+];
+const batchOf = (rows: unknown[]) => decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
+
+function runRows(
+  pool: InstancePool,
+  name: string,
+  rows: unknown[],
+  kind: "operator" | "fixture" = "operator",
+) {
+  const op = loadOperator(name, { kind });
+  return columnToRows(op.manifest.output, pool.run(op, batchOf(rows), new CopyMeter()).column);
+}
+
+describe("OperatorInstance", () => {
+  it("runs a blog-ABI module: len(text) + diff replaces the last column (the worked example)", () => {
+    const pool = new InstancePool(TEST_LIMITS);
+    assert.deepEqual(runRows(pool, "len_plus_diff_blog", WORKED), [
+      ["hello", 6],
+      ["world", 3],
+      ["", 3],
+    ]);
+    // the region in fresh pages is reused for the next batch of the same instance
+    assert.deepEqual(runRows(pool, "len_plus_diff_blog", [["ab", 1]]), [["ab", 3]]);
+  });
+
+  it("runs the native len_plus_diff to the same result", () => {
+    assert.deepEqual(runRows(new InstancePool(TEST_LIMITS), "len_plus_diff", WORKED), [
+      ["hello", 6],
+      ["world", 3],
+      ["", 3],
+    ]);
+  });
+
+  const failures: [fixture: string, reason: string][] = [
+    ["trap", "trap"],
+    ["memory_bomb", "memory"],
+    ["act_zero", "error"],
+    ["oob_output", "invalid-output"],
+    ["huge_length", "invalid-output"],
+    ["garbage_output", "invalid-output"],
+  ];
+  for (const [fixture, reason] of failures) {
+    it(`reports ${fixture} as OperatorError reason ${reason}, then the next batch succeeds`, () => {
+      const pool = new InstancePool(TEST_LIMITS);
+      assert.throws(
+        () => runRows(pool, fixture, WORKED, "fixture"),
+        (error: unknown) =>
+          error instanceof OperatorError && error.reason === reason && error.operator === fixture,
+      );
+      assert.deepEqual(runRows(pool, "len_plus_diff", WORKED), [
+        ["hello", 6],
+        ["world", 3],
+        ["", 3],
+      ]);
+    });
+  }
+
+  it("carries the module's error() message when act returns 0", () => {
+    const pool = new InstancePool(TEST_LIMITS);
+    assert.throws(
+      () => runRows(pool, "act_zero", WORKED, "fixture"),
+      (error: unknown) => error instanceof OperatorError && error.message.includes("bad input: always fails"),
+    );
+  });
+
+  it("keeps memory under the cap: a memory bomb never passes maxMemoryPages", () => {
+    const op = loadOperator("memory_bomb", { kind: "fixture" });
+    const instance = new WebAssembly.Instance(op.module, {});
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    assert.throws(() => memory.grow(TEST_LIMITS.maxMemoryPages), RangeError);
+  });
+
+  it("prepareOperator() rejects a module with imports and one lacking act", () => {
+    for (const name of ["with_import", "missing_export"]) {
+      const module = new WebAssembly.Module(Uint8Array.from(builtWasm(name, "fixture")));
+      assert.throws(() => prepareOperator(name, module), InvalidOperatorError);
+    }
+  });
+
+  it("discards a failed instance: a trap does not poison later batches of the same operator", () => {
+    const pool = new InstancePool(TEST_LIMITS);
+    const op = loadOperator("split_words");
+    assert.throws(
+      () => pool.run(op, batchOf(WORKED), new CopyMeter()) && runRows(pool, "trap", WORKED, "fixture"),
+    );
+    assert.deepEqual(columnToRows(schema, pool.run(op, batchOf([["a b", 2]]), new CopyMeter()).column), [
+      ["a", 2],
+      ["b", 2],
+    ]);
+  });
+});
