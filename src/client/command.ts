@@ -1,0 +1,22 @@
+// The shape of one CLI command (spec/cli.md): its flags, help text and body. A command reads and
+// writes only through CommandIo, so it never touches `process` itself.
+import type { FlagSpec, ParsedArgs } from "./args.ts";
+
+/** Where a command reads its input and writes its output. */
+export interface CommandIo {
+  readonly stdin: AsyncIterable<Uint8Array>;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** One `colwasm <name>` command. */
+export interface Command {
+  readonly name: string;
+  /** `colwasm encode --schema S [--format 0.1|0.12] < rows.jsonl > batch.bin` */
+  readonly usage: string;
+  readonly description: string;
+  readonly flags: readonly FlagSpec[];
+  /** Runs the command; expected failures are thrown as ColwasmError. */
+  run(args: ParsedArgs, io: CommandIo): Promise<void>;
+}

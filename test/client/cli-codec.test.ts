@@ -1,0 +1,132 @@
+// `colwasm encode` / `colwasm decode` (spec/cli.md) run as a real process through bin/colwasm.mjs:
+// bytes of spec/columnar-format.md §9, rows back, and one-line failures with a non-zero status.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { bytesToHex, loadVectors } from "../support/vectors.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const PAIR_JSONL = '["hello",1]\n["world",-2]\n["",3]\n';
+
+interface Run {
+  status: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function colwasm(args: string[], input: string | Uint8Array = ""): Run {
+  const result = spawnSync(process.execPath, ["bin/colwasm.mjs", ...args], {
+    cwd: ROOT,
+    input,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString("utf8") };
+}
+
+function vectorHex(name: string, format: string): string {
+  const found = loadVectors().find((v) => v.name === name && v.format === format);
+  assert.ok(found, `vector ${name} ${format}`);
+  return found.hex;
+}
+
+/** Asserts a failed run: the status, and exactly one stderr line starting with the problem title. */
+function assertFails(run: Run, status: number, title: string): void {
+  assert.equal(run.status, status);
+  const lines = run.stderr.split("\n");
+  assert.equal(lines.length, 2, `one line on stderr, got ${JSON.stringify(run.stderr)}`);
+  assert.equal(lines[1], "");
+  assert.ok(lines[0].startsWith(`${title}: `), lines[0]);
+}
+
+describe("colwasm encode", () => {
+  it("colwasm encode writes the 88-byte body of spec §9.1", () => {
+    const run = colwasm(["encode", "--schema", "(String, i64)"], PAIR_JSONL);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.length, 88);
+    assert.equal(bytesToHex(run.stdout), vectorHex("string_i64_basic", "0.1"));
+  });
+
+  it("colwasm encode --format=0.12 writes the 96-byte body of spec §9.2", () => {
+    const run = colwasm(["encode", "--schema", "(String, i64)", "--format=0.12"], PAIR_JSONL);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(bytesToHex(run.stdout), vectorHex("string_i64_basic", "0.12"));
+  });
+
+  it("colwasm encode reads CRLF lines, a BOM and blank lines", () => {
+    const run = colwasm(
+      ["encode", "--schema", " ( String ,i64 ) "],
+      `\ufeff["hello",1]\r\n\r\n["world",-2]\n  \n["",3]`,
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(bytesToHex(run.stdout), vectorHex("string_i64_basic", "0.1"));
+  });
+
+  it("colwasm encode writes an empty batch for empty input", () => {
+    const run = colwasm(["encode", "--schema", "(String, i64)"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.length, 24);
+  });
+
+  it("colwasm encode fails on a row that does not fit the schema", () => {
+    assertFails(colwasm(["encode", "--schema", "(String, i64)"], '["a",1]\n["b",1.5]\n'), 1, "Bad batch");
+    assertFails(colwasm(["encode", "--schema", "(String, i64)"], '["a",1]\n["b",\n'), 1, "Bad batch");
+  });
+
+  it("colwasm encode fails on a bad schema or format", () => {
+    assertFails(colwasm(["encode", "--schema", "(string, i64)"], PAIR_JSONL), 1, "Bad schema");
+    assertFails(colwasm(["encode", "--schema", "u8", "--format", "0.2"], "1\n"), 1, "Bad request");
+  });
+});
+
+describe("colwasm decode", () => {
+  it("colwasm decode gives the rows back as JSONL", () => {
+    for (const format of ["0.1", "0.12"]) {
+      const body = colwasm(["encode", "--schema", "(String, i64)", "--format", format], PAIR_JSONL).stdout;
+      const run = colwasm(["decode", "--schema", "(String, i64)", "--format", format], body);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout.toString("utf8"), PAIR_JSONL);
+    }
+  });
+
+  it("colwasm decode streams many rows in order", () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => JSON.stringify([`w${i % 977}`, i - 75_000]));
+    const input = rows.join("\n") + "\n";
+    const body = colwasm(["encode", "--schema", "(String, i64)"], input).stdout;
+    const run = colwasm(["decode", "--schema", "(String, i64)"], body);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.toString("utf8"), input);
+  });
+
+  it("colwasm decode fails with one line on a bad body", () => {
+    assertFails(colwasm(["decode", "--schema", "(String, i64)"], "garbage!"), 1, "Bad batch");
+    const body = colwasm(["encode", "--schema", "(String, i64)"], PAIR_JSONL).stdout;
+    assertFails(colwasm(["decode", "--schema", "(String, i64)"], body.subarray(0, 80)), 1, "Bad batch");
+    assertFails(colwasm(["decode", "--schema", "(String, i64)", "--format", "0.12"], body), 1, "Bad batch");
+  });
+});
+
+describe("colwasm dispatcher", () => {
+  it("colwasm lists the commands for an unknown command", () => {
+    const run = colwasm(["frobnicate"]);
+    assertFails(run, 2, "Bad request");
+    assert.ok(run.stderr.includes("encode") && run.stderr.includes("decode"));
+  });
+
+  it("colwasm rejects unknown flags and missing values with status 2", () => {
+    assertFails(colwasm(["encode", "--schema", "u8", "--bogus", "1"]), 2, "Bad request");
+    assertFails(colwasm(["encode", "--schema"]), 2, "Bad request");
+    assertFails(colwasm(["decode"]), 2, "Bad request");
+  });
+
+  it("colwasm <command> --help prints the command's usage and exits 0", () => {
+    for (const name of ["encode", "decode"]) {
+      const run = colwasm([name, "--help"]);
+      assert.equal(run.status, 0);
+      assert.ok(run.stdout.toString("utf8").startsWith(`Usage: colwasm ${name}`));
+    }
+    const overview = colwasm(["--help"]);
+    assert.equal(overview.status, 0);
+    assert.ok(overview.stdout.toString("utf8").includes("encode"));
+  });
+});
