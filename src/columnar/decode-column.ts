@@ -5,7 +5,7 @@ import { popcountBits, popcountWords, wordsAsU32 } from "./bit-count.ts";
 import type { Bits, Column } from "./column.ts";
 import type { Schema } from "./schema.ts";
 import type { SliceCursor, TakenSlice } from "./slice-cursor.ts";
-import { findInvalidUtf8, isContinuationByte } from "./utf8.ts";
+import { isContinuationByte, scanUtf8 } from "./utf8.ts";
 
 const PRIMITIVE_ARRAYS = {
   u8: Uint8Array,
@@ -114,8 +114,9 @@ function checkLastBound(cur: SliceCursor, bounds: TakenSlice, expected: number, 
 }
 
 function checkUtf8(cur: SliceCursor, bounds: TakenSlice, bytes: TakenSlice): void {
-  const invalid = findInvalidUtf8(bytes.bytes);
+  const { invalidAt: invalid, isAscii } = scanUtf8(bytes.bytes);
   if (invalid < 0) {
+    if (isAscii) return;
     const b = u32View(bounds.bytes);
     for (let i = 0; i < b.length; i += 2) {
       if (isContinuationByte(bytes.bytes, b[i])) {

@@ -1,8 +1,22 @@
 // Strict UTF-8 validation (spec §6.4 L5): rejects overlong forms, surrogates and code points past
 // U+10FFFF. Hand-written so it allocates nothing and skips ASCII four bytes at a time.
 
+/** Result of scanning a String column's bytes. */
+export interface Utf8Scan {
+  /** Index of the first byte of the first invalid sequence, or -1. */
+  readonly invalidAt: number;
+  /** No byte >= 0x80: then no bound can split a character (spec §10). */
+  readonly isAscii: boolean;
+}
+
 /** Index of the first byte of the first invalid sequence, or -1 when `bytes` is valid UTF-8. */
 export function findInvalidUtf8(bytes: Uint8Array): number {
+  return scanUtf8(bytes).invalidAt;
+}
+
+/** Validates `bytes` as UTF-8 in one pass, noting whether they were all ASCII. */
+export function scanUtf8(bytes: Uint8Array): Utf8Scan {
+  let isAscii = true;
   const n = bytes.length;
   let i = 0;
   const canUseWords = bytes.byteOffset % 4 === 0;
@@ -19,6 +33,7 @@ export function findInvalidUtf8(bytes: Uint8Array): number {
       i++;
       continue;
     }
+    isAscii = false;
     let need: number;
     let lo = 0x80;
     let hi = 0xbf;
@@ -29,16 +44,16 @@ export function findInvalidUtf8(bytes: Uint8Array): number {
     else if (b === 0xf0) ((need = 3), (lo = 0x90));
     else if (b === 0xf4) ((need = 3), (hi = 0x8f));
     else if (b >= 0xf1 && b <= 0xf3) need = 3;
-    else return i;
-    if (i + need >= n) return i;
+    else return { invalidAt: i, isAscii };
+    if (i + need >= n) return { invalidAt: i, isAscii };
     const second = bytes[i + 1];
-    if (second < lo || second > hi) return i;
+    if (second < lo || second > hi) return { invalidAt: i, isAscii };
     for (let k = 2; k <= need; k++) {
-      if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+      if ((bytes[i + k] & 0xc0) !== 0x80) return { invalidAt: i, isAscii };
     }
     i += need + 1;
   }
-  return -1;
+  return { invalidAt: -1, isAscii };
 }
 
 /** True when byte `index` continues a multi-byte character (a bound there would split it). */

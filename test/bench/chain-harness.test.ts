@@ -1,0 +1,15 @@
+// Keeps the chain benchmark from rotting: it runs on a tiny batch and reports every task.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { measureChain } from "../../bench/chain-harness.ts";
+import { loadOperator } from "../support/operators.ts";
+
+describe("measureChain()", () => {
+  it("reports every task with a ratio to memcpy on a tiny batch", async () => {
+    const report = await measureChain({ rows: 50, operators: (name) => loadOperator(name), timeMs: 5 });
+    assert.equal(report.rows, 50);
+    assert.ok(report.tasks.some((t) => t.name === "memcpy" && t.ratioToMemcpy === 1));
+    assert.equal(report.tasks.length, 8);
+    for (const t of report.tasks) assert.ok(Number.isFinite(t.ratioToMemcpy), t.name);
+  });
+});
