@@ -13,4 +13,9 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: "encode", summary: "rows (JSONL on stdin) to a batch", load: () => import("./commands/encode.ts") },
   { name: "decode", summary: "a batch (stdin) to rows (JSONL)", load: () => import("./commands/decode.ts") },
+  {
+    name: "exec",
+    summary: "run a chain in-process over JSONL rows",
+    load: () => import("./commands/exec.ts"),
+  },
 ];

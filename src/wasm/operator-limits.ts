@@ -1,4 +1,5 @@
 // Per-invocation limits of the host (spec/operator-abi.md §Limits and faults), with units in names.
+import { fuelForDeadline } from "./meter-fuel.ts";
 
 /** Limits applied to every operator invocation. */
 export interface OperatorLimits {
@@ -12,11 +13,12 @@ export interface OperatorLimits {
   readonly fuel?: number;
 }
 
-/** Safe defaults: 2 s, 256 MiB of memory, 64 MiB of output. */
+/** Safe defaults: 2 s, 256 MiB of memory, 64 MiB of output, fuel matching the deadline. */
 export const DEFAULT_OPERATOR_LIMITS: OperatorLimits = {
   deadlineMs: 2000,
   maxMemoryPages: 4096,
   maxOutputBytes: 64 * 1024 * 1024,
+  fuel: fuelForDeadline(2000),
 };
 
 /** Bytes of one WebAssembly page. */

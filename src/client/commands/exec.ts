@@ -1,0 +1,104 @@
+// `colwasm exec` (spec/cli.md): runs a chain in-process, no server, for operator authors. Stages
+// are built-in operator names (operators/dist) or paths to `.wasm` files; WASM runs in a sandbox
+// thread so a runaway loop stops at the deadline. Limitations: `reduce:` stages need the reduce
+// state layer (issue #6) and are refused for now.
+// Note: unlike the other client commands this one uses the server-side host (src/chain, src/wasm)
+// on purpose: it is the runtime, run locally.
+import { readFile } from "node:fs/promises";
+import {
+  columnBuilder,
+  columnToRows,
+  decodeBatch,
+  encodeBatch,
+  formatJsonLines,
+  parseFormat,
+  parseSchema,
+} from "../../columnar/index.ts";
+import { parseChain, planChain, runChain } from "../../chain/index.ts";
+import { ThreadExecutor, TSX_PRELOAD } from "../../chain/thread-executor.node.ts";
+import { ColwasmError } from "../../error.ts";
+import {
+  capMemoryPages,
+  DEFAULT_OPERATOR_LIMITS,
+  type HostedOperator,
+  type ManifestJson,
+  prepareOperator,
+} from "../../wasm/index.ts";
+import { flagValue, requireFlag } from "../args.ts";
+import type { Command } from "../command.ts";
+import { readJsonLines } from "../read-json-lines.ts";
+import { writeOutput } from "../write-output.ts";
+
+const BUILTINS = new URL("../../../operators/dist/", import.meta.url);
+
+async function loadStage(name: string, headers: Partial<ManifestJson>): Promise<HostedOperator> {
+  const isPath = name.endsWith(".wasm");
+  let wasm: Uint8Array;
+  try {
+    wasm = await readFile(isPath ? name : new URL(`${name}.wasm`, BUILTINS));
+  } catch (error) {
+    throw new ColwasmError(
+      "unknown-operator",
+      `Cannot find operator ${JSON.stringify(name)}${isPath ? "" : " among the built-ins (operators/dist)"}`,
+      { operator: name },
+      { cause: error },
+    );
+  }
+  const bytes = capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
+  return prepareOperator(name, new WebAssembly.Module(bytes), { headers: isPath ? headers : {} });
+}
+
+/** `colwasm exec --chain A,B --schema S [--format F] < rows.jsonl` */
+export const command: Command = {
+  name: "exec",
+  usage: "colwasm exec --chain A,B --schema S [--format F] [--abi A --input S --output S] < rows.jsonl",
+  description: "Runs a chain of operators in-process over JSONL rows and prints the result rows.",
+  flags: [
+    { name: "chain", value: "A,B", description: "operator names (built-ins) or paths to .wasm files" },
+    { name: "schema", value: "S", description: "schema of the input rows, e.g. '(String, i64)'" },
+    {
+      name: "format",
+      value: "F",
+      description: "Columnar-Format used between host and input: 0.1 (default) or 0.12",
+    },
+    { name: "abi", value: "A", description: "ABI of .wasm stages without a manifest: colwasm/1 or blog" },
+    { name: "input", value: "S", description: "input schema of .wasm stages without a manifest" },
+    { name: "output", value: "S", description: "output schema of .wasm stages without a manifest" },
+  ],
+  async run(args, io) {
+    const format = parseFormat(flagValue(args, "format"));
+    const schema = parseSchema(requireFlag(args, "schema"), { format });
+    const stages = parseChain(requireFlag(args, "chain"), { allowPaths: true });
+    const abi = flagValue(args, "abi");
+    const headers: Partial<ManifestJson> = {
+      abi: abi === "blog" || abi === "colwasm/1" ? abi : undefined,
+      input: flagValue(args, "input"),
+      output: flagValue(args, "output"),
+    };
+    const operators = new Map<string, HostedOperator>();
+    const plan = await planChain(stages, schema, {
+      async resolve(name) {
+        const op = operators.get(name) ?? (await loadStage(name, headers));
+        operators.set(name, op);
+        return op;
+      },
+    });
+    const builder = columnBuilder(schema);
+    await readJsonLines(io.stdin, (value, row) => builder.push(value, row));
+    const input = decodeBatch(encodeBatch(builder.finish(), { format }), schema, { format });
+    const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, { preload: TSX_PRELOAD });
+    try {
+      const result = await runChain(plan, input, { segments: executor });
+      await writeOutput(
+        io.stdout,
+        new TextEncoder().encode(formatJsonLines(columnToRows(plan.output, result.output.column))),
+      );
+      for (const hop of result.hops)
+        io.stderr.write(
+          `stage ${hop.stage} ${hop.name}: ${hop.durationMs.toFixed(3)} ms, ${hop.copiedBytes} bytes copied in\n`,
+        );
+    } finally {
+      await executor.close();
+    }
+  },
+};

@@ -1,0 +1,173 @@
+// Walks the instructions of one function body, skipping every immediate, to find where each `loop`
+// starts (spec binary/instructions.html). It knows MVP, sign extension, saturating truncation, bulk
+// memory, reference types, multi-value, tail calls and fixed-width SIMD; anything else is refused
+// rather than guessed, because one mis-sized immediate would misread the rest of the body.
+import { InvalidOperatorError } from "./operator-error.ts";
+import type { WasmReader } from "./wasm-reader.ts";
+
+/** Signed-LEB values of the one-byte block types: 0x40 (empty) and the value types. */
+const ONE_BYTE_BLOCK_TYPES: ReadonlySet<number> = new Set([-64, -1, -2, -3, -4, -5, -16, -17]);
+
+/** 0xFD sub-opcodes (0..255) that exist in the SIMD proposal as merged in Wasm 2.0. */
+const SIMD_HOLES: ReadonlySet<number> = new Set([
+  154, 162, 165, 166, 175, 176, 178, 179, 180, 187, 194, 197, 198, 207, 208, 210, 211, 212, 226, 238,
+]);
+
+function unsupported(reader: WasmReader, start: number, opcode: string): never {
+  throw new InvalidOperatorError(
+    `Cannot meter the module: unsupported instruction ${opcode} at byte ${reader.base + start}`,
+    { rule: "instructions" },
+  );
+}
+
+function blockType(reader: WasmReader): void {
+  const t = reader.signed(33);
+  if (t < 0 && !ONE_BYTE_BLOCK_TYPES.has(t)) reader.fail("unknown block type");
+}
+
+function memarg(reader: WasmReader): void {
+  const align = reader.u32();
+  if (align >= 128) reader.fail("a memarg alignment is out of range");
+  if (align >= 64) reader.u32(); // multi-memory: the memory index follows the flags
+  reader.signed(64); // offset: u32, or u64 with memory64 (only its length matters here)
+}
+
+function skipBulk(reader: WasmReader, start: number): void {
+  const sub = reader.u32();
+  if (sub <= 7) return; // trunc_sat
+  if (sub === 8 || sub === 10 || sub === 12 || sub === 14) {
+    reader.u32();
+    reader.u32();
+  } else if (sub <= 17) {
+    reader.u32();
+  } else {
+    unsupported(reader, start, `0xfc ${sub}`);
+  }
+}
+
+function skipSimd(reader: WasmReader, start: number): void {
+  const sub = reader.u32();
+  if (sub <= 11 || sub === 92 || sub === 93)
+    memarg(reader); // loads, store, load_zero
+  else if (sub === 12 || sub === 13)
+    reader.take(16); // v128.const, i8x16.shuffle
+  else if (sub <= 34) {
+    if (sub >= 21) reader.byte(); // extract_lane / replace_lane: lane index
+  } else if (sub >= 84 && sub <= 91) {
+    memarg(reader); // load*_lane / store*_lane
+    reader.byte();
+  } else if (sub > 255 || SIMD_HOLES.has(sub)) {
+    unsupported(reader, start, `0xfd ${sub}`);
+  }
+}
+
+/**
+ * Skips one instruction at the cursor and returns its opcode byte (0xFC/0xFD for prefixed ones).
+ * Throws `InvalidOperatorError` (rule "instructions") for an opcode it does not know.
+ */
+export function skipInstruction(reader: WasmReader): number {
+  const start = reader.at;
+  const op = reader.byte();
+  if (op >= 0x45 && op <= 0xc4) return op; // numeric, conversions, sign extension: no immediates
+  if (op >= 0x28 && op <= 0x3e) {
+    memarg(reader); // loads and stores
+    return op;
+  }
+  switch (op) {
+    case 0x00: // unreachable
+    case 0x01: // nop
+    case 0x05: // else
+    case 0x0b: // end
+    case 0x0f: // return
+    case 0x1a: // drop
+    case 0x1b: // select
+    case 0xd1: // ref.is_null
+      return op;
+    case 0x02: // block
+    case 0x03: // loop
+    case 0x04: // if
+      blockType(reader);
+      return op;
+    case 0x0c: // br
+    case 0x0d: // br_if
+    case 0x10: // call
+    case 0x12: // return_call
+    case 0x20: // local.get
+    case 0x21: // local.set
+    case 0x22: // local.tee
+    case 0x23: // global.get
+    case 0x24: // global.set
+    case 0x25: // table.get
+    case 0x26: // table.set
+    case 0x3f: // memory.size
+    case 0x40: // memory.grow
+    case 0xd2: // ref.func
+      reader.u32();
+      return op;
+    case 0x0e: {
+      // br_table: a vector of labels, then the default label
+      const count = reader.u32();
+      for (let i = 0; i <= count; i++) reader.u32();
+      return op;
+    }
+    case 0x11: // call_indirect
+    case 0x13: // return_call_indirect
+      reader.u32();
+      reader.u32();
+      return op;
+    case 0x1c: {
+      // select t*
+      const count = reader.u32();
+      for (let i = 0; i < count; i++) reader.valueType();
+      return op;
+    }
+    case 0x41: // i32.const
+      reader.signed(32);
+      return op;
+    case 0x42: // i64.const
+      reader.signed(64);
+      return op;
+    case 0x43: // f32.const
+      reader.take(4);
+      return op;
+    case 0x44: // f64.const
+      reader.take(8);
+      return op;
+    case 0xd0: {
+      // ref.null: funcref or externref
+      const t = reader.byte();
+      if (t !== 0x70 && t !== 0x6f) unsupported(reader, start, `0xd0 0x${t.toString(16)}`);
+      return op;
+    }
+    case 0xfc:
+      skipBulk(reader, start);
+      return op;
+    case 0xfd:
+      skipSimd(reader, start);
+      return op;
+    default:
+      return unsupported(reader, start, `0x${op.toString(16).padStart(2, "0")}`);
+  }
+}
+
+/**
+ * Walks a function body's instructions from the cursor to the end of `reader` and returns, for
+ * every `loop`, the offset just past its block type. Throws "not-wasm" unless the body's final
+ * `end` is its last byte.
+ */
+export function findLoopStarts(reader: WasmReader): number[] {
+  const end = reader.bytes.length;
+  const starts: number[] = [];
+  let depth = 1; // the function body itself is a block closed by the final `end`
+  while (depth > 0) {
+    if (reader.at >= end) reader.fail("a function body ends without its final end");
+    const op = skipInstruction(reader);
+    if (op === 0x02 || op === 0x04) depth++;
+    else if (op === 0x03) {
+      depth++;
+      starts.push(reader.at);
+    } else if (op === 0x0b) depth--;
+  }
+  if (reader.at !== end) reader.fail("a function body has bytes after its final end");
+  return starts;
+}

@@ -1,0 +1,166 @@
+// Fuel metering by binary rewriting: workerd's Worker Loader isolates have no CPU limit of their own,
+// so an operator that loops forever would hang the runtime. We add an exported fuel global and make
+// every loop iteration and every function entry spend one unit, trapping when none is left.
+//
+// Host contract: before each `act` call set `instance.exports.__colwasm_fuel.value = budget` (a
+// mutable i32 `WebAssembly.Global`; see `fuelForDeadline`). If a call traps and the global reads 0,
+// the operator ran out of fuel: report reason "deadline". The global starts at 2^31-1, so a caller
+// that never sets it (tests, instantiation-time `start`) still runs, with a large bounded budget.
+//
+// Only plain byte manipulation happens here: workerd forbids run-time compilation in the parent.
+import { findLoopStarts } from "./instruction-walk.ts";
+import { InvalidOperatorError } from "./operator-error.ts";
+import { encodeSigned, encodeU32, WasmReader } from "./wasm-reader.ts";
+import {
+  countImportedGlobals,
+  hasExport,
+  readSections,
+  type Section,
+  SECTION_RANK,
+} from "./wasm-sections.ts";
+
+const GLOBAL = 6;
+const EXPORT = 7;
+const CODE = 10;
+
+/** Name of the exported fuel global (a mutable i32) that `meterFuel` adds. */
+export const FUEL_EXPORT = "__colwasm_fuel";
+
+/** The most fuel the i32 global holds; also its value before the host sets a budget. */
+export const MAX_FUEL = 0x7fffffff;
+
+/**
+ * Fuel units granted per millisecond of deadline. Measured on Node 20 / V8 (x86-64, 2 vCPUs): a
+ * metered `(loop br 0)` spends 0.65-0.9 M units/ms in Liftoff (a long first call never leaves it)
+ * and 1.6-3 M units/ms once tiered up; loops with real bodies spend less. So the default 2000 ms
+ * deadline (2e9 units) stops an empty infinite loop after roughly 0.7-3 s.
+ */
+export const FUEL_PER_MS = 1_000_000;
+
+/**
+ * The fuel budget for a deadline: `FUEL_PER_MS` units per ms, clamped to `[0, MAX_FUEL]`.
+ *
+ * Limitations: the i32 global caps the budget at 2^31-1, reached at ~2.1 s, so longer deadlines
+ * all get that same budget (an empty loop still stops within ~3 s).
+ */
+export function fuelForDeadline(deadlineMs: number): number {
+  if (!(deadlineMs > 0)) return 0;
+  return Math.min(MAX_FUEL, Math.floor(deadlineMs * FUEL_PER_MS));
+}
+
+/** `global.get F; i32.eqz; if; unreachable; end; global.get F; i32.const 1; i32.sub; global.set F`. */
+function fuelCheck(fuelGlobal: number): Uint8Array {
+  const f = encodeU32(fuelGlobal);
+  const trapWhenEmpty = [0x23, ...f, 0x45, 0x04, 0x40, 0x00, 0x0b];
+  const spendOne = [0x23, ...f, 0x41, 0x01, 0x6b, 0x24, ...f];
+  return Uint8Array.from([...trapWhenEmpty, ...spendOne]);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at); // copy: assembling the rewritten module once, at upload/build time
+    at += p.length;
+  }
+  return out;
+}
+
+/** A section's id and size header followed by its content parts. */
+function section(id: number, content: readonly Uint8Array[]): Uint8Array[] {
+  const size = content.reduce((n, p) => n + p.length, 0);
+  return [Uint8Array.from([id, ...encodeU32(size)]), ...content];
+}
+
+/** A vector section with one more entry: `count + 1`, the entries left in `r`, then `tail`. */
+function recount(r: WasmReader, count: number, tail: Uint8Array): Uint8Array[] {
+  return [Uint8Array.from(encodeU32(count + 1)), r.bytes.subarray(r.at), tail];
+}
+
+function meterBody(body: WasmReader, check: Uint8Array): Uint8Array[] {
+  const groups = body.u32();
+  for (let i = 0; i < groups; i++) {
+    body.u32();
+    body.valueType();
+  }
+  const entry = body.at;
+  const loops = findLoopStarts(body);
+  const parts = [body.bytes.subarray(0, entry), check];
+  let from = entry;
+  for (const at of loops) {
+    parts.push(body.bytes.subarray(from, at), check);
+    from = at;
+  }
+  parts.push(body.bytes.subarray(from));
+  return parts;
+}
+
+function meterCode(r: WasmReader, check: Uint8Array): Uint8Array[] {
+  const count = r.u32();
+  const parts: Uint8Array[] = [Uint8Array.from(encodeU32(count))];
+  for (let i = 0; i < count; i++) {
+    const size = r.u32();
+    const base = r.base + r.at;
+    const body = meterBody(new WasmReader(r.take(size), base), check);
+    parts.push(Uint8Array.from(encodeU32(body.reduce((n, p) => n + p.length, 0))), ...body);
+  }
+  if (!r.isDone) r.fail("the code section has bytes after its last body");
+  return parts;
+}
+
+/**
+ * The module with fuel metering added (a new module; the input is untouched): an exported mutable
+ * i32 global `FUEL_EXPORT`, checked and decremented at every function entry and loop iteration.
+ * Custom sections are kept byte for byte. Throws `InvalidOperatorError` with rule "not-wasm" for
+ * malformed bytes and "instructions" for instructions it cannot walk (threads, exceptions, GC).
+ */
+export function meterFuel(wasm: Uint8Array): Uint8Array<ArrayBuffer> {
+  const sections = readSections(wasm);
+  const find = (id: number): Section | undefined => sections.find((s) => s.id === id);
+  const imports = find(2);
+  const importedGlobals = imports ? countImportedGlobals(imports.content) : 0;
+  const globals = find(GLOBAL);
+  const definedGlobals = globals ? new WasmReader(globals.content.bytes, globals.content.base).u32() : 0;
+  const fuelGlobal = importedGlobals + definedGlobals;
+  const exports = find(EXPORT);
+  if (exports && hasExport(new WasmReader(exports.content.bytes, exports.content.base), FUEL_EXPORT)) {
+    throw new InvalidOperatorError(`Cannot meter the module: it already exports "${FUEL_EXPORT}"`, {
+      rule: "exports",
+    });
+  }
+  const newGlobal = Uint8Array.from([0x7f, 0x01, 0x41, ...encodeSigned(MAX_FUEL), 0x0b]); // mut i32 = MAX_FUEL
+  const name = new TextEncoder().encode(FUEL_EXPORT);
+  const newExport = Uint8Array.from([...encodeU32(name.length), ...name, 0x03, ...encodeU32(fuelGlobal)]);
+  const check = fuelCheck(fuelGlobal);
+
+  const out: Uint8Array[] = [wasm.subarray(0, 8)];
+  let hasGlobals = false;
+  let hasExports = false;
+  const emitMissing = (rank: number): void => {
+    if (!hasGlobals && rank > GLOBAL) {
+      out.push(...section(GLOBAL, [Uint8Array.of(1), newGlobal]));
+      hasGlobals = true;
+    }
+    if (!hasExports && rank > EXPORT) {
+      out.push(...section(EXPORT, [Uint8Array.of(1), newExport]));
+      hasExports = true;
+    }
+  };
+  for (const s of sections) {
+    if (s.id !== 0) emitMissing(SECTION_RANK[s.id]);
+    const r = new WasmReader(s.content.bytes, s.content.base);
+    if (s.id === GLOBAL) {
+      out.push(...section(GLOBAL, recount(r, r.u32(), newGlobal)));
+      hasGlobals = true;
+    } else if (s.id === EXPORT) {
+      out.push(...section(EXPORT, recount(r, r.u32(), newExport)));
+      hasExports = true;
+    } else if (s.id === CODE) {
+      out.push(...section(CODE, meterCode(r, check)));
+    } else {
+      out.push(s.raw);
+    }
+  }
+  emitMissing(Infinity);
+  return concat(out);
+}

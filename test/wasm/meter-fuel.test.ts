@@ -1,0 +1,328 @@
+// meterFuel: metered modules stop when fuel runs out, compute the same results as before, keep
+// custom sections and the built operators valid, and malformed bytes only ever raise
+// InvalidOperatorError (rule "not-wasm" or "instructions").
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { InvalidOperatorError } from "../../src/wasm/index.ts";
+import { FUEL_EXPORT, fuelForDeadline, MAX_FUEL, meterFuel } from "../../src/wasm/meter-fuel.ts";
+
+const wabt = await (await import("wabt")).default();
+
+/** Compiles WAT text to bytes with every feature the metering walk supports. */
+function wat(text: string): Uint8Array<ArrayBuffer> {
+  const features = {
+    bulk_memory: true,
+    multi_value: true,
+    reference_types: true,
+    simd: true,
+    tail_call: true,
+  };
+  const module = wabt.parseWat("test.wat", text, features);
+  try {
+    return Uint8Array.from(module.toBinary({}).buffer); // copy: a plain ArrayBuffer-backed view
+  } finally {
+    module.destroy();
+  }
+}
+
+type Exports = Record<string, unknown>;
+
+function instantiate(bytes: Uint8Array<ArrayBuffer>, imports: WebAssembly.Imports = {}): Exports {
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
+}
+
+function fuelOf(exports: Exports): WebAssembly.Global {
+  const fuel = exports[FUEL_EXPORT];
+  assert.ok(fuel instanceof WebAssembly.Global, `${FUEL_EXPORT} is a WebAssembly.Global`);
+  return fuel;
+}
+
+function call(exports: Exports, name: string, ...args: unknown[]): unknown {
+  const fn = exports[name];
+  assert.equal(typeof fn, "function", `export ${name}`);
+  return (fn as (...a: unknown[]) => unknown)(...args);
+}
+
+/** Asserts that `fn` throws InvalidOperatorError, with `rule` when given. */
+function assertInvalid(fn: () => unknown, rule?: string): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof InvalidOperatorError, `expected InvalidOperatorError, got ${String(error)}`);
+    assert.equal(error.type, "invalid-operator");
+    if (rule !== undefined) assert.equal(error.fields.rule, rule);
+    return true;
+  });
+}
+
+/** Runs `fn` with `fuel` units and asserts it traps with the fuel global at 0. */
+function assertRunsOutOfFuel(exports: Exports, fuel: number, fn: () => unknown): void {
+  fuelOf(exports).value = fuel;
+  assert.throws(fn, WebAssembly.RuntimeError);
+  assert.equal(fuelOf(exports).value, 0);
+}
+
+const MIXED = wat(`(module
+  (type $bin (func (param i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (table 3 funcref)
+  (elem (i32.const 0) $add $sub $mul)
+  (data $seed "\\01\\02\\03\\04\\05\\06\\07\\08")
+  (func $add (type $bin) (i32.add (local.get 0) (local.get 1)))
+  (func $sub (type $bin) (i32.sub (local.get 0) (local.get 1)))
+  (func $mul (type $bin) (i32.mul (local.get 0) (local.get 1)))
+  (func (export "mix") (param $n i32) (result i64)
+    (local $i i32) (local $j i32) (local $acc i64)
+    (local.set $acc (i64.const -81985529216486896))
+    (block $done
+      (loop $outer
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $j (i32.const 0))
+        (loop $inner
+          (block $b2 (block $b1 (block $b0
+            (br_table $b0 $b1 $b2 (i32.rem_u (i32.add (local.get $i) (local.get $j)) (i32.const 3))))
+            (local.set $acc (i64.add (local.get $acc) (i64.const 0x123456789abc)))
+            (br $b2))
+            (local.set $acc (i64.xor (local.get $acc) (i64.extend_i32_s
+              (call_indirect (type $bin) (local.get $i) (local.get $j) (i32.rem_u (local.get $j) (i32.const 3)))))))
+          (local.set $acc (select (result i64) (i64.rotl (local.get $acc) (i64.const 7)) (local.get $acc)
+            (i32.and (local.get $j) (i32.const 1))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $inner (i32.lt_u (local.get $j) (i32.const 5))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $outer)))
+    (local.get $acc))
+  (func (export "sum") (param $n i32) (result i32) (local $k i32)
+    i32.const 0
+    local.get $n
+    loop $l (param i32 i32) (result i32)
+      local.set $k
+      local.get $k
+      i32.add
+      local.get $k
+      i32.const 1
+      i32.sub
+      local.get $k
+      i32.const 1
+      i32.gt_u
+      br_if $l
+      drop
+    end)
+  (func (export "pair") (param $a i32) (result i32 i64)
+    (block (result i32 i64) (i32.extend8_s (local.get $a)) (i64.const 0x7fffffffffffffff)))
+  (func (export "bulk") (param $at i32) (result i32)
+    (memory.fill (i32.const 0) (i32.const 7) (i32.const 100))
+    (memory.copy (i32.const 200) (i32.const 50) (i32.const 100))
+    (memory.init $seed (i32.const 300) (i32.const 0) (i32.const 8))
+    (i32.add (i32.load8_u (local.get $at)) (i32.load16_s offset=2 (i32.const 300))))
+  (func (export "simd") (param $x i32) (result i32)
+    (v128.store (i32.const 400) (i32x4.add (i32x4.splat (local.get $x)) (v128.const i32x4 1 2 3 4)))
+    (i32.add
+      (i32x4.extract_lane 2 (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 (v128.load (i32.const 400)) (v128.const i64x2 0 0)))
+      (i32.trunc_sat_f32_s (f32.const 1.5e10))))
+  (func (export "refs") (result i32)
+    (i32.add (ref.is_null (ref.null func)) (ref.is_null (ref.func $add)))))`);
+
+describe("meterFuel()", () => {
+  it("meterFuel() stops an infinite loop", () => {
+    const exports = instantiate(meterFuel(wat(`(module (func (export "spin") (loop br 0)))`)));
+    assertRunsOutOfFuel(exports, 100_000, () => call(exports, "spin"));
+  });
+
+  it("meterFuel() spends one unit per loop iteration and function entry", () => {
+    const exports = instantiate(meterFuel(MIXED));
+    fuelOf(exports).value = 1000;
+    call(exports, "sum", 10);
+    assert.equal(fuelOf(exports).value, 1000 - 1 - 10);
+  });
+
+  it("meterFuel() starts the fuel global at MAX_FUEL", () => {
+    const exports = instantiate(meterFuel(MIXED));
+    assert.equal(fuelOf(exports).value, MAX_FUEL);
+  });
+
+  it("meterFuel() stops an exponential call tree that has no loop", () => {
+    const funcs = Array.from({ length: 40 }, (_, k) => `(func $f${k} (call $f${k + 1}) (call $f${k + 1}))`);
+    const exports = instantiate(
+      meterFuel(wat(`(module ${funcs.join(" ")} (func $f40) (export "tree" (func $f0)))`)),
+    );
+    assertRunsOutOfFuel(exports, 100_000, () => call(exports, "tree"));
+  });
+
+  it("meterFuel() stops infinite tail recursion", () => {
+    const exports = instantiate(meterFuel(wat(`(module (func $f (export "f") (return_call $f)))`)));
+    assertRunsOutOfFuel(exports, 100_000, () => call(exports, "f"));
+  });
+
+  it("meterFuel() keeps the results of loops, br_table, call_indirect, bulk memory, SIMD and multi-value", () => {
+    const plain = instantiate(MIXED);
+    const metered = instantiate(meterFuel(MIXED));
+    const cases: [string, number[]][] = [
+      ["mix", [0]],
+      ["mix", [1]],
+      ["mix", [37]],
+      ["sum", [0]],
+      ["sum", [1]],
+      ["sum", [1000]],
+      ["pair", [0x1ff]],
+      ["bulk", [60]],
+      ["bulk", [250]],
+      ["simd", [-5]],
+      ["refs", []],
+    ];
+    for (const [name, args] of cases) {
+      assert.deepEqual(
+        call(metered, name, ...args),
+        call(plain, name, ...args),
+        `${name}(${args.join(", ")})`,
+      );
+    }
+  });
+
+  it("meterFuel() puts the fuel global after imported and defined globals", () => {
+    const bytes = wat(`(module
+      (import "env" "g" (global $g i32))
+      (global $h (mut i32) (i32.const 5))
+      (func (export "read") (result i32) (global.set $h (i32.add (global.get $h) (i32.const 1))) (i32.add (global.get $g) (global.get $h)))
+      (func (export "spin") (loop br 0)))`);
+    const exports = instantiate(meterFuel(bytes), { env: { g: 100 } });
+    assert.equal(call(exports, "read"), 106);
+    assertRunsOutOfFuel(exports, 1000, () => call(exports, "spin"));
+    fuelOf(exports).value = 1;
+    assert.equal(call(exports, "read"), 107);
+  });
+
+  it("meterFuel() adds the global and export sections when a module has none", () => {
+    const bytes = wat(`(module (func $spin (loop br 0)) (start $spin))`);
+    // The start function runs with the initial MAX_FUEL and stops once it is spent.
+    const module = new WebAssembly.Module(meterFuel(bytes));
+    assert.deepEqual(WebAssembly.Module.exports(module), [{ name: FUEL_EXPORT, kind: "global" }]);
+  });
+
+  it("meterFuel() keeps custom sections byte for byte", () => {
+    const manifest = new TextEncoder().encode('{"abi":"colwasm/1"}');
+    const custom = (name: string, payload: Uint8Array): Uint8Array => {
+      const n = new TextEncoder().encode(name);
+      return Uint8Array.from([0, n.length + 1 + payload.length, n.length, ...n, ...payload]);
+    };
+    const bytes = MIXED;
+    const withCustom = Uint8Array.from([
+      ...bytes.subarray(0, 8),
+      ...custom("first", Uint8Array.of(1, 2, 3)),
+      ...bytes.subarray(8),
+      ...custom("colwasm", manifest),
+    ]);
+    const module = new WebAssembly.Module(meterFuel(withCustom));
+    const [section] = WebAssembly.Module.customSections(module, "colwasm");
+    assert.deepEqual(new Uint8Array(section), manifest);
+    assert.deepEqual(
+      new Uint8Array(WebAssembly.Module.customSections(module, "first")[0]),
+      Uint8Array.of(1, 2, 3),
+    );
+  });
+
+  it("meterFuel() keeps the built operators and fixtures compiling", () => {
+    const dirs = ["../../operators/dist/", "../fixtures/wasm/dist/"].map((d) =>
+      fileURLToPath(new URL(d, import.meta.url)),
+    );
+    const files = dirs.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".wasm"))
+        .map((f) => dir + f),
+    );
+    assert.ok(files.length >= 10, "operators are built (npm run build:operators)");
+    for (const file of files) {
+      const module = new WebAssembly.Module(meterFuel(readFileSync(file)));
+      const fuel = WebAssembly.Module.exports(module).find((e) => e.name === FUEL_EXPORT);
+      assert.equal(fuel?.kind, "global", file);
+    }
+  });
+
+  it("meterFuel() rejects a module that already exports the fuel global", () => {
+    assertInvalid(
+      () => meterFuel(wat(`(module (global (export "${FUEL_EXPORT}") i32 (i32.const 0)))`)),
+      "exports",
+    );
+  });
+});
+
+describe("meterFuel() on malformed input", () => {
+  const spin = wat(`(module (func (export "spin") (loop br 0)))`);
+
+  it("meterFuel() rejects bytes that are not WebAssembly", () => {
+    assertInvalid(() => meterFuel(new TextEncoder().encode("hello, world")), "not-wasm");
+    assertInvalid(() => meterFuel(new Uint8Array()), "not-wasm");
+  });
+
+  it("meterFuel() rejects every truncation of a module that cuts a section", () => {
+    const boundaries = sectionBoundaries(MIXED);
+    for (let length = 0; length < MIXED.length; length++) {
+      const prefix = MIXED.subarray(0, length);
+      if (boundaries.has(length)) assert.ok(meterFuel(prefix).length > length, `length ${length}`);
+      else assertInvalid(() => meterFuel(prefix), "not-wasm");
+    }
+  });
+
+  it("meterFuel() rejects a section size that runs past the end", () => {
+    const bogus = Uint8Array.from(spin);
+    bogus[9] = 0x7f; // the type section's size
+    assertInvalid(() => meterFuel(bogus), "not-wasm");
+  });
+
+  it("meterFuel() rejects unknown and unsupported opcodes", () => {
+    const at = spin.lastIndexOf(0x03); // the loop opcode
+    for (const opcode of [0xff, 0xfe, 0x06, 0xfb]) {
+      const bytes = Uint8Array.from(spin);
+      bytes[at] = opcode;
+      assertInvalid(() => meterFuel(bytes), "instructions");
+    }
+  });
+
+  it("meterFuel() raises only InvalidOperatorError on mutated modules, and keeps valid ones valid", () => {
+    const seed = Number(process.env.COLWASM_SEED ?? Date.now() % 2 ** 31);
+    let state = seed;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 8) % n;
+    };
+    for (let round = 0; round < 3000; round++) {
+      const bytes = Uint8Array.from(MIXED);
+      for (let k = 1 + random(3); k > 0; k--) bytes[8 + random(bytes.length - 8)] = random(256);
+      let out: Uint8Array<ArrayBuffer> | undefined;
+      try {
+        out = meterFuel(bytes);
+      } catch (error) {
+        assert.ok(error instanceof InvalidOperatorError, `seed ${seed} round ${round}: ${String(error)}`);
+      }
+      if (out !== undefined && WebAssembly.validate(bytes)) {
+        assert.ok(WebAssembly.validate(out), `seed ${seed} round ${round}: metered module is invalid`);
+      }
+    }
+  });
+});
+
+describe("fuelForDeadline()", () => {
+  it("fuelForDeadline() grows with the deadline and clamps to MAX_FUEL", () => {
+    assert.equal(fuelForDeadline(0), 0);
+    assert.ok(fuelForDeadline(2000) > fuelForDeadline(100));
+    assert.ok(fuelForDeadline(2000) <= MAX_FUEL);
+    assert.equal(fuelForDeadline(1e9), MAX_FUEL);
+  });
+});
+
+/** The offsets where a section of `wasm` ends (and the 8-byte header): well-formed cut points. */
+function sectionBoundaries(wasm: Uint8Array): Set<number> {
+  const boundaries = new Set<number>();
+  let at = 8;
+  while (at <= wasm.length) {
+    boundaries.add(at);
+    let size = 0;
+    let i = at + 1;
+    for (let shift = 0; i < wasm.length; i++, shift += 7) {
+      size += (wasm[i] & 0x7f) * 2 ** shift;
+      if ((wasm[i] & 0x80) === 0) break;
+    }
+    at = i + 1 + size;
+  }
+  return boundaries;
+}
