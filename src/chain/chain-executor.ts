@@ -29,7 +29,12 @@ export interface SegmentExecutor {
   runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult>;
 }
 
+/** Per-request facts a reduce needs: the idempotency key and a hash of what it guards. */
+export interface ReduceContext {
+  readonly idempotency?: { readonly key: string; readonly bodyHash: string };
+}
+
 /** Applies a reduce stage to a batch and returns the changed totals. */
 export interface ReduceExecutor {
-  applyReduce(stage: ReduceStage, input: OperatorBatch): Promise<OperatorBatch>;
+  applyReduce(stage: ReduceStage, input: OperatorBatch, context: ReduceContext): Promise<OperatorBatch>;
 }

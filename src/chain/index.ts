@@ -2,6 +2,7 @@
 export type {
   HopTrace,
   OperatorStage,
+  ReduceContext,
   ReduceExecutor,
   ReduceStage,
   SegmentExecutor,

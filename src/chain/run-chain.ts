@@ -2,7 +2,13 @@
 // hop), reduce stages to the reduce executor; collects per-stage timing and copied bytes.
 import { ColwasmError } from "../error.ts";
 import type { OperatorBatch } from "../wasm/index.ts";
-import type { HopTrace, OperatorStage, ReduceExecutor, SegmentExecutor } from "./chain-executor.ts";
+import type {
+  HopTrace,
+  OperatorStage,
+  ReduceContext,
+  ReduceExecutor,
+  SegmentExecutor,
+} from "./chain-executor.ts";
 import type { ChainPlan } from "./plan-chain.ts";
 
 /** The output batch and the trace of a chain run. */
@@ -17,7 +23,7 @@ export interface ChainResult {
 export async function runChain(
   plan: ChainPlan,
   input: OperatorBatch,
-  executors: { segments: SegmentExecutor; reduce?: ReduceExecutor },
+  executors: { segments: SegmentExecutor; reduce?: ReduceExecutor; context?: ReduceContext },
 ): Promise<ChainResult> {
   const hops: HopTrace[] = [];
   let batch = input;
@@ -43,7 +49,7 @@ export async function runChain(
       );
     }
     const started = performance.now();
-    batch = await executors.reduce.applyReduce({ ...stage, index }, batch);
+    batch = await executors.reduce.applyReduce({ ...stage, index }, batch, executors.context ?? {});
     hops.push({ stage: index, name: stage.name, durationMs: performance.now() - started, copiedBytes: 0 });
   }
   await flush();

@@ -13,3 +13,4 @@ export { type ColumnBuilder, columnBuilder, rowsToColumn } from "./rows-to-colum
 export { columnToRows, shortestF32 } from "./column-to-rows.ts";
 export { formatJsonLines, parseJsonLines, parseJsonRow, stringifyJson } from "./json-rows.ts";
 export { parseFormat } from "./parse-format.ts";
+export { gatherColumn } from "./gather-column.ts";

@@ -8,7 +8,8 @@ import type { OperatorLimits } from "./operator-limits.ts";
 /** Live instances of the operators this host has run. */
 export class InstancePool {
   readonly #limits: OperatorLimits;
-  readonly #instances = new Map<HostedOperator, OperatorInstance>();
+  // Weak: an operator that was replaced or deleted takes its live instance with it.
+  #instances = new WeakMap<HostedOperator, OperatorInstance>();
 
   constructor(limits: OperatorLimits) {
     this.#limits = limits;
@@ -31,6 +32,6 @@ export class InstancePool {
 
   /** Forgets every instance (e.g. after an operator was replaced). */
   clear(): void {
-    this.#instances.clear();
+    this.#instances = new WeakMap();
   }
 }

@@ -1,0 +1,25 @@
+// Assembles the one hono app every runtime serves (spec/http-api.md): request ids, the routes of
+// each resource, and `onError` as the only writer of problems. Runtime entries call createApp.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import type { AppDeps } from "./app-deps.ts";
+import type { AppEnv } from "./app-env.ts";
+import { renderProblem } from "./problem.ts";
+import { operatorRoutes } from "./routes/operators.ts";
+import { runRoutes } from "./routes/run.ts";
+import { serviceRoutes } from "./routes/service.ts";
+
+/** The colwasm HTTP app over the runtime's dependencies. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.route("/", serviceRoutes(deps));
+  app.route("/", runRoutes(deps));
+  app.route("/", operatorRoutes(deps));
+  app.notFound(() => {
+    throw new HTTPException(404);
+  });
+  app.onError(renderProblem);
+  return app;
+}

@@ -1,0 +1,104 @@
+// The one place errors become HTTP answers: RFC 9457 `application/problem+json` bodies, with the
+// status of every ProblemType (spec/http-api.md §Problems). `app.onError` is its only caller.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ColwasmError, type ProblemFields, type ProblemType } from "../error.ts";
+import { PROBLEM_DOCS } from "./problem-docs.ts";
+
+/** HTTP status of every problem type; the compiler demands one for each. */
+export const PROBLEM_STATUS: Readonly<Record<ProblemType, number>> = {
+  "bad-batch": 400,
+  "bad-schema": 400,
+  "bad-request": 400,
+  unauthorized: 401,
+  forbidden: 403,
+  "unknown-operator": 404,
+  "unknown-state": 404,
+  conflict: 409,
+  "too-large": 413,
+  "unsupported-media-type": 415,
+  "chain-type-mismatch": 422,
+  "invalid-operator": 422,
+  "operator-failed": 422,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** Problem types of hono's own HTTPExceptions (routing, malformed input) that have one. */
+const TYPE_OF_STATUS: Readonly<Record<number, ProblemType>> = {
+  400: "bad-request",
+  401: "unauthorized",
+  403: "forbidden",
+  413: "too-large",
+  415: "unsupported-media-type",
+};
+
+/** Media type of every problem body (RFC 9457 §3). */
+export const PROBLEM_MEDIA_TYPE = "application/problem+json";
+
+/** The path documenting `type`; also the problem's `type` member (a relative URI reference). */
+export function problemPath(type: ProblemType): string {
+  return `/problems/${type}`;
+}
+
+function respond(
+  c: Context,
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": PROBLEM_MEDIA_TYPE, "x-request-id": requestIdOf(c), ...headers },
+  });
+}
+
+function colwasmProblem(c: Context, error: ColwasmError): Response {
+  const status = PROBLEM_STATUS[error.type];
+  const fields: ProblemFields = Object.fromEntries(
+    Object.entries(error.fields).filter(([, v]) => v !== undefined),
+  );
+  const body = {
+    ...fields,
+    type: problemPath(error.type),
+    title: PROBLEM_DOCS[error.type].title,
+    status,
+    detail: error.message,
+  };
+  // RFC 6750 §3: a 401 carries the challenge.
+  const headers: Record<string, string> =
+    error.type === "unauthorized" ? { "www-authenticate": 'Bearer realm="colwasm"' } : {};
+  return respond(c, status, body, headers);
+}
+
+/**
+ * The app's `onError`: a ColwasmError becomes its problem, a hono HTTPException the problem of its
+ * status (`about:blank` when none fits, e.g. 404 for an unknown route), anything else a 500
+ * `internal` whose stack is logged under a request id and never sent.
+ */
+export function renderProblem(error: Error, c: Context): Response {
+  if (error instanceof ColwasmError) return colwasmProblem(c, error);
+  if (error instanceof HTTPException) {
+    const type = TYPE_OF_STATUS[error.status];
+    if (type !== undefined)
+      return colwasmProblem(c, new ColwasmError(type, error.message || PROBLEM_DOCS[type].title));
+    const title =
+      error.status === 404 ? "Not Found" : error.status === 405 ? "Method Not Allowed" : "HTTP error";
+    return respond(c, error.status, { type: "about:blank", title, status: error.status });
+  }
+  const requestId = requestIdOf(c);
+  console.error(`colwasm: internal error (request ${requestId}):`, error);
+  const status = PROBLEM_STATUS.internal;
+  return respond(c, status, {
+    type: problemPath("internal"),
+    title: PROBLEM_DOCS.internal.title,
+    status,
+    detail: `Cannot answer the request: an internal error occurred (request id "${requestId}")`,
+    requestId,
+  });
+}
+
+function requestIdOf(c: Context): string {
+  const id: unknown = c.get("requestId");
+  return typeof id === "string" ? id : crypto.randomUUID();
+}

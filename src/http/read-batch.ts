@@ -1,0 +1,53 @@
+// Request body -> validated batch (spec/http-api.md §Batches on the wire): a columnar body is
+// decoded in place; NDJSON rows are built into one format-0.1 body, then decoded like any other.
+import {
+  type BatchView,
+  BatchError,
+  type Format,
+  decodeBatch,
+  encodeBatch,
+  parseFormat,
+  parseJsonLines,
+  parseSchema,
+  rowsToColumn,
+} from "../columnar/index.ts";
+
+/** Media types of a batch body. */
+export const COLUMNAR_MEDIA_TYPE = "application/x-columnar";
+export const NDJSON_MEDIA_TYPE = "application/x-ndjson";
+
+/** What the request says about its body. */
+export interface BatchHeaders {
+  readonly mediaType: string;
+  readonly schema?: string;
+  readonly format?: string;
+}
+
+/** The decoded batch and the request's Columnar-Format (the response uses the same). */
+export interface RequestBatch {
+  /** Its `format` is that of the decoded bytes: `0.1` for NDJSON whatever Columnar-Format says. */
+  readonly batch: BatchView;
+  readonly format: Format;
+}
+
+/**
+ * Parses the headers and decodes `body`; throws `BatchError` (schema-missing, unsupported-format,
+ * every body rule) or `SchemaError`.
+ */
+export function readBatch(body: Uint8Array, headers: BatchHeaders): RequestBatch {
+  if (headers.schema === undefined) {
+    throw new BatchError("schema-missing", "Cannot decode the body: the Columnar-Schema header is missing");
+  }
+  const schema = parseSchema(headers.schema);
+  const format = parseFormat(headers.format);
+  if (headers.mediaType !== NDJSON_MEDIA_TYPE)
+    return { batch: decodeBatch(body, schema, { format }), format };
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new BatchError("invalid-utf8", "Cannot read the NDJSON body: it is not valid UTF-8");
+  }
+  return { batch: decodeBatch(encodeBatch(rowsToColumn(schema, parseJsonLines(text))), schema), format };
+}

@@ -1,0 +1,70 @@
+// `POST /v1/run?chain=…` (spec/http-api.md §Running a chain): decode and validate the batch,
+// plan and run the chain through the runtime's ChainService, answer the last stage's output.
+import { Hono } from "hono";
+import { accepts } from "hono/accepts";
+import { z } from "zod";
+import { parseChain } from "../../chain/index.ts";
+import { formatSchema } from "../../columnar/index.ts";
+import type { AppDeps } from "../app-deps.ts";
+import type { AppEnv } from "../app-env.ts";
+import { limitBody } from "../limit-body.ts";
+import { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE, readBatch } from "../read-batch.ts";
+import { mediaTypeOf, requireMediaType } from "../require-media-type.ts";
+import { requireRunner } from "../require-token.ts";
+import { formatServerTiming } from "../server-timing.ts";
+import { validate } from "../validate.ts";
+import { writeBatch } from "../write-batch.ts";
+
+const runQuery = z.object({ chain: z.string().max(4096) });
+
+const runHeaders = z.object({
+  "content-type": z.string(),
+  "columnar-schema": z.string().optional(),
+  "columnar-format": z.string().optional(),
+  "idempotency-key": z.string().min(1).max(256).optional(),
+});
+
+/** The run route. */
+export function runRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post(
+    "/v1/run",
+    requireRunner(deps.auth.runToken, deps.auth.adminToken),
+    requireMediaType(COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE),
+    limitBody(deps.limits.maxBodyBytes, "batch"),
+    validate("query", runQuery),
+    validate("header", runHeaders),
+    async function runChainRoute(c) {
+      const query = c.req.valid("query");
+      const headers = c.req.valid("header");
+      const stages = parseChain(query.chain, { maxStages: deps.limits.maxStages });
+      const decodeStarted = performance.now();
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const { batch: input, format } = readBatch(body, {
+        mediaType: mediaTypeOf(headers["content-type"]),
+        schema: headers["columnar-schema"],
+        format: headers["columnar-format"],
+      });
+      const decodeMs = performance.now() - decodeStarted;
+      const result =
+        stages.length === 0
+          ? { output: input, hops: [], copiedBytes: 0 }
+          : await deps.chains.run(stages, input, { idempotencyKey: headers["idempotency-key"] });
+      const encodeStarted = performance.now();
+      const mediaType = accepts(c, {
+        header: "Accept",
+        supports: [COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE],
+        default: COLUMNAR_MEDIA_TYPE,
+      });
+      const out = writeBatch(result.output, { format, mediaType });
+      const encodeMs = performance.now() - encodeStarted;
+      c.header("content-type", out.mediaType);
+      c.header("columnar-schema", formatSchema(result.output.schema));
+      c.header("columnar-format", format);
+      c.header("server-timing", formatServerTiming({ decodeMs, hops: result.hops, encodeMs }));
+      c.header("colwasm-copied-bytes", String(result.copiedBytes));
+      return c.body(out.body);
+    },
+  );
+  return app;
+}

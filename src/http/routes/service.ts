@@ -1,0 +1,37 @@
+// Service routes (spec/http-api.md §Service): `GET /` describes this runtime, `GET /healthz`
+// answers `ok`, and `/problems/<type>` documents every problem type a response may name.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { FORMATS } from "../../columnar/index.ts";
+import type { AppDeps } from "../app-deps.ts";
+import type { AppEnv } from "../app-env.ts";
+import { isProblemType, PROBLEM_DOCS } from "../problem-docs.ts";
+import { PROBLEM_STATUS } from "../problem.ts";
+
+/** The service routes. */
+export function serviceRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/", function describeService(c) {
+    return c.json({
+      name: "colwasm",
+      version: deps.version,
+      runtime: deps.runtime,
+      formats: FORMATS,
+      builtins: deps.builtins,
+    });
+  });
+
+  app.get("/healthz", function healthz(c) {
+    return c.text("ok");
+  });
+
+  app.get("/problems/:type", function problemDoc(c) {
+    const type = c.req.param("type");
+    if (!isProblemType(type)) throw new HTTPException(404);
+    const doc = PROBLEM_DOCS[type];
+    return c.text(`${doc.title} (${PROBLEM_STATUS[type]})\n\n${doc.text}\n`);
+  });
+
+  return app;
+}

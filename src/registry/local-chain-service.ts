@@ -1,0 +1,52 @@
+// The ChainService of runtimes that run WASM themselves (Deno/Node: a sandbox thread, or inline):
+// plans against the registry, adapts the input to what the executor takes, runs the chain.
+import type {
+  ChainResult,
+  OperatorResolver,
+  ReduceExecutor,
+  SegmentExecutor,
+  Stage,
+} from "../chain/index.ts";
+import { planChain, runChain } from "../chain/index.ts";
+import { type BatchView, columnSlices, decodeBatch, encodeSlices } from "../columnar/index.ts";
+import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
+
+/**
+ * What runs the stages. Wrap an InlineExecutor in DetachedInlineExecutor when requests run
+ * concurrently: its outputs otherwise point into operator memory that the next run reuses.
+ */
+export interface LocalChainOptions {
+  readonly resolver: OperatorResolver<HostedOperator>;
+  readonly executor: SegmentExecutor;
+  readonly reduce?: ReduceExecutor;
+  /** The executor takes only contiguous format-0.1 input (ThreadExecutor): 0.12 is re-encoded once. */
+  readonly needsContiguousInput?: boolean;
+}
+
+/** Plans (type errors and unknown operators before anything runs) and runs chains locally. */
+export class LocalChainService {
+  readonly #options: LocalChainOptions;
+
+  constructor(options: LocalChainOptions) {
+    this.#options = options;
+  }
+
+  /** Runs `stages` over `input`; the idempotency key only matters to reduce stores. */
+  async run(
+    stages: readonly Stage[],
+    input: BatchView,
+    _options: { idempotencyKey?: string } = {},
+  ): Promise<ChainResult> {
+    const { resolver, executor, reduce } = this.#options;
+    const plan = await planChain(stages, input.schema, resolver);
+    if (plan.stages.length === 0) return { output: input, hops: [], copiedBytes: 0 };
+    const batch =
+      this.#options.needsContiguousInput === true && input.format !== "0.1" ? toContiguous01(input) : input;
+    return runChain(plan, batch, { segments: executor, reduce });
+  }
+}
+
+/** The batch re-encoded as one format-0.1 body (the one copy a 0.12 input costs). */
+function toContiguous01(input: OperatorBatch): BatchView {
+  return decodeBatch(encodeSlices(columnSlices(input.column, "0.1"), "0.1"), input.schema);
+}

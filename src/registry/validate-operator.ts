@@ -1,0 +1,107 @@
+// Everything an upload must pass before it is stored (spec/http-api.md §Operators): size limit,
+// memory cap patched in, compiled (by the runtime's own capability), exports and manifest checked,
+// examples run. Shared by every registry so each runtime rejects exactly the same modules.
+import { formatSchema } from "../columnar/index.ts";
+import { ColwasmError } from "../error.ts";
+import {
+  capMemoryPages,
+  type HostedOperator,
+  InvalidOperatorError,
+  type ManifestJson,
+  type OperatorLimits,
+  prepareOperator,
+  runExamples,
+} from "../wasm/index.ts";
+import type { OperatorEntry } from "./operator-registry.ts";
+
+/** Compiles module bytes; a runtime that cannot compile here (workerd) supplies its own way. */
+export type CompileWasm = (wasm: Uint8Array) => Promise<WebAssembly.Module>;
+
+/** Runs a manifest's examples; throws InvalidOperatorError on a mismatch. */
+export type CheckExamples = (op: HostedOperator) => Promise<void>;
+
+/** Capabilities and limits of validation. */
+export interface ValidateOptions {
+  readonly compile: CompileWasm;
+  readonly limits: { readonly maxModuleBytes: number; readonly operator: OperatorLimits };
+  /** Default: run them inline with `runExamples` (cannot stop an endless loop; see LocalChainService). */
+  readonly checkExamples?: CheckExamples;
+}
+
+/** A module that passed validation. */
+export interface ValidOperator {
+  readonly hosted: HostedOperator;
+  readonly sha256: string;
+}
+
+/** Hex SHA-256 of `bytes` (Web Crypto: the same in Workers, Deno and Node). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const source =
+    bytes.buffer instanceof ArrayBuffer
+      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      : bytes.slice();
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", source));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Compiles `wasm` with its memory capped; compile failures become `invalid-operator`. */
+export async function compileCapped(
+  name: string,
+  wasm: Uint8Array,
+  options: ValidateOptions,
+): Promise<WebAssembly.Module> {
+  const capped = capMemoryPages(wasm, options.limits.operator.maxMemoryPages);
+  try {
+    return await options.compile(capped);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.CompileError)) throw error;
+    throw new InvalidOperatorError(
+      `Cannot compile operator "${name}": ${error.message}`,
+      { operator: name, rule: "not-wasm" },
+      { cause: error },
+    );
+  }
+}
+
+/** Validates an upload; throws `too-large` or `InvalidOperatorError`. */
+export async function validateOperator(
+  name: string,
+  wasm: Uint8Array,
+  options: ValidateOptions & { headers?: Partial<ManifestJson> },
+): Promise<ValidOperator> {
+  const { maxModuleBytes } = options.limits;
+  if (wasm.byteLength > maxModuleBytes) {
+    throw new ColwasmError(
+      "too-large",
+      `Cannot store operator "${name}": the module has ${wasm.byteLength} bytes, the limit is ${maxModuleBytes}`,
+      {
+        operator: name,
+      },
+    );
+  }
+  const module = await compileCapped(name, wasm, options);
+  const hosted = prepareOperator(name, module, { headers: options.headers });
+  if (options.checkExamples !== undefined) await options.checkExamples(hosted);
+  else runExamples(hosted, options.limits.operator);
+  return { hosted, sha256: await sha256Hex(wasm) };
+}
+
+/** The listing of a validated operator. */
+export function operatorEntry(
+  valid: ValidOperator,
+  size: number,
+  options: { builtin: boolean; uploadedAt: string | null },
+): OperatorEntry {
+  const { manifest } = valid.hosted;
+  return {
+    name: valid.hosted.name,
+    abi: manifest.abi,
+    input: formatSchema(manifest.input),
+    output: formatSchema(manifest.output),
+    ...(manifest.description === undefined ? {} : { description: manifest.description }),
+    sha256: valid.sha256,
+    size,
+    builtin: options.builtin,
+    uploaded_at: options.uploadedAt,
+  };
+}

@@ -1,0 +1,7 @@
+// Public surface of keyed reduce state: the store contract, the sharded reduce stage, stores.
+export { aggregateKeys, type AggregatedKeys } from "./aggregate-keys.ts";
+export { fnv1a32, shardOfKey } from "./key-hash.ts";
+export { MemoryReduceStore } from "./memory-store.ts";
+export type { ReduceStore, ShardDelta, ShardTotals, StoredTotal } from "./reduce-store.ts";
+export { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "./sharded-reduce.ts";
+export { applyToShard, emptyShard, type ShardState } from "./shard-state.ts";

@@ -1,0 +1,49 @@
+// In-memory reduce state for unit tests and `colwasm exec`: same contract as the durable stores,
+// nothing survives the process. Each call is synchronous inside, hence atomic.
+import type { ReduceStore, ShardDelta, ShardTotals, StoredTotal } from "./reduce-store.ts";
+import { applyToShard, emptyShard, type ShardState } from "./shard-state.ts";
+
+/** A ReduceStore in a Map. */
+export class MemoryReduceStore implements ReduceStore {
+  readonly #shards = new Map<string, ShardState>();
+  /** Shard calls made so far (benchmarks and tests count them). */
+  calls = 0;
+
+  #shard(namespace: string, shard: number, create: boolean): ShardState | undefined {
+    const id = `${namespace}\u0000${shard}`;
+    let state = this.#shards.get(id);
+    if (state === undefined && create) this.#shards.set(id, (state = emptyShard()));
+    return state;
+  }
+
+  async applyShard(delta: ShardDelta): Promise<ShardTotals> {
+    this.calls++;
+    const state = this.#shard(delta.namespace, delta.shard, true) ?? emptyShard();
+    return applyToShard(state, delta);
+  }
+
+  async readAll(
+    namespace: string,
+    shards: number,
+  ): Promise<{ keyType: string; totals: StoredTotal[] } | undefined> {
+    let keyType: string | undefined;
+    const totals: StoredTotal[] = [];
+    for (let s = 0; s < shards; s++) {
+      const state = this.#shard(namespace, s, false);
+      if (state === undefined || state.keyType === undefined) continue;
+      keyType = state.keyType;
+      for (const [key, total] of state.totals) totals.push({ key, total });
+    }
+    return keyType === undefined ? undefined : { keyType, totals };
+  }
+
+  async readKey(namespace: string, shard: number, key: string): Promise<bigint | undefined> {
+    return this.#shard(namespace, shard, false)?.totals.get(key);
+  }
+
+  async drop(namespace: string, shards: number): Promise<boolean> {
+    let existed = false;
+    for (let s = 0; s < shards; s++) existed = this.#shards.delete(`${namespace}\u0000${s}`) || existed;
+    return existed;
+  }
+}

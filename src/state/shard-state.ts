@@ -1,0 +1,50 @@
+// The per-shard application rule shared by the in-process stores: check the idempotency record,
+// check the key type, add deltas, delete zeros, record the answer. Storage-specific stores (SQLite
+// in a Durable Object, Deno KV) implement the same steps inside their own transaction.
+import { ColwasmError } from "../error.ts";
+import type { ShardDelta, ShardTotals } from "./reduce-store.ts";
+
+/** Plain in-memory state of one shard of one namespace. */
+export interface ShardState {
+  keyType?: string;
+  readonly totals: Map<string, bigint>;
+  readonly applied: Map<string, { readonly bodyHash: string; readonly totals: BigInt64Array }>;
+}
+
+/** A new, empty shard. */
+export function emptyShard(): ShardState {
+  return { totals: new Map(), applied: new Map() };
+}
+
+/** Applies `delta` to `state` (the caller makes it atomic); returns the new totals. */
+export function applyToShard(state: ShardState, delta: ShardDelta): ShardTotals {
+  const idem = delta.idempotency;
+  if (idem !== undefined) {
+    const earlier = state.applied.get(idem.key);
+    if (earlier !== undefined) {
+      if (earlier.bodyHash !== idem.bodyHash) {
+        throw new ColwasmError(
+          "conflict",
+          `Idempotency-Key ${JSON.stringify(idem.key)} was already used with another request body`,
+        );
+      }
+      return { totals: earlier.totals.slice(), isReplay: true };
+    }
+  }
+  if (state.keyType !== undefined && state.keyType !== delta.keyType && state.totals.size > 0) {
+    throw new ColwasmError(
+      "conflict",
+      `Cannot reduce into "${delta.namespace}": it holds keys of type ${state.keyType}, this batch has ${delta.keyType}`,
+    );
+  }
+  state.keyType = delta.keyType;
+  const totals = new BigInt64Array(delta.keys.length);
+  delta.keys.forEach((key, k) => {
+    const next = BigInt.asIntN(64, (state.totals.get(key) ?? 0n) + delta.deltas[k]);
+    if (next === 0n) state.totals.delete(key);
+    else state.totals.set(key, next);
+    totals[k] = next;
+  });
+  if (idem !== undefined) state.applied.set(idem.key, { bodyHash: idem.bodyHash, totals: totals.slice() });
+  return { totals, isReplay: false };
+}

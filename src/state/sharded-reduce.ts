@@ -1,0 +1,99 @@
+// The reduce stage (spec/http-api.md §Reduce): pre-aggregate the batch by key, partition keys by
+// a stable hash across shards, one store call per touched shard carrying all its keys, then answer
+// the changed totals in first-appearance order as a (K, i64) batch.
+import { type Column, columnSlices, formatSchema, gatherColumn } from "../columnar/index.ts";
+import type { ReduceContext, ReduceExecutor, ReduceStage } from "../chain/index.ts";
+import { ColwasmError } from "../error.ts";
+import type { OperatorBatch } from "../wasm/index.ts";
+import { aggregateKeys } from "./aggregate-keys.ts";
+import type { ReduceStore } from "./reduce-store.ts";
+
+/** Default shard count (`REDUCE_SHARDS`). */
+export const DEFAULT_REDUCE_SHARDS = 16;
+
+function keyAndDiffs(input: OperatorBatch): { key: Column; diffs: BigInt64Array } {
+  const column = input.column;
+  if ((column.kind === "tuple" || column.kind === "struct") && column.elements.length === 2) {
+    const [key, diff] = column.elements;
+    if (diff.kind === "i64") return { key, diffs: diff.data };
+  }
+  throw new ColwasmError("chain-type-mismatch", "Cannot reduce: the batch is not (K, i64)");
+}
+
+/** A ReduceExecutor over any ReduceStore. */
+export class ShardedReduce implements ReduceExecutor {
+  readonly #store: ReduceStore;
+  readonly shards: number;
+
+  constructor(store: ReduceStore, options: { shards?: number } = {}) {
+    this.#store = store;
+    this.shards = options.shards ?? DEFAULT_REDUCE_SHARDS;
+  }
+
+  async applyReduce(
+    stage: ReduceStage,
+    input: OperatorBatch,
+    context: ReduceContext,
+  ): Promise<OperatorBatch> {
+    const { key, diffs } = keyAndDiffs(input);
+    const agg = aggregateKeys(key, diffs);
+    const byShard = new Map<number, number[]>();
+    agg.hashes.forEach((h, d) => {
+      const shard = h % this.shards;
+      const list = byShard.get(shard);
+      if (list === undefined) byShard.set(shard, [d]);
+      else list.push(d);
+    });
+    const keyType = formatSchema(stage.key);
+    const idempotency = context.idempotency && {
+      key: `${context.idempotency.key}#${stage.index}`,
+      bodyHash: context.idempotency.bodyHash,
+    };
+    const entries = [...byShard.entries()];
+    const settled = await Promise.allSettled(
+      entries.map(([shard, distinct]) =>
+        this.#store.applyShard({
+          namespace: stage.namespace,
+          shard,
+          keys: distinct.map((d) => agg.keys[d]),
+          deltas: BigInt64Array.from(distinct, (d) => agg.sums[d]),
+          keyType,
+          idempotency,
+        }),
+      ),
+    );
+    const totals = new BigInt64Array(agg.keys.length);
+    const failures: unknown[] = [];
+    settled.forEach((result, e) => {
+      if (result.status === "rejected") return void failures.push(result.reason);
+      entries[e][1].forEach((d, k) => (totals[d] = result.value.totals[k]));
+    });
+    if (failures.length > 0) throw this.#failure(failures, entries.length);
+    const keys = gatherColumn(key, agg.firstIndex);
+    const column: Column = {
+      kind: "tuple",
+      length: agg.keys.length,
+      elements: [keys, { kind: "i64", length: totals.length, data: totals }],
+    };
+    return {
+      schema: stage.output,
+      format: "0.1",
+      length: column.length,
+      column,
+      slices: columnSlices(column, "0.1"),
+    };
+  }
+
+  /** All shards failing alike is that error; a partial failure is retryable (503). */
+  #failure(failures: unknown[], touched: number): unknown {
+    const first = failures[0];
+    if (failures.length === touched && first instanceof ColwasmError) return first;
+    if (first instanceof ColwasmError && first.type === "conflict") return first;
+    return new ColwasmError(
+      "unavailable",
+      `Reduce applied on ${touched - failures.length} of ${touched} shards; retry with the same Idempotency-Key to complete it exactly once`,
+      { retryAfterSeconds: 1, failedShards: failures.length },
+      { cause: first },
+    );
+  }
+}
