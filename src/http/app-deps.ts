@@ -3,6 +3,7 @@
 import type { BatchView } from "../columnar/index.ts";
 import type { ChainResult, Stage } from "../chain/index.ts";
 import type { OperatorEntry, OperatorRegistry } from "../registry/index.ts";
+import type { ReduceStore } from "../state/index.ts";
 import type { OperatorLimits } from "../wasm/index.ts";
 
 // Defined in src/registry (below http in the import order), re-exported here unchanged.
@@ -11,7 +12,11 @@ export type { OperatorEntry, OperatorRegistry };
 /** Plans and runs chains where this runtime runs WASM (thread sandbox, Worker Loader isolate...). */
 export interface ChainService {
   /** Plans (throws ChainTypeError / unknown-operator before running anything) and runs. */
-  run(stages: readonly Stage[], input: BatchView, options: { idempotencyKey?: string }): Promise<ChainResult>;
+  run(
+    stages: readonly Stage[],
+    input: BatchView,
+    options: { idempotencyKey?: string; bodyHash?: string },
+  ): Promise<ChainResult>;
 }
 
 /** Limits of the HTTP layer, configurable with COLWASM_* settings. */
@@ -30,6 +35,8 @@ export interface AppDeps {
   readonly chains: ChainService;
   readonly limits: RuntimeLimits;
   readonly auth: { readonly adminToken?: string; readonly runToken?: string };
+  /** Keyed reduce state, read by the state routes (the ChainService writes it through `reduce:`). */
+  readonly state?: { readonly store: ReduceStore; readonly shards: number };
   /** Names of the built-in operators, for `GET /`. */
   readonly builtins: readonly string[];
 }

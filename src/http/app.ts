@@ -9,6 +9,7 @@ import { renderProblem } from "./problem.ts";
 import { operatorRoutes } from "./routes/operators.ts";
 import { runRoutes } from "./routes/run.ts";
 import { serviceRoutes } from "./routes/service.ts";
+import { stateRoutes } from "./routes/state.ts";
 
 /** The colwasm HTTP app over the runtime's dependencies. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -17,6 +18,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", serviceRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", operatorRoutes(deps));
+  app.route("/", stateRoutes(deps));
   app.notFound(() => {
     throw new HTTPException(404);
   });

@@ -31,18 +31,22 @@ export class LocalChainService {
     this.#options = options;
   }
 
-  /** Runs `stages` over `input`; the idempotency key only matters to reduce stores. */
+  /** Runs `stages` over `input`; the idempotency key (with the request's hash) guards reduce stages. */
   async run(
     stages: readonly Stage[],
     input: BatchView,
-    _options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; bodyHash?: string } = {},
   ): Promise<ChainResult> {
     const { resolver, executor, reduce } = this.#options;
     const plan = await planChain(stages, input.schema, resolver);
     if (plan.stages.length === 0) return { output: input, hops: [], copiedBytes: 0 };
     const batch =
       this.#options.needsContiguousInput === true && input.format !== "0.1" ? toContiguous01(input) : input;
-    return runChain(plan, batch, { segments: executor, reduce });
+    const idempotency =
+      options.idempotencyKey === undefined
+        ? undefined
+        : { key: options.idempotencyKey, bodyHash: options.bodyHash ?? "" };
+    return runChain(plan, batch, { segments: executor, reduce, context: { idempotency } });
   }
 }
 

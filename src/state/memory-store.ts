@@ -37,8 +37,16 @@ export class MemoryReduceStore implements ReduceStore {
     return keyType === undefined ? undefined : { keyType, totals };
   }
 
-  async readKey(namespace: string, shard: number, key: string): Promise<bigint | undefined> {
-    return this.#shard(namespace, shard, false)?.totals.get(key);
+  async readKey(
+    namespace: string,
+    shard: number,
+    key: string,
+  ): Promise<{ keyType: string; total: bigint } | undefined> {
+    const state = this.#shard(namespace, shard, false);
+    const total = state?.totals.get(key);
+    return state?.keyType === undefined || total === undefined
+      ? undefined
+      : { keyType: state.keyType, total };
   }
 
   async drop(namespace: string, shards: number): Promise<boolean> {

@@ -37,8 +37,12 @@ export interface ReduceStore {
   applyShard(delta: ShardDelta): Promise<ShardTotals>;
   /** Every total of a namespace across its `shards` shards, or undefined when none holds any state. */
   readAll(namespace: string, shards: number): Promise<{ keyType: string; totals: StoredTotal[] } | undefined>;
-  /** One total from the shard that owns the key, or undefined. */
-  readKey(namespace: string, shard: number, key: string): Promise<bigint | undefined>;
+  /** One total from the shard that owns the key (with the namespace's key type), or undefined. */
+  readKey(
+    namespace: string,
+    shard: number,
+    key: string,
+  ): Promise<{ keyType: string; total: bigint } | undefined>;
   /** Drops a namespace from every shard; returns false when no shard held it. */
   drop(namespace: string, shards: number): Promise<boolean>;
 }

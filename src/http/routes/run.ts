@@ -24,6 +24,25 @@ const runHeaders = z.object({
   "idempotency-key": z.string().min(1).max(256).optional(),
 });
 
+/**
+ * What an Idempotency-Key guards: the body and everything that gives it meaning (chain, schema,
+ * format, media type). The same key with another hash is a 409 (spec/http-api.md).
+ */
+async function requestHash(
+  body: Uint8Array,
+  chain: string,
+  headers: z.infer<typeof runHeaders>,
+): Promise<string> {
+  const meta = new TextEncoder().encode(
+    JSON.stringify([chain, headers["columnar-schema"], headers["columnar-format"], headers["content-type"]]),
+  );
+  const all = new Uint8Array(meta.length + body.length);
+  all.set(meta); // copy: hashing input, only for requests that carry an Idempotency-Key
+  all.set(body, meta.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** The run route. */
 export function runRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -46,10 +65,13 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
         format: headers["columnar-format"],
       });
       const decodeMs = performance.now() - decodeStarted;
+      const idempotencyKey = headers["idempotency-key"];
+      const bodyHash =
+        idempotencyKey === undefined ? undefined : await requestHash(body, query.chain, headers);
       const result =
         stages.length === 0
           ? { output: input, hops: [], copiedBytes: 0 }
-          : await deps.chains.run(stages, input, { idempotencyKey: headers["idempotency-key"] });
+          : await deps.chains.run(stages, input, { idempotencyKey, bodyHash });
       const encodeStarted = performance.now();
       const mediaType = accepts(c, {
         header: "Accept",

@@ -1,0 +1,81 @@
+// Builds the Workers runtime into dist/: prepares the built-in operators (memory cap + fuel meter,
+// examples run once here in Node) as `.wasm` + `.bin` twins under dist/worker-assets/builtins/,
+// bundles the runner isolate's code to dist/worker-assets/runner.src.js (a Text module), then
+// (unless `--assets-only`, which wrangler.toml's build command uses) bundles the Worker with
+// esbuild to dist/worker/main.js + its assets, ready for Miniflare.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+import { BUILTIN_NAMES } from "../src/runtimes/workers/builtin-names.ts";
+import { capMemoryPages, DEFAULT_OPERATOR_LIMITS, prepareOperator, runExamples } from "../src/wasm/index.ts";
+import { fuelForDeadline, meterFuel } from "../src/wasm/meter-fuel.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ASSETS = join(ROOT, "dist/worker-assets");
+const OUT = join(ROOT, "dist/worker");
+
+/** Caps, meters and checks every built-in; writes `NAME.wasm` and `NAME.bin` (same bytes). */
+function prepareBuiltins(): void {
+  mkdirSync(join(ASSETS, "builtins"), { recursive: true });
+  const limits = { ...DEFAULT_OPERATOR_LIMITS, fuel: fuelForDeadline(DEFAULT_OPERATOR_LIMITS.deadlineMs) };
+  for (const name of BUILTIN_NAMES) {
+    const wasm = meterFuel(
+      capMemoryPages(readFileSync(join(ROOT, "operators/dist", `${name}.wasm`)), limits.maxMemoryPages),
+    );
+    runExamples(prepareOperator(name, new WebAssembly.Module(wasm)), limits);
+    for (const ext of ["wasm", "bin"]) writeFileSync(join(ASSETS, "builtins", `${name}.${ext}`), wasm);
+  }
+}
+
+/** The runner isolate's library: serveRunner() over the chain's modules. */
+async function bundleRunner(): Promise<void> {
+  await build({
+    entryPoints: [join(ROOT, "src/runtimes/workers/runner.workers.ts")],
+    outfile: join(ASSETS, "runner.src.js"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    logLevel: "warning",
+  });
+}
+
+/** `.wasm`/`.bin` imports stay imports of `./assets/<file>`, copied beside main.js. */
+const moduleAssets: Plugin = {
+  name: "colwasm-module-assets",
+  setup(b) {
+    b.onResolve({ filter: /\.(wasm|bin)$/ }, (args) => {
+      const source = join(args.resolveDir, args.path);
+      copyFileSync(source, join(OUT, "assets", basename(source)));
+      return { path: `./assets/${basename(source)}`, external: true };
+    });
+  },
+};
+
+/** The Worker, as Miniflare loads it (`modulesRules` for `.wasm` and `.bin`). */
+async function bundleWorker(): Promise<void> {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(join(OUT, "assets"), { recursive: true });
+  await build({
+    entryPoints: [join(ROOT, "src/runtimes/workers.ts")],
+    outfile: join(OUT, "main.js"),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"],
+    loader: { ".src.js": "text" },
+    plugins: [moduleAssets],
+    logLevel: "warning",
+  });
+}
+
+prepareBuiltins();
+await bundleRunner();
+if (!process.argv.includes("--assets-only")) await bundleWorker();
+console.log(`colwasm: built ${process.argv.includes("--assets-only") ? ASSETS : OUT}`);

@@ -1,0 +1,60 @@
+// Deno entry: read COLWASM_* settings, build the deps (Deno KV operator store, ThreadExecutor
+// sandbox for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it cleanly.
+import { ThreadExecutor } from "../chain/thread-executor.node.ts";
+import { createApp } from "../http/index.ts";
+import { checkExamplesIn, LocalChainService, RegistryCore } from "../registry/index.ts";
+import { KV_MAX_MODULE_BYTES, KvOperatorStore } from "./deno/kv-operator-store.deno.ts";
+import { loadBuiltins } from "./deno/load-builtins.deno.ts";
+import { readSettings } from "./deno/read-settings.ts";
+
+const VERSION = "0.1.0";
+const settings = readSettings((name) => Deno.env.get(name));
+const limits = {
+  ...settings.limits,
+  maxModuleBytes: Math.min(settings.limits.maxModuleBytes, KV_MAX_MODULE_BYTES),
+};
+if (settings.stateDir !== undefined) await Deno.mkdir(settings.stateDir, { recursive: true });
+const kv = await Deno.openKv(settings.kvPath ?? ":memory:");
+const executor = new ThreadExecutor(limits.operator);
+const registry = await RegistryCore.create({
+  store: new KvOperatorStore(kv),
+  builtins: await loadBuiltins(new URL("../../operators/dist/", import.meta.url)),
+  // a view typed over ArrayBuffer (never shared memory), without copying the module
+  compile: (wasm) =>
+    WebAssembly.compile(
+      wasm.buffer instanceof ArrayBuffer
+        ? new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength)
+        : wasm.slice(),
+    ),
+  limits,
+  checkExamples: checkExamplesIn(executor),
+});
+const app = createApp({
+  runtime: "deno",
+  version: VERSION,
+  registry,
+  chains: new LocalChainService({ resolver: registry, executor, needsContiguousInput: true }),
+  limits,
+  auth: { adminToken: settings.adminToken, runToken: settings.runToken },
+  builtins: registry.builtinNames,
+});
+
+const server = Deno.serve(
+  {
+    port: settings.port,
+    hostname: settings.hostname,
+    onListen: ({ hostname, port }) => console.log(`colwasm (deno) listening on http://${hostname}:${port}`),
+  },
+  app.fetch,
+);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await server.shutdown();
+  await executor.close();
+  kv.close();
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, () => void stop());
+await server.finished;

@@ -1,0 +1,55 @@
+// COLWASM_* settings of the Deno entry, parsed from any env lookup (no Deno globals here, so the
+// parsing is testable anywhere): a bad value stops the start with a message naming the variable.
+import type { RuntimeLimits } from "../../http/index.ts";
+import { DEFAULT_OPERATOR_LIMITS } from "../../wasm/index.ts";
+
+/** What the Deno entry needs from its environment. */
+export interface DenoSettings {
+  readonly port: number;
+  readonly hostname: string;
+  /** COLWASM_STATE_DIR; undefined keeps KV in memory (nothing survives a restart). */
+  readonly stateDir: string | undefined;
+  /** The Deno KV file under `stateDir`. */
+  readonly kvPath: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly runToken: string | undefined;
+  readonly limits: RuntimeLimits;
+}
+
+/** Safe defaults of the HTTP limits. */
+const DEFAULTS = { maxBodyBytes: 64 * 1024 * 1024, maxModuleBytes: 8 * 1024 * 1024, maxStages: 32 } as const;
+
+/** Reads the settings; `env(name)` returns a variable or undefined. Throws on a malformed number. */
+export function readSettings(env: (name: string) => string | undefined): DenoSettings {
+  const int = (name: string, fallback: number, min = 1): number => {
+    const text = env(name);
+    if (text === undefined || text === "") return fallback;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+    return value;
+  };
+  const token = (name: string): string | undefined => {
+    const text = env(name);
+    return text === undefined || text === "" ? undefined : text;
+  };
+  const stateDir = token("COLWASM_STATE_DIR");
+  return {
+    port: int("COLWASM_PORT", 8787, 0),
+    hostname: token("COLWASM_HOSTNAME") ?? "127.0.0.1",
+    stateDir,
+    kvPath: stateDir === undefined ? undefined : `${stateDir.replace(/\/+$/, "")}/colwasm.kv`,
+    adminToken: token("COLWASM_ADMIN_TOKEN"),
+    runToken: token("COLWASM_RUN_TOKEN"),
+    limits: {
+      maxBodyBytes: int("COLWASM_MAX_BODY_BYTES", DEFAULTS.maxBodyBytes),
+      maxModuleBytes: int("COLWASM_MAX_MODULE_BYTES", DEFAULTS.maxModuleBytes),
+      maxStages: int("COLWASM_MAX_STAGES", DEFAULTS.maxStages),
+      operator: {
+        deadlineMs: int("COLWASM_DEADLINE_MS", DEFAULT_OPERATOR_LIMITS.deadlineMs),
+        maxMemoryPages: int("COLWASM_MAX_MEMORY_PAGES", DEFAULT_OPERATOR_LIMITS.maxMemoryPages),
+        maxOutputBytes: int("COLWASM_MAX_OUTPUT_BYTES", DEFAULT_OPERATOR_LIMITS.maxOutputBytes),
+      },
+    },
+  };
+}

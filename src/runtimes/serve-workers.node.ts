@@ -1,0 +1,57 @@
+// Starts the Workers runtime on real workerd through Miniflare, on a real port, from Node: used by
+// tests, `colwasm serve --runtime workers` and `npm start`. Needs `scripts/build-worker.ts` first
+// (dist/worker/main.js); uploaded operators persist in Durable Object storage under `stateDir`.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Miniflare } from "miniflare";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BUNDLE = `${ROOT}dist/worker/main.js`;
+
+/** A running Miniflare. */
+export interface WorkersServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Stops workerd (also mid-loop) and frees the port. */
+  dispose(): Promise<void>;
+}
+
+/** Options of `serveWorkers`. */
+export interface ServeWorkersOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Where Durable Object SQLite files live; without it, storage is in memory. */
+  readonly stateDir?: string;
+  /** COLWASM_* vars (tokens, limits). */
+  readonly vars?: Readonly<Record<string, string>>;
+}
+
+/** Starts Miniflare over dist/worker and resolves once it listens. */
+export async function serveWorkers(options: ServeWorkersOptions = {}): Promise<WorkersServer> {
+  if (!existsSync(BUNDLE))
+    throw new Error(
+      `Cannot start the Workers runtime: ${BUNDLE} is missing (run node --import tsx scripts/build-worker.ts)`,
+    );
+  const mf = new Miniflare({
+    // a stable name: DO storage folders are named after it (docs/runtime-notes.md §3)
+    name: "colwasm",
+    scriptPath: BUNDLE,
+    modules: true,
+    modulesRoot: `${ROOT}dist/worker`,
+    modulesRules: [
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+      { type: "Data", include: ["**/*.bin"] },
+    ],
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+    workerLoaders: { LOADER: {} },
+    durableObjects: { OPERATOR_REGISTRY: { className: "OperatorRegistry", useSQLite: true } },
+    durableObjectsPersist: options.stateDir ?? false,
+    bindings: { ...options.vars },
+    port: options.port ?? 0,
+    host: options.host ?? "127.0.0.1",
+  });
+  const url = await mf.ready;
+  return { url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };
+}

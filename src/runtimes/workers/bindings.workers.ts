@@ -1,0 +1,36 @@
+// Types of the Worker's bindings (wrangler.toml): the Worker Loader, the registry Durable Object
+// namespace, and the COLWASM_* settings as plain string vars.
+import type { OperatorRegistryObject } from "./operator-registry.workers.ts";
+
+/** Module of a dynamic worker: JS source, or WASM bytes compiled by the loader. */
+export type WorkerModule = string | { readonly wasm: ArrayBuffer } | { readonly text: string };
+
+/** What `env.LOADER.get` wants back from its callback (cloudflare docs: Dynamic Worker Loader). */
+export interface WorkerCode {
+  readonly compatibilityDate: string;
+  readonly mainModule: string;
+  readonly modules: Record<string, WorkerModule>;
+  /** `null` blocks `fetch()` and `connect()` in the dynamic worker. */
+  readonly globalOutbound: null;
+}
+
+/** The Worker Loader binding. */
+export interface WorkerLoader {
+  get(
+    id: string,
+    getCode: () => WorkerCode | Promise<WorkerCode>,
+  ): { getEntrypoint(): { fetch(request: Request): Promise<Response> } };
+}
+
+/** A Durable Object namespace whose stubs expose `T`'s RPC methods. */
+export interface DurableObjectNamespace<T> {
+  idFromName(name: string): unknown;
+  get(id: unknown): T;
+}
+
+/** `env` of the colwasm Worker. */
+export interface WorkersEnv {
+  readonly LOADER: WorkerLoader;
+  readonly OPERATOR_REGISTRY: DurableObjectNamespace<OperatorRegistryObject>;
+  readonly [setting: `COLWASM_${string}`]: string | undefined;
+}

@@ -1,0 +1,26 @@
+// The built-in operators as bundled modules, prepared by scripts/build-worker.ts (memory-capped and
+// fuel-metered): `.wasm` is compiled by the bundler (manifest, exports), `.bin` is the same bytes
+// as data for the Worker Loader.
+import filterNonemptyModule from "../../../dist/worker-assets/builtins/filter_nonempty.wasm";
+import filterNonemptyBytes from "../../../dist/worker-assets/builtins/filter_nonempty.bin";
+import identityModule from "../../../dist/worker-assets/builtins/identity.wasm";
+import identityBytes from "../../../dist/worker-assets/builtins/identity.bin";
+import lenPlusDiffModule from "../../../dist/worker-assets/builtins/len_plus_diff.wasm";
+import lenPlusDiffBytes from "../../../dist/worker-assets/builtins/len_plus_diff.bin";
+import lenPlusDiffBlogModule from "../../../dist/worker-assets/builtins/len_plus_diff_blog.wasm";
+import lenPlusDiffBlogBytes from "../../../dist/worker-assets/builtins/len_plus_diff_blog.bin";
+import lowercaseModule from "../../../dist/worker-assets/builtins/lowercase.wasm";
+import lowercaseBytes from "../../../dist/worker-assets/builtins/lowercase.bin";
+import splitWordsModule from "../../../dist/worker-assets/builtins/split_words.wasm";
+import splitWordsBytes from "../../../dist/worker-assets/builtins/split_words.bin";
+import type { WorkersBuiltin } from "./loader-registry.workers.ts";
+
+/** The built-ins, in the order of BUILTIN_NAMES (./builtin-names.ts). */
+export const BUILTINS: readonly WorkersBuiltin[] = [
+  { name: "split_words", module: splitWordsModule, bytes: splitWordsBytes },
+  { name: "lowercase", module: lowercaseModule, bytes: lowercaseBytes },
+  { name: "filter_nonempty", module: filterNonemptyModule, bytes: filterNonemptyBytes },
+  { name: "len_plus_diff", module: lenPlusDiffModule, bytes: lenPlusDiffBytes },
+  { name: "len_plus_diff_blog", module: lenPlusDiffBlogModule, bytes: lenPlusDiffBlogBytes },
+  { name: "identity", module: identityModule, bytes: identityBytes },
+];

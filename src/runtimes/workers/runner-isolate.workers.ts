@@ -1,0 +1,39 @@
+// Loads a runner isolate for a list of prepared (memory-capped, fuel-metered) modules through the
+// Worker Loader: one isolate per distinct module list, cached by workerd under a hash of their
+// sha256s, with no network access (`globalOutbound: null`).
+import RUNNER_SOURCE from "../../../dist/worker-assets/runner.src.js";
+import { sha256Hex } from "../../registry/index.ts";
+import type { WorkerCode, WorkerLoader, WorkerModule } from "./bindings.workers.ts";
+
+/** Compatibility date of the dynamic isolates; same as wrangler.toml. */
+export const COMPATIBILITY_DATE = "2026-04-01";
+
+/** A module for the runner: its content hash and a way to get its prepared bytes. */
+export interface RunnerModule {
+  readonly sha256: string;
+  bytes(): Promise<ArrayBuffer>;
+}
+
+/** The fetch entrypoint of the isolate that holds `modules` (as `op0.wasm`, `op1.wasm`, ...). */
+export async function runnerIsolate(loader: WorkerLoader, kind: string, modules: readonly RunnerModule[]) {
+  const id = `${kind}:${await sha256Hex(new TextEncoder().encode(modules.map((m) => m.sha256).join(",")))}`;
+  return loader
+    .get(id, async (): Promise<WorkerCode> => {
+      const files: Record<string, WorkerModule> = { "runner.js": RUNNER_SOURCE };
+      for (const [k, m] of modules.entries()) files[`op${k}.wasm`] = { wasm: await m.bytes() };
+      return {
+        compatibilityDate: COMPATIBILITY_DATE,
+        mainModule: "main.js",
+        modules: { "main.js": mainSource(modules.length), ...files },
+        globalOutbound: null,
+      };
+    })
+    .getEntrypoint();
+}
+
+/** The generated main module: static imports of every operator module. */
+function mainSource(count: number): string {
+  const names = Array.from({ length: count }, (_, k) => `m${k}`);
+  const imports = names.map((n, k) => `import ${n} from "./op${k}.wasm";`).join("\n");
+  return `import { serveRunner } from "./runner.js";\n${imports}\nexport default serveRunner([${names.join(", ")}]);\n`;
+}

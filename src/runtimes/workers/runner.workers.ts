@@ -1,0 +1,94 @@
+// The code of every dynamic runner isolate (bundled to one JS string by scripts/build-worker.ts).
+// A generated main module imports the chain's `op<k>.wasm` modules (compiled by the Worker Loader,
+// the only place workerd compiles WASM) and hands them to `serveRunner`; chains run inline with
+// one memcpy per hop, the loop budget enforced by fuel (src/wasm/meter-fuel.ts).
+import { InlineExecutor, type OperatorStage } from "../../chain/index.ts";
+import { decodeBatch, encodeSlices, formatSchema, parseFormat, parseSchema } from "../../columnar/index.ts";
+import { type HostedOperator, type OperatorLimits, prepareOperator, runExamples } from "../../wasm/index.ts";
+import {
+  bodyOf,
+  failureOf,
+  HOPS_HEADER,
+  PLAN_HEADER,
+  type RunPlan,
+  type ValidateAnswer,
+  type ValidatePlan,
+} from "./runner-protocol.workers.ts";
+
+const JSON_TYPE = { "content-type": "application/json" };
+
+/** The fetch handler of a runner isolate over its compiled operator modules. */
+export function serveRunner(modules: readonly WebAssembly.Module[]): {
+  fetch(request: Request): Promise<Response>;
+} {
+  const executors = new Map<string, InlineExecutor>();
+  const hosted = new Map<string, HostedOperator>();
+  const executorFor = (limits: OperatorLimits) => {
+    const key = JSON.stringify(limits);
+    let executor = executors.get(key);
+    if (executor === undefined) executors.set(key, (executor = new InlineExecutor(limits)));
+    return executor;
+  };
+  const operator = (name: string, module: number, headers: RunPlan["stages"][number]["headers"]) => {
+    const key = `${module}:${name}:${JSON.stringify(headers)}`;
+    let op = hosted.get(key);
+    if (op === undefined) hosted.set(key, (op = prepareOperator(name, modules[module], { headers })));
+    return op;
+  };
+
+  async function run(request: Request): Promise<Response> {
+    const plan = JSON.parse(request.headers.get(PLAN_HEADER) ?? "{}") as RunPlan;
+    const format = parseFormat(request.headers.get("columnar-format") ?? undefined);
+    const schema = parseSchema(request.headers.get("columnar-schema") ?? "");
+    const input = decodeBatch(new Uint8Array(await request.arrayBuffer()), schema, { format });
+    const stages: OperatorStage[] = plan.stages.map((s) => {
+      const op = operator(s.name, s.module, s.headers);
+      return {
+        kind: "operator",
+        index: s.index,
+        name: s.name,
+        operator: op,
+        input: op.manifest.input,
+        output: op.manifest.output,
+      };
+    });
+    const { output, hops } = executorFor(plan.limits).runSegmentSync(stages, input);
+    // copy: the response must own its bytes; the view points into the last instance's memory
+    const bytes =
+      output.bytes !== undefined ? output.bytes.slice() : encodeSlices(output.slices, output.format);
+    return new Response(bodyOf(bytes), {
+      headers: {
+        "content-type": "application/x-columnar",
+        "columnar-format": output.format,
+        [HOPS_HEADER]: JSON.stringify(hops),
+      },
+    });
+  }
+
+  function validate(request: Request): Response {
+    const plan = JSON.parse(request.headers.get(PLAN_HEADER) ?? "{}") as ValidatePlan;
+    const op = prepareOperator(plan.name, modules[0], { headers: plan.headers });
+    runExamples(op, plan.limits);
+    const { abi, input, output, description, examples } = op.manifest;
+    const answer: ValidateAnswer = {
+      manifest: {
+        abi,
+        input: formatSchema(input),
+        output: formatSchema(output),
+        ...(description === undefined ? {} : { description }),
+        examples: [...examples],
+      },
+    };
+    return Response.json(answer);
+  }
+
+  return {
+    async fetch(request: Request): Promise<Response> {
+      try {
+        return new URL(request.url).pathname === "/validate" ? validate(request) : await run(request);
+      } catch (error) {
+        return new Response(JSON.stringify(failureOf(error)), { status: 422, headers: JSON_TYPE });
+      }
+    },
+  };
+}
