@@ -65,9 +65,12 @@ function colwasmProblem(c: Context, error: ColwasmError): Response {
     status,
     detail: error.message,
   };
+  const headers: Record<string, string> = {};
   // RFC 6750 §3: a 401 carries the challenge.
-  const headers: Record<string, string> =
-    error.type === "unauthorized" ? { "www-authenticate": 'Bearer realm="colwasm"' } : {};
+  if (error.type === "unauthorized") headers["www-authenticate"] = 'Bearer realm="colwasm"';
+  // RFC 9110 §10.2.3: a retryable 503 says when to retry (partially applied reduce, issue #6).
+  if (typeof error.fields.retryAfterSeconds === "number")
+    headers["retry-after"] = String(error.fields.retryAfterSeconds);
   return respond(c, status, body, headers);
 }
 

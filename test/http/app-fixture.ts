@@ -18,6 +18,7 @@ import {
   MemoryOperatorStore,
   RegistryCore,
 } from "../../src/registry/index.ts";
+import { MemoryReduceStore, type ReduceStore, ShardedReduce } from "../../src/state/index.ts";
 import { DEFAULT_OPERATOR_LIMITS } from "../../src/wasm/index.ts";
 
 export const BUILTINS = [
@@ -49,6 +50,9 @@ export interface MakeAppOptions {
   limits?: Partial<RuntimeLimits>;
   executor?: (limits: RuntimeLimits) => SegmentExecutor;
   needsContiguousInput?: boolean;
+  /** Reduce state (a fresh MemoryReduceStore by default). */
+  reduceStore?: ReduceStore;
+  shards?: number;
 }
 
 /** A fresh app with its own memory store. */
@@ -64,9 +68,11 @@ export async function makeApp(options: MakeAppOptions = {}): Promise<Hono<AppEnv
   const registry = await RegistryCore.create({ store: new MemoryOperatorStore(), builtins, compile, limits });
   const executor =
     options.executor?.(limits) ?? new DetachedInlineExecutor(new InlineExecutor(limits.operator));
+  const state = { store: options.reduceStore ?? new MemoryReduceStore(), shards: options.shards ?? 16 };
   const chains = new LocalChainService({
     resolver: registry,
     executor,
+    reduce: new ShardedReduce(state.store, { shards: state.shards }),
     needsContiguousInput: options.needsContiguousInput,
   });
   return createApp({
@@ -76,6 +82,7 @@ export async function makeApp(options: MakeAppOptions = {}): Promise<Hono<AppEnv
     chains,
     limits,
     auth: options.auth ?? { adminToken: ADMIN },
+    state,
     builtins: registry.builtinNames,
   });
 }

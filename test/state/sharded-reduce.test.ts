@@ -1,0 +1,128 @@
+// ShardedReduce: pre-aggregates by key, one store call per touched shard, changed totals in
+// first-appearance order; partial shard failures are retryable and complete exactly once.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  columnToRows,
+  decodeBatch,
+  encodeBatch,
+  parseSchema,
+  rowsToColumn,
+} from "../../src/columnar/index.ts";
+import { parseChain, planChain, type ReduceStage } from "../../src/chain/index.ts";
+import { ColwasmError } from "../../src/error.ts";
+import {
+  aggregateKeys,
+  fnv1a32,
+  MemoryReduceStore,
+  type ReduceStore,
+  ShardedReduce,
+  type ShardDelta,
+} from "../../src/state/index.ts";
+
+async function stageFor(schemaText: string): Promise<ReduceStage> {
+  const plan = await planChain(parseChain("reduce:wc"), parseSchema(schemaText), {
+    resolve: () => Promise.reject(new Error("no operators")),
+  });
+  const stage = plan.stages[0];
+  if (stage.kind !== "reduce") throw new Error("expected a reduce stage");
+  return { ...stage, index: 0 };
+}
+
+const batchOf = (schemaText: string, rows: unknown[]) => {
+  const schema = parseSchema(schemaText);
+  return decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
+};
+
+describe("aggregateKeys()", () => {
+  it("sums diffs per distinct key in first-appearance order", () => {
+    const view = batchOf("(String, i64)", [
+      ["b", 1],
+      ["a", 2],
+      ["b", 3],
+      ["", 4],
+      ["a", -2],
+    ]);
+    if (view.column.kind !== "tuple") throw new Error("tuple");
+    const [key, diff] = view.column.elements;
+    if (diff.kind !== "i64") throw new Error("i64");
+    const agg = aggregateKeys(key, diff.data);
+    assert.deepEqual(agg.keys, ["b", "a", ""]);
+    assert.deepEqual([...agg.sums], [4n, 0n, 4n]);
+    assert.deepEqual([...agg.firstIndex], [0, 1, 3]);
+    assert.equal(agg.hashes[0], fnv1a32(new TextEncoder().encode("b")));
+  });
+});
+
+describe("ShardedReduce", () => {
+  it("answers one (K, i64) row per distinct key with its new total, zeros included", async () => {
+    const reduce = new ShardedReduce(new MemoryReduceStore(), { shards: 4 });
+    const stage = await stageFor("(String, i64)");
+    await reduce.applyReduce(stage, batchOf("(String, i64)", [["x", 5]]), {});
+    const out = await reduce.applyReduce(
+      stage,
+      batchOf("(String, i64)", [
+        ["y", 1],
+        ["x", -5],
+        ["y", 1],
+      ]),
+      {},
+    );
+    assert.deepEqual(columnToRows(out.schema, out.column), [
+      ["y", 2],
+      ["x", 0],
+    ]);
+  });
+
+  it("takes integer keys and struct-shaped input", async () => {
+    const reduce = new ShardedReduce(new MemoryReduceStore(), { shards: 4 });
+    const stage = await stageFor("{word: u32, diff: i64}");
+    const out = await reduce.applyReduce(
+      stage,
+      batchOf("{word: u32, diff: i64}", [
+        { word: 7, diff: 1 },
+        { word: 7, diff: 2 },
+      ]),
+      {},
+    );
+    assert.deepEqual(columnToRows(out.schema, out.column), [[7, 3]]);
+  });
+
+  it("makes exactly one store call per touched shard", async () => {
+    const store = new MemoryReduceStore();
+    const reduce = new ShardedReduce(store, { shards: 16 });
+    const words = Array.from({ length: 500 }, (_, i) => [`w${i % 200}`, 1]);
+    await reduce.applyReduce(await stageFor("(String, i64)"), batchOf("(String, i64)", words), {});
+    const touched = new Set(
+      Array.from({ length: 200 }, (_, i) => fnv1a32(new TextEncoder().encode(`w${i}`)) % 16),
+    );
+    assert.equal(store.calls, touched.size);
+    assert.equal(touched.size, 16);
+  });
+
+  it("answers 503 unavailable when some shards fail, and a retry with the key completes exactly once", async () => {
+    const memory = new MemoryReduceStore();
+    let failShard: number | undefined = 5;
+    const flaky: ReduceStore = {
+      applyShard: (d: ShardDelta) =>
+        d.shard === failShard ? Promise.reject(new Error("injected")) : memory.applyShard(d),
+      readAll: (n, s) => memory.readAll(n, s),
+      readKey: (n, s, k) => memory.readKey(n, s, k),
+      drop: (n, s) => memory.drop(n, s),
+    };
+    const reduce = new ShardedReduce(flaky, { shards: 16 });
+    const stage = await stageFor("(String, i64)");
+    const rows = Array.from({ length: 300 }, (_, i) => [`k${i % 100}`, 1]);
+    const context = { idempotency: { key: "req-1", bodyHash: "h" } };
+    await assert.rejects(
+      reduce.applyReduce(stage, batchOf("(String, i64)", rows), context),
+      (error: unknown) => error instanceof ColwasmError && error.type === "unavailable",
+    );
+    failShard = undefined;
+    await reduce.applyReduce(stage, batchOf("(String, i64)", rows), context);
+    await reduce.applyReduce(stage, batchOf("(String, i64)", rows), context);
+    const all = await memory.readAll("wc", 16);
+    assert.equal(all?.totals.length, 100);
+    assert.ok(all?.totals.every((t) => t.total === 3n));
+  });
+});
