@@ -17,6 +17,6 @@ if (isStale) {
   console.log("colwasm setup: installing pinned dependencies (npm ci)");
   run(npm, ["ci", "--no-audit", "--no-fund"]);
 }
-if (existsSync(`${root}operators/build.ts`)) {
-  run(process.execPath, ["--import", "tsx", "operators/build.ts"]);
-}
+run(process.execPath, ["--import", "tsx", "operators/build.ts"]);
+// The Workers bundle (dist/worker) that `npm start`, `colwasm serve` and the workerd tests serve.
+run(process.execPath, ["--import", "tsx", "scripts/build-worker.ts"]);

@@ -1,23 +1,76 @@
-// `npm start`: the main job. Until the runtime lands (issue #5) it runs the codec on the spec's
-// worked example and says which parts are not there yet.
-import {
-  columnToRows,
-  decodeBatch,
-  encodeBatch,
-  formatSchema,
-  parseSchema,
-  rowsToColumn,
-} from "../src/columnar/index.ts";
+// `npm start`: the main job. Serves the Workers runtime locally (workerd through Miniflare, state
+// persisted under .state/workers), runs the demo through it with the typed client, then keeps
+// serving with the URL and admin token printed. `--once` stops after the demo (used by tests).
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { columnToRows } from "../src/columnar/index.ts";
+import { ColwasmClient, ColwasmClientError, encodeRows, type RunResult } from "../src/client/index.ts";
+import { loadDevVars } from "../src/runtimes/dev-vars.node.ts";
+import { startRuntime } from "../src/runtimes/start-runtime.node.ts";
 
-const schema = parseSchema("(String, i64)");
-const rows = [
-  ["hello", 1],
-  ["world", -2],
-  ["", 3],
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const once = process.argv.includes("--once");
+const portArg = process.argv.indexOf("--port");
+const port = portArg > 0 ? Number(process.argv[portArg + 1]) : Number(process.env.PORT ?? 8787);
+const runtime = process.argv.includes("--deno") ? "deno" : "workers";
+
+const LINES = [
+  ["The quick brown fox jumps over the lazy dog", 1],
+  ["the dog barks", 1],
+  ["  Colwasm runs WebAssembly over COLUMNS  ", 1],
 ];
-for (const format of ["0.1", "0.12"] as const) {
-  const body = encodeBatch(rowsToColumn(schema, rows), { format });
-  const back = columnToRows(schema, decodeBatch(body, schema, { format }).column);
-  console.log(`${formatSchema(schema)} in format ${format}: ${body.length} bytes -> ${JSON.stringify(back)}`);
+
+function show(title: string, result: RunResult): void {
+  console.log(`\n${title}`);
+  for (const row of columnToRows(result.batch.schema, result.batch.column))
+    console.log(`  ${JSON.stringify(row)}`);
+  const stages = result.timings.map((t) => `${t.name} ${t.durationMs.toFixed(3)} ms`).join(", ");
+  console.log(`  timing: ${stages}; bytes copied between stages: ${result.copiedBytes}`);
 }
-console.log("runtime (workerd + Deno), operator chain demo: not yet (issues #4, #5)");
+
+const vars = loadDevVars(join(ROOT, ".dev.vars"));
+const server = await startRuntime({ runtime, port, stateDir: join(ROOT, ".state", runtime), vars });
+const client = new ColwasmClient(server.url, { token: vars.COLWASM_ADMIN_TOKEN });
+try {
+  const batch = encodeRows("(String, i64)", LINES);
+  console.log(`colwasm (${runtime}) at ${server.url}: demo over ${LINES.length} lines of text`);
+  show("split_words,lowercase", await client.run("split_words,lowercase", batch));
+  const key = `demo-${Date.now()}`;
+  try {
+    show(
+      "split_words,lowercase,reduce:wordcount (1st time)",
+      await client.run("split_words,lowercase,reduce:wordcount", batch, { idempotencyKey: `${key}-1` }),
+    );
+    show(
+      "split_words,lowercase,reduce:wordcount (2nd time: totals grow)",
+      await client.run("split_words,lowercase,reduce:wordcount", batch, { idempotencyKey: `${key}-2` }),
+    );
+    const totals = await client.state("wordcount");
+    console.log(
+      `\nGET /v1/state/wordcount: ${totals.length} keys, e.g. ${totals
+        .slice(0, 5)
+        .map((r) => JSON.stringify(r))
+        .join(" ")}`,
+    );
+  } catch (error) {
+    if (!(error instanceof ColwasmClientError)) throw error;
+    console.log(`\nreduce: not available on this runtime yet (${error.message})`);
+  }
+} catch (error) {
+  await server.stop();
+  throw error;
+}
+
+if (once) {
+  await server.stop();
+} else {
+  console.log(
+    `\nServing ${server.url} (admin token in .dev.vars: ${vars.COLWASM_ADMIN_TOKEN}). Ctrl-C stops.`,
+  );
+  const stop = async () => {
+    await server.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
