@@ -2,7 +2,7 @@
 // examples run once here in Node) as `.wasm` + `.bin` twins under dist/worker-assets/builtins/,
 // bundles the runner isolate's code to dist/worker-assets/runner.src.js (a Text module), then
 // (unless `--assets-only`, which wrangler.toml's build command uses) bundles the Worker with
-// esbuild to dist/worker/main.js + its assets, ready for Miniflare.
+// esbuild to dist/worker/main.js (or `--out DIR`) + its assets, ready for Miniflare.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,9 @@ import { fuelForDeadline, meterFuel } from "../src/wasm/meter-fuel.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ASSETS = join(ROOT, "dist/worker-assets");
-const OUT = join(ROOT, "dist/worker");
+/** `--out DIR` bundles elsewhere (tests running in parallel each use their own). */
+const outFlag = process.argv.indexOf("--out");
+const OUT = outFlag > 0 ? join(ROOT, process.argv[outFlag + 1]) : join(ROOT, "dist/worker");
 
 /** Caps, meters and checks every built-in; writes `NAME.wasm` and `NAME.bin` (same bytes). */
 function prepareBuiltins(): void {
@@ -68,7 +70,7 @@ async function bundleWorker(): Promise<void> {
     target: "es2022",
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*"],
+    external: ["cloudflare:*", "node:*"], // node:async_hooks comes from workerd (nodejs_compat)
     loader: { ".src.js": "text" },
     plugins: [moduleAssets],
     logLevel: "warning",

@@ -22,7 +22,9 @@ function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === "fixtures" ? [] : testFiles(path);
-    return entry.name.endsWith(".test.ts") ? [relative(root, path)] : [];
+    // `*.deno.test.ts` use Deno globals: they run in the deno step below, not under Node.
+    const isNodeTest = entry.name.endsWith(".test.ts") && !entry.name.endsWith(".deno.test.ts");
+    return isNodeTest ? [relative(root, path)] : [];
   });
 }
 
@@ -40,3 +42,17 @@ step(`tests (${files.length} files)`, process.execPath, [
   "spec",
   ...files,
 ]);
+if (only.length === 0) {
+  // style §9: pure tests run under both Node and `deno test` (Deno from npm), with the Deno-only
+  // store tests (Deno KV) beside them.
+  step("pure and Deno tests under deno test", bin("deno"), [
+    "test",
+    "--quiet",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--unstable-kv",
+    "test/columnar",
+    "test/state",
+  ]);
+}

@@ -88,9 +88,18 @@ function checkRank(cur: SliceCursor, counts: TakenSlice, bits: Bits): number {
 /** Checks cumulative bounds are non-decreasing (spec §6.4 L4, own-slice part). */
 function checkMonotone(cur: SliceCursor, bounds: TakenSlice): void {
   const b = u32View(bounds.bytes);
-  let prevLo = 0;
+  // Fast path: every bound below 2^32 (any bound a valid body can hold) compares on its low half.
+  let previous = 0;
+  let i = 0;
+  for (; i < b.length; i += 2) {
+    const lo = b[i];
+    if (b[i + 1] !== 0 || lo < previous) break;
+    previous = lo;
+  }
+  if (i >= b.length) return;
+  let prevLo = i === 0 ? 0 : b[i - 2];
   let prevHi = 0;
-  for (let i = 0; i < b.length; i += 2) {
+  for (; i < b.length; i += 2) {
     const lo = b[i];
     const hi = b[i + 1];
     if (hi < prevHi || (hi === prevHi && lo < prevLo)) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BUNDLE = `${ROOT}dist/worker/main.js`;
+const BUNDLE_DIR = `${ROOT}dist/worker`;
 
 /** A running Miniflare. */
 export interface WorkersServer {
@@ -23,22 +23,26 @@ export interface ServeWorkersOptions {
   readonly host?: string;
   /** Where Durable Object SQLite files live; without it, storage is in memory. */
   readonly stateDir?: string;
-  /** COLWASM_* vars (tokens, limits). */
+  /** Where scripts/build-worker.ts put the bundle (`--out`); default dist/worker. */
+  readonly bundleDir?: string;
+  /** COLWASM_* vars (tokens, limits, COLWASM_TEST_HOOKS) and REDUCE_SHARDS. */
   readonly vars?: Readonly<Record<string, string>>;
 }
 
 /** Starts Miniflare over dist/worker and resolves once it listens. */
 export async function serveWorkers(options: ServeWorkersOptions = {}): Promise<WorkersServer> {
-  if (!existsSync(BUNDLE))
+  const bundleDir = options.bundleDir ?? BUNDLE_DIR;
+  const bundle = `${bundleDir}/main.js`;
+  if (!existsSync(bundle))
     throw new Error(
-      `Cannot start the Workers runtime: ${BUNDLE} is missing (run node --import tsx scripts/build-worker.ts)`,
+      `Cannot start the Workers runtime: ${bundle} is missing (run node --import tsx scripts/build-worker.ts)`,
     );
   const mf = new Miniflare({
     // a stable name: DO storage folders are named after it (docs/runtime-notes.md §3)
     name: "colwasm",
-    scriptPath: BUNDLE,
+    scriptPath: bundle,
     modules: true,
-    modulesRoot: `${ROOT}dist/worker`,
+    modulesRoot: bundleDir,
     modulesRules: [
       { type: "CompiledWasm", include: ["**/*.wasm"] },
       { type: "Data", include: ["**/*.bin"] },
@@ -46,7 +50,10 @@ export async function serveWorkers(options: ServeWorkersOptions = {}): Promise<W
     compatibilityDate: "2026-04-01",
     compatibilityFlags: ["nodejs_compat"],
     workerLoaders: { LOADER: {} },
-    durableObjects: { OPERATOR_REGISTRY: { className: "OperatorRegistry", useSQLite: true } },
+    durableObjects: {
+      OPERATOR_REGISTRY: { className: "OperatorRegistry", useSQLite: true },
+      REDUCE_SHARD: { className: "ReduceShard", useSQLite: true },
+    },
     durableObjectsPersist: options.stateDir ?? false,
     bindings: { ...options.vars },
     port: options.port ?? 0,

@@ -1,15 +1,20 @@
-// Workers entry: read bindings and COLWASM_* vars, build the deps (operator registry Durable Object,
-// Worker Loader chain service, bundled built-ins), createApp(deps), export fetch and the DO class.
-// Deps are built once per isolate, on the first request (env only arrives with it).
+// Workers entry: read bindings and COLWASM_* vars, build the deps (operator registry and reduce
+// shard Durable Objects, Worker Loader chain service, bundled built-ins), createApp(deps), export
+// fetch and the DO classes. Deps are built once per isolate, on the first request (env only
+// arrives with it); each request runs in a scope that counts its shard calls.
 import { createApp } from "../http/index.ts";
+import { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "../state/index.ts";
 import { fuelForDeadline } from "../wasm/meter-fuel.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
 import { BUILTINS } from "./workers/builtins.workers.ts";
+import { DoReduceStore } from "./workers/do-reduce-store.workers.ts";
 import { LoaderChainService } from "./workers/loader-chain-service.workers.ts";
 import { LoaderRegistry } from "./workers/loader-registry.workers.ts";
+import { currentScope, withRequestScope } from "./workers/request-scope.workers.ts";
 
 export { OperatorRegistry } from "./workers/operator-registry.workers.ts";
+export { ReduceShard } from "./workers/reduce-shard.workers.ts";
 
 const VERSION = "0.1.0";
 let app: Promise<{ fetch(request: Request, env: WorkersEnv): Response | Promise<Response> }> | undefined;
@@ -19,15 +24,21 @@ async function build(env: WorkersEnv) {
   const { operator } = settings.limits;
   const fuel = operator.fuel ?? Number(env.COLWASM_FUEL ?? fuelForDeadline(operator.deadlineMs));
   const limits = { ...settings.limits, operator: { ...operator, fuel } };
+  const shards = Number(env.REDUCE_SHARDS ?? DEFAULT_REDUCE_SHARDS);
+  if (!Number.isSafeInteger(shards) || shards < 1)
+    throw new Error(`REDUCE_SHARDS must be an integer >= 1, got ${JSON.stringify(env.REDUCE_SHARDS)}`);
   const store = () => env.OPERATOR_REGISTRY.get(env.OPERATOR_REGISTRY.idFromName("operators"));
   const registry = await LoaderRegistry.create({ loader: env.LOADER, store, builtins: BUILTINS, limits });
+  const state = { store: new DoReduceStore({ namespace: env.REDUCE_SHARD, scope: currentScope }), shards };
+  const reduce = new ShardedReduce(state.store, { shards });
   return createApp({
     runtime: "workers",
     version: VERSION,
     registry,
-    chains: new LoaderChainService({ loader: env.LOADER, registry, limits: limits.operator }),
+    chains: new LoaderChainService({ loader: env.LOADER, registry, limits: limits.operator, reduce }),
     limits,
     auth: { adminToken: settings.adminToken, runToken: settings.runToken },
+    state,
     builtins: registry.builtinNames,
   });
 }
@@ -38,6 +49,8 @@ export default {
       app = build(env);
       app.catch(() => (app = undefined)); // a failed start is retried on the next request
     }
-    return (await app).fetch(request, env);
+    const handler = await app;
+    const isTestHooks = env.COLWASM_TEST_HOOKS === "1";
+    return withRequestScope(request, { isTestHooks }, async () => handler.fetch(request, env));
   },
 };

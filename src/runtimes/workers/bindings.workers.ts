@@ -1,6 +1,7 @@
-// Types of the Worker's bindings (wrangler.toml): the Worker Loader, the registry Durable Object
-// namespace, and the COLWASM_* settings as plain string vars.
+// Types of the Worker's bindings (wrangler.toml): the Worker Loader, the registry and reduce shard
+// Durable Object namespaces, and the COLWASM_* settings as plain string vars.
 import type { OperatorRegistryObject } from "./operator-registry.workers.ts";
+import type { ReduceShardObject } from "./reduce-shard.workers.ts";
 
 /** Module of a dynamic worker: JS source, or WASM bytes compiled by the loader. */
 export type WorkerModule = string | { readonly wasm: ArrayBuffer } | { readonly text: string };
@@ -32,5 +33,8 @@ export interface DurableObjectNamespace<T> {
 export interface WorkersEnv {
   readonly LOADER: WorkerLoader;
   readonly OPERATOR_REGISTRY: DurableObjectNamespace<OperatorRegistryObject>;
+  readonly REDUCE_SHARD: DurableObjectNamespace<ReduceShardObject>;
+  /** Shards per reduce namespace (default 16); changing it re-partitions nothing already stored. */
+  readonly REDUCE_SHARDS?: string;
   readonly [setting: `COLWASM_${string}`]: string | undefined;
 }

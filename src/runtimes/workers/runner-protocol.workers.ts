@@ -59,9 +59,13 @@ export function failureOf(error: unknown): RunnerFailure {
 
 /** Turns a runner's failure answer back into the error the parent throws. */
 export async function throwFailure(response: Response): Promise<never> {
-  const failure = (await response.json()) as RunnerFailure;
-  if (failure.type === "internal") throw new Error(`Runner isolate failed: ${failure.message}`);
-  throw new ColwasmError(failure.type, failure.message, failure.fields);
+  throw errorOfFailure((await response.json()) as RunnerFailure, "Runner isolate");
+}
+
+/** The error a failure stands for: a ColwasmError again, or a plain Error for a bug in `where`. */
+export function errorOfFailure(failure: RunnerFailure, where: string): Error {
+  if (failure.type === "internal") return new Error(`${where} failed: ${failure.message}`);
+  return new ColwasmError(failure.type, failure.message, failure.fields);
 }
 
 /** `bytes` as a request/response body: the same view when it is over an ArrayBuffer (no copy). */

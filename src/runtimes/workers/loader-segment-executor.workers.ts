@@ -1,0 +1,69 @@
+// Runs one segment (consecutive operator stages of a chain) in ONE Worker Loader runner isolate,
+// cached under a hash of the segment's module sha256s: the batch crosses into the isolate once
+// and its output comes back once, whatever the segment's length (one crossing per segment).
+import type { OperatorStage, SegmentExecutor, SegmentResult } from "../../chain/index.ts";
+import { decodeBatch, encodeSlices, formatSchema } from "../../columnar/index.ts";
+import type { OperatorBatch, OperatorLimits } from "../../wasm/index.ts";
+import type { WorkerLoader } from "./bindings.workers.ts";
+import type { WorkersOperator } from "./loader-registry.workers.ts";
+import { runnerIsolate } from "./runner-isolate.workers.ts";
+import {
+  bodyOf,
+  HOPS_HEADER,
+  PLAN_HEADER,
+  type RunHops,
+  type RunPlan,
+  throwFailure,
+} from "./runner-protocol.workers.ts";
+
+/** Options of LoaderSegmentExecutor. */
+export interface LoaderSegmentOptions {
+  readonly loader: WorkerLoader;
+  readonly limits: OperatorLimits;
+  /** The planned operator of every operator stage, by its index in the chain. */
+  readonly operators: ReadonlyMap<number, WorkersOperator>;
+}
+
+/** A SegmentExecutor over Worker Loader isolates, for one planned chain. */
+export class LoaderSegmentExecutor implements SegmentExecutor {
+  readonly #options: LoaderSegmentOptions;
+
+  constructor(options: LoaderSegmentOptions) {
+    this.#options = options;
+  }
+
+  async runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult> {
+    const modules: WorkersOperator[] = [];
+    const runnerStages = stages.map((stage) => {
+      const operator = this.#options.operators.get(stage.index);
+      if (operator === undefined) throw new TypeError(`Stage ${stage.index} was not planned as an operator`);
+      let module = modules.findIndex((m) => m.sha256 === operator.sha256);
+      if (module < 0) module = modules.push(operator) - 1;
+      return { index: stage.index, name: stage.name, module, headers: operator.headers };
+    });
+    const runPlan: RunPlan = { limits: this.#options.limits, stages: runnerStages };
+    const runner = await runnerIsolate(this.#options.loader, "run", modules);
+    // a reduce's output (or any batch without contiguous bytes) is encoded once here
+    const bytes = input.bytes ?? encodeSlices(input.slices, input.format);
+    const response = await runner.fetch(
+      new Request("http://runner/run", {
+        method: "POST",
+        body: bodyOf(bytes),
+        headers: {
+          "content-type": "application/x-columnar",
+          "columnar-schema": formatSchema(input.schema),
+          "columnar-format": input.format,
+          [PLAN_HEADER]: JSON.stringify(runPlan),
+        },
+      }),
+    );
+    if (!response.ok) return throwFailure(response);
+    const hops = JSON.parse(response.headers.get(HOPS_HEADER) ?? "[]") as RunHops;
+    const output = decodeBatch(
+      new Uint8Array(await response.arrayBuffer()),
+      stages[stages.length - 1].output,
+      { format: input.format },
+    );
+    return { output, hops };
+  }
+}

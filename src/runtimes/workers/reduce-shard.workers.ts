@@ -1,0 +1,153 @@
+// One shard of one reduce namespace (spec/http-api.md §Reduce): a Durable Object per
+// `${namespace}/${shard}` holding that shard's totals, key type and idempotency records in SQLite.
+// A Durable Object because it is the single writer of its keys (read-add-write needs no lock) and
+// `transactionSync` commits a batch's totals together with its idempotency record, or nothing
+// (style §6-7: nothing is half-applied). The application rule mirrors src/state/shard-state.ts.
+// Totals are decimal TEXT, not INTEGER: workerd's `sql.exec` reads INTEGER columns as JS numbers
+// (9007199254740993 comes back as ...992) and refuses BigInt bindings, so i64 would lose precision.
+import { DurableObject, type DurableObjectState } from "cloudflare:workers";
+import { ColwasmError } from "../../error.ts";
+import { failureOf, type RunnerFailure } from "./runner-protocol.workers.ts";
+import { decodeShardPayload, encodeShardPayload } from "./shard-payload.workers.ts";
+
+/** What a shard needs besides the payload to apply it. */
+export interface ApplyMeta {
+  /** For messages only: the namespace this object belongs to. */
+  readonly namespace: string;
+  /** Canonical key schema of the batch (`String`, `i64`, ...). */
+  readonly keyType: string;
+  /** `Idempotency-Key#stage`, when the request carried one. */
+  readonly idempotencyKey?: string;
+  readonly bodyHash?: string;
+  /** Test hook (COLWASM_TEST_HOOKS=1 only): throw after the writes, inside the transaction. */
+  readonly failForTest?: boolean;
+}
+
+/** The new totals (a BigInt64Array's bytes, in payload order), or an expected failure. */
+export type ApplyAnswer =
+  | { readonly ok: true; readonly totals: ArrayBuffer; readonly isReplay: boolean }
+  | { readonly ok: false; readonly failure: RunnerFailure };
+
+/** RPC surface of a shard, as seen through a stub. */
+export interface ReduceShardObject {
+  /** Applies a `(String, i64)` payload of distinct keys and diffs in one transaction. */
+  apply(payload: ArrayBuffer, meta: ApplyMeta): Promise<ApplyAnswer>;
+  /** Every total as a `(String, i64)` payload, or null when the shard holds no state. */
+  readAll(): Promise<{ keyType: string; payload: ArrayBuffer } | null>;
+  readKey(key: string): Promise<{ keyType: string; total: string } | null>;
+  /** Forgets everything; false when the shard held no state. */
+  drop(): Promise<boolean>;
+}
+
+const CREATE_TOTALS = "CREATE TABLE IF NOT EXISTS totals (key TEXT PRIMARY KEY, total TEXT NOT NULL)";
+const CREATE_META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)";
+const CREATE_APPLIED =
+  "CREATE TABLE IF NOT EXISTS applied (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, totals BLOB NOT NULL)";
+const SELECT_APPLIED = "SELECT body_hash, totals FROM applied WHERE key = ?";
+const SELECT_KEY_TYPE = "SELECT value FROM meta WHERE name = 'keyType'";
+const HAS_TOTALS = "SELECT EXISTS (SELECT 1 FROM totals) AS has";
+/** Current totals of a JSON array of keys: one statement per batch, not per key. */
+const SELECT_TOTALS_OF = "SELECT key, total FROM totals WHERE key IN (SELECT value FROM json_each(?))";
+/** Upserts a JSON array of `[key, total]`; `WHERE true` resolves SQLite's upsert parse ambiguity. */
+const UPSERT_TOTALS =
+  "INSERT INTO totals (key, total) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true ON CONFLICT (key) DO UPDATE SET total = excluded.total";
+const DELETE_TOTALS = "DELETE FROM totals WHERE key IN (SELECT value FROM json_each(?))";
+const SET_KEY_TYPE =
+  "INSERT INTO meta (name, value) VALUES ('keyType', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+const INSERT_APPLIED = "INSERT INTO applied (key, body_hash, totals) VALUES (?, ?, ?)";
+const SELECT_ALL = "SELECT key, total FROM totals ORDER BY key";
+const SELECT_ONE = "SELECT total FROM totals WHERE key = ?";
+const DELETE_ALL = ["DELETE FROM totals", "DELETE FROM meta", "DELETE FROM applied"] as const;
+
+type TotalRow = { key: string; total: string };
+
+/** Totals of one (namespace, shard); every method is one statement or one transaction. */
+export class ReduceShard extends DurableObject implements ReduceShardObject {
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env);
+    for (const statement of [CREATE_TOTALS, CREATE_META, CREATE_APPLIED]) ctx.storage.sql.exec(statement);
+  }
+
+  async apply(payload: ArrayBuffer, meta: ApplyMeta): Promise<ApplyAnswer> {
+    const { keys, values } = decodeShardPayload(payload);
+    try {
+      return this.ctx.storage.transactionSync(() => this.#applySync(keys, values, meta));
+    } catch (error) {
+      if (error instanceof ColwasmError) return { ok: false, failure: failureOf(error) };
+      throw error;
+    }
+  }
+
+  #applySync(keys: readonly string[], deltas: BigInt64Array, meta: ApplyMeta): ApplyAnswer {
+    const sql = this.ctx.storage.sql;
+    const { idempotencyKey, bodyHash = "" } = meta;
+    if (idempotencyKey !== undefined) {
+      const earlier = sql
+        .exec<{ body_hash: string; totals: ArrayBuffer }>(SELECT_APPLIED, idempotencyKey)
+        .toArray();
+      if (earlier.length > 0) {
+        if (earlier[0].body_hash !== bodyHash) {
+          throw new ColwasmError(
+            "conflict",
+            `Idempotency-Key ${JSON.stringify(idempotencyKey.replace(/#\d+$/, ""))} was already used with another request body`,
+          );
+        }
+        return { ok: true, totals: earlier[0].totals, isReplay: true };
+      }
+    }
+    const stored = sql.exec<{ value: string }>(SELECT_KEY_TYPE).toArray()[0]?.value;
+    if (
+      stored !== undefined &&
+      stored !== meta.keyType &&
+      sql.exec<{ has: number }>(HAS_TOTALS).one().has === 1
+    ) {
+      throw new ColwasmError(
+        "conflict",
+        `Cannot reduce into "${meta.namespace}": it holds keys of type ${stored}, this batch has ${meta.keyType}`,
+      );
+    }
+    const current = new Map<string, string>();
+    for (const row of sql.exec<TotalRow>(SELECT_TOTALS_OF, JSON.stringify(keys)))
+      current.set(row.key, row.total);
+    const totals = new BigInt64Array(keys.length);
+    const upserts: [string, string][] = [];
+    const zeros: string[] = [];
+    keys.forEach((key, k) => {
+      const next = BigInt.asIntN(64, BigInt(current.get(key) ?? "0") + deltas[k]);
+      totals[k] = next;
+      if (next === 0n) zeros.push(key);
+      else upserts.push([key, next.toString()]);
+    });
+    if (upserts.length > 0) sql.exec(UPSERT_TOTALS, JSON.stringify(upserts));
+    if (zeros.length > 0) sql.exec(DELETE_TOTALS, JSON.stringify(zeros));
+    if (stored !== meta.keyType) sql.exec(SET_KEY_TYPE, meta.keyType);
+    const answer = new Uint8Array(totals.buffer);
+    if (idempotencyKey !== undefined) sql.exec(INSERT_APPLIED, idempotencyKey, bodyHash, answer);
+    if (meta.failForTest === true) throw new Error("Injected shard failure (Colwasm-Test-Fail-Shard)");
+    return { ok: true, totals: totals.buffer, isReplay: false };
+  }
+
+  async readAll(): Promise<{ keyType: string; payload: ArrayBuffer } | null> {
+    const sql = this.ctx.storage.sql;
+    const keyType = sql.exec<{ value: string }>(SELECT_KEY_TYPE).toArray()[0]?.value;
+    if (keyType === undefined) return null;
+    const rows = sql.exec<TotalRow>(SELECT_ALL).toArray();
+    const values = BigInt64Array.from(rows, (r) => BigInt(r.total));
+    return { keyType, payload: encodeShardPayload({ keys: rows.map((r) => r.key), values }) };
+  }
+
+  async readKey(key: string): Promise<{ keyType: string; total: string } | null> {
+    const sql = this.ctx.storage.sql;
+    const keyType = sql.exec<{ value: string }>(SELECT_KEY_TYPE).toArray()[0]?.value;
+    const total = sql.exec<{ total: string }>(SELECT_ONE, key).toArray()[0]?.total;
+    return keyType === undefined || total === undefined ? null : { keyType, total };
+  }
+
+  async drop(): Promise<boolean> {
+    return this.ctx.storage.transactionSync(() => {
+      const existed = this.ctx.storage.sql.exec<{ value: string }>(SELECT_KEY_TYPE).toArray().length > 0;
+      for (const statement of DELETE_ALL) this.ctx.storage.sql.exec(statement);
+      return existed;
+    });
+  }
+}
