@@ -1,11 +1,12 @@
-// Deno entry: read COLWASM_* settings, build the deps (Deno KV operator store, ThreadExecutor
-// sandbox for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it cleanly.
+// Deno entry: read COLWASM_* settings, build the deps (Deno KV operator store and reduce state,
+// ThreadExecutor sandbox for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
 import { ThreadExecutor } from "../chain/thread-executor.node.ts";
 import { createApp } from "../http/index.ts";
 import { checkExamplesIn, LocalChainService, RegistryCore } from "../registry/index.ts";
 import { KV_MAX_MODULE_BYTES, KvOperatorStore } from "./deno/kv-operator-store.deno.ts";
 import { loadBuiltins } from "./deno/load-builtins.deno.ts";
 import { readSettings } from "./deno/read-settings.ts";
+import { kvReduceState } from "./deno/reduce-state.deno.ts";
 
 const VERSION = "0.1.0";
 const settings = readSettings((name) => Deno.env.get(name));
@@ -16,6 +17,7 @@ const limits = {
 if (settings.stateDir !== undefined) await Deno.mkdir(settings.stateDir, { recursive: true });
 const kv = await Deno.openKv(settings.kvPath ?? ":memory:");
 const executor = new ThreadExecutor(limits.operator);
+const { state, reduce } = kvReduceState(kv, settings.reduceShards);
 const registry = await RegistryCore.create({
   store: new KvOperatorStore(kv),
   builtins: await loadBuiltins(new URL("../../operators/dist/", import.meta.url)),
@@ -33,9 +35,10 @@ const app = createApp({
   runtime: "deno",
   version: VERSION,
   registry,
-  chains: new LocalChainService({ resolver: registry, executor, needsContiguousInput: true }),
+  chains: new LocalChainService({ resolver: registry, executor, needsContiguousInput: true, reduce }),
   limits,
   auth: { adminToken: settings.adminToken, runToken: settings.runToken },
+  state,
   builtins: registry.builtinNames,
 });
 

@@ -1,6 +1,7 @@
 // COLWASM_* settings of the Deno entry, parsed from any env lookup (no Deno globals here, so the
 // parsing is testable anywhere): a bad value stops the start with a message naming the variable.
 import type { RuntimeLimits } from "../../http/index.ts";
+import { DEFAULT_REDUCE_SHARDS } from "../../state/index.ts";
 import { DEFAULT_OPERATOR_LIMITS } from "../../wasm/index.ts";
 
 /** What the Deno entry needs from its environment. */
@@ -14,6 +15,8 @@ export interface DenoSettings {
   readonly adminToken: string | undefined;
   readonly runToken: string | undefined;
   readonly limits: RuntimeLimits;
+  /** REDUCE_SHARDS: shards per reduce namespace (KV key ranges on Deno, Durable Objects on Workers). */
+  readonly reduceShards: number;
 }
 
 /** Safe defaults of the HTTP limits. */
@@ -41,6 +44,7 @@ export function readSettings(env: (name: string) => string | undefined): DenoSet
     kvPath: stateDir === undefined ? undefined : `${stateDir.replace(/\/+$/, "")}/colwasm.kv`,
     adminToken: token("COLWASM_ADMIN_TOKEN"),
     runToken: token("COLWASM_RUN_TOKEN"),
+    reduceShards: int("REDUCE_SHARDS", DEFAULT_REDUCE_SHARDS),
     limits: {
       maxBodyBytes: int("COLWASM_MAX_BODY_BYTES", DEFAULTS.maxBodyBytes),
       maxModuleBytes: int("COLWASM_MAX_MODULE_BYTES", DEFAULTS.maxModuleBytes),
