@@ -57,6 +57,12 @@ export function listBuildTargets(root: string): BuildTarget[] {
 
   const watDirs = [
     { dir: join(operators, "wat"), outDir: operatorsDist, writesManifestFile: true },
+    // the host's own validation kernels (src/wasm/validation-kernels.ts), not an operator
+    {
+      dir: join(root, "src", "wasm", "kernels"),
+      outDir: join(root, "dist", "kernels"),
+      writesManifestFile: false,
+    },
     {
       dir: join(root, "test", "fixtures", "wasm"),
       outDir: join(root, "test", "fixtures", "wasm", "dist"),

@@ -28,6 +28,8 @@ function prepareBuiltins(): void {
     runExamples(prepareOperator(name, new WebAssembly.Module(wasm)), limits);
     for (const ext of ["wasm", "bin"]) writeFileSync(join(ASSETS, "builtins", `${name}.${ext}`), wasm);
   }
+  // The host's validation kernels, as data: every runner isolate gets them beside the operators.
+  writeFileSync(join(ASSETS, "validate-kernels.bin"), readFileSync(join(ROOT, "dist/kernels/validate.wasm")));
 }
 
 /** The runner isolate's library: serveRunner() over the chain's modules. */

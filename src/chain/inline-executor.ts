@@ -13,8 +13,9 @@ import type { HopTrace, OperatorStage, SegmentExecutor, SegmentResult } from "./
 export class InlineExecutor implements SegmentExecutor {
   readonly #pool: InstancePool;
 
-  constructor(limits: OperatorLimits) {
-    this.#pool = new InstancePool(limits);
+  /** `kernelModule`: compiled validation kernels (dist/kernels/validate.wasm) for operator outputs. */
+  constructor(limits: OperatorLimits, options: { kernelModule?: WebAssembly.Module } = {}) {
+    this.#pool = new InstancePool(limits, options);
   }
 
   /** Synchronous core, also used by sandbox threads. */

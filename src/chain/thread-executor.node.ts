@@ -21,21 +21,27 @@ const STARTUP_MS = 30_000;
 interface Sandbox {
   readonly worker: Worker;
   readonly sent: Map<HostedOperator, number>;
+  hasKernels: boolean;
 }
 
 /** A SegmentExecutor whose WASM runs in a worker thread bounded by `limits.deadlineMs` per stage. */
 export class ThreadExecutor implements SegmentExecutor {
   readonly #limits: OperatorLimits;
   readonly #preload: string | undefined;
+  readonly #kernelModule: WebAssembly.Module | undefined;
   #sandbox: Sandbox | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 1;
   #nextKey = 1;
 
-  /** `preload`: a module URL the thread imports first, e.g. {@link TSX_PRELOAD} on Node. */
-  constructor(limits: OperatorLimits, options: { preload?: string } = {}) {
+  /**
+   * `preload`: a module URL the thread imports first, e.g. {@link TSX_PRELOAD} on Node.
+   * `kernelModule`: compiled validation kernels (dist/kernels/validate.wasm) for operator outputs.
+   */
+  constructor(limits: OperatorLimits, options: { preload?: string; kernelModule?: WebAssembly.Module } = {}) {
     this.#limits = limits;
     this.#preload = options.preload;
+    this.#kernelModule = options.kernelModule;
   }
 
   #spawn(): Sandbox {
@@ -43,7 +49,7 @@ export class ThreadExecutor implements SegmentExecutor {
       workerData: { preload: this.#preload },
     });
     worker.unref();
-    return { worker, sent: new Map() };
+    return { worker, sent: new Map(), hasKernels: false };
   }
 
   /** Stops the sandbox thread (a new one starts on the next run). */
@@ -80,12 +86,14 @@ export class ThreadExecutor implements SegmentExecutor {
     const bytes = input.bytes !== undefined && input.format === "0.1" ? input.bytes : undefined;
     if (bytes === undefined) throw new Error("ThreadExecutor needs a contiguous format-0.1 input batch");
     const request: RunRequest = {
+      kernelModule: sandbox.hasKernels ? undefined : this.#kernelModule,
       id,
       limits: this.#limits,
       newOperators,
       stages: keyed,
       input: { schema: input.schema, format: "0.1", bytes },
     };
+    sandbox.hasKernels = true;
     return new Promise<SegmentResult>((resolve, reject) => {
       let current = stages[0];
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -16,6 +16,8 @@ export interface RunRequest {
   readonly id: number;
   readonly limits: OperatorLimits;
   readonly newOperators: readonly ThreadOperator[];
+  /** The validation kernels, sent with the first request of a thread (see src/wasm/validation-kernels.ts). */
+  readonly kernelModule?: WebAssembly.Module;
   readonly stages: readonly { readonly index: number; readonly name: string; readonly key: number }[];
   readonly input: { readonly schema: Schema; readonly format: Format; readonly bytes: Uint8Array };
 }

@@ -19,7 +19,7 @@ port.on("message", (request: RunRequest) => {
   try {
     for (const op of request.newOperators)
       operators.set(op.key, { name: op.name, module: op.module, manifest: op.manifest });
-    executor ??= new InlineExecutor(request.limits);
+    executor ??= new InlineExecutor(request.limits, { kernelModule: request.kernelModule });
     const input = decodeBatch(request.input.bytes, request.input.schema, { format: request.input.format });
     const stages = request.stages.map((s): OperatorStage => {
       const operator = operators.get(s.key);

@@ -8,6 +8,7 @@ import { frameBody } from "./frame-body.ts";
 import type { Format, Schema } from "./schema.ts";
 import { SliceCursor } from "./slice-cursor.ts";
 import { sliceLayout } from "./slice-layout.ts";
+import type { ValidationKernels } from "./validation-kernels.ts";
 
 // Typed arrays use host byte order; every host we support (V8 in Node, Deno, workerd) is
 // little-endian. Refuse to run elsewhere rather than misread every body (spec §10).
@@ -38,6 +39,8 @@ export interface DecodeOptions {
   format?: Format;
   /** Format 0.1 only: the batch may be followed by other bytes (operator output in WASM memory). */
   isRegion?: boolean;
+  /** Faster validation loops for views inside the memory they cover (operator output). */
+  kernels?: ValidationKernels;
 }
 
 function alignedBody(body: Uint8Array): { bytes: Uint8Array; copied: number } {
@@ -108,7 +111,7 @@ export function decodeBatch(
     if (hint === "") throw error;
     throw new BatchError(error.rule, error.message + hint, error.location);
   }
-  const cursor = new SliceCursor(framed.slices, layout, ctx, bytes.byteOffset);
+  const cursor = new SliceCursor(framed.slices, layout, ctx, bytes.byteOffset, options.kernels);
   const column = decodeColumn(schema, cursor);
   return {
     schema,

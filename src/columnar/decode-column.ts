@@ -87,6 +87,8 @@ function checkRank(cur: SliceCursor, counts: TakenSlice, bits: Bits): number {
 
 /** Checks cumulative bounds are non-decreasing (spec §6.4 L4, own-slice part). */
 function checkMonotone(cur: SliceCursor, bounds: TakenSlice): void {
+  const kernels = cur.kernels;
+  if (kernels?.covers(bounds.bytes) && kernels.firstBadBound(bounds.bytes) < 0) return;
   const b = u32View(bounds.bytes);
   // Fast path: every bound below 2^32 (any bound a valid body can hold) compares on its low half.
   let previous = 0;
@@ -123,9 +125,11 @@ function checkLastBound(cur: SliceCursor, bounds: TakenSlice, expected: number, 
 }
 
 function checkUtf8(cur: SliceCursor, bounds: TakenSlice, bytes: TakenSlice): void {
-  const { invalidAt: invalid, isAscii } = scanUtf8(bytes.bytes);
+  const kernels = cur.kernels?.covers(bytes.bytes) ? cur.kernels : undefined;
+  const { invalidAt: invalid, isAscii } = kernels ? kernels.scanUtf8(bytes.bytes) : scanUtf8(bytes.bytes);
   if (invalid < 0) {
     if (isAscii) return;
+    if (kernels?.covers(bounds.bytes) && kernels.firstSplitBound(bounds.bytes, bytes.bytes) < 0) return;
     const b = u32View(bounds.bytes);
     for (let i = 0; i < b.length; i += 2) {
       if (isContinuationByte(bytes.bytes, b[i])) {

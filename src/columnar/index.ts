@@ -14,3 +14,5 @@ export { columnToRows, shortestF32 } from "./column-to-rows.ts";
 export { formatJsonLines, parseJsonLines, parseJsonRow, stringifyJson } from "./json-rows.ts";
 export { parseFormat } from "./parse-format.ts";
 export { gatherColumn } from "./gather-column.ts";
+export type { ValidationKernels } from "./validation-kernels.ts";
+export { scanUtf8, type Utf8Scan } from "./utf8.ts";

@@ -3,6 +3,7 @@
 import { BatchError, type BatchRule } from "./batch-error.ts";
 import type { FrameContext } from "./frame-body.ts";
 import type { SliceSpec } from "./slice-layout.ts";
+import type { ValidationKernels } from "./validation-kernels.ts";
 
 /** One slice handed out by the cursor. */
 export interface TakenSlice {
@@ -17,6 +18,8 @@ export class SliceCursor {
   readonly #layout: readonly SliceSpec[];
   readonly #ctx: FrameContext;
   readonly #bodyOffset: number;
+  /** Optional faster validation loops (see validation-kernels.ts). */
+  readonly kernels: ValidationKernels | undefined;
   #next = 0;
 
   constructor(
@@ -24,7 +27,9 @@ export class SliceCursor {
     layout: readonly SliceSpec[],
     ctx: FrameContext,
     bodyOffset: number,
+    kernels?: ValidationKernels,
   ) {
+    this.kernels = kernels;
     this.#slices = slices;
     this.#layout = layout;
     this.#ctx = ctx;

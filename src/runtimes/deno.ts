@@ -16,7 +16,10 @@ const limits = {
 };
 if (settings.stateDir !== undefined) await Deno.mkdir(settings.stateDir, { recursive: true });
 const kv = await Deno.openKv(settings.kvPath ?? ":memory:");
-const executor = new ThreadExecutor(limits.operator);
+const kernelModule = await WebAssembly.compile(
+  await Deno.readFile(new URL("../../dist/kernels/validate.wasm", import.meta.url)),
+);
+const executor = new ThreadExecutor(limits.operator, { kernelModule });
 const { state, reduce } = kvReduceState(kv, settings.reduceShards);
 const registry = await RegistryCore.create({
   store: new KvOperatorStore(kv),

@@ -18,3 +18,4 @@ export { DEFAULT_OPERATOR_LIMITS, type OperatorLimits, WASM_PAGE_BYTES } from ".
 export { prepareOperator } from "./prepare-operator.ts";
 export { runExamples } from "./run-examples.ts";
 export { FUEL_EXPORT, fuelForDeadline, MAX_FUEL, meterFuel } from "./meter-fuel.ts";
+export { bindValidationKernels } from "./validation-kernels.ts";

@@ -11,15 +11,19 @@ export class InstancePool {
   // Weak: an operator that was replaced or deleted takes its live instance with it.
   #instances = new WeakMap<HostedOperator, OperatorInstance>();
 
-  constructor(limits: OperatorLimits) {
+  readonly #kernelModule: WebAssembly.Module | undefined;
+
+  /** `kernelModule`: the compiled validation kernels (dist/kernels/validate.wasm), when available. */
+  constructor(limits: OperatorLimits, options: { kernelModule?: WebAssembly.Module } = {}) {
     this.#limits = limits;
+    this.#kernelModule = options.kernelModule;
   }
 
   /** Runs one batch through `op`, reusing its instance unless the call fails. */
   run(op: HostedOperator, input: OperatorBatch, meter: CopyMeter): OperatorBatch {
     let instance = this.#instances.get(op);
     if (instance === undefined) {
-      instance = OperatorInstance.create(op, this.#limits);
+      instance = OperatorInstance.create(op, this.#limits, this.#kernelModule);
       this.#instances.set(op, instance);
     }
     try {

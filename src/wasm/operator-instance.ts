@@ -6,11 +6,13 @@ import {
   decodeBatch,
   decodeSlices,
   encodedByteLength,
+  type ValidationKernels,
   writeSlices,
 } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
 import type { CopyMeter } from "./copy-meter.ts";
 import type { OperatorManifest } from "./manifest.ts";
+import { bindValidationKernels } from "./validation-kernels.ts";
 import type { OperatorBatch } from "./operator-batch.ts";
 import { OperatorError, type OperatorFailure } from "./operator-error.ts";
 import { type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
@@ -40,17 +42,33 @@ export class OperatorInstance {
   readonly #op: HostedOperator;
   readonly #limits: OperatorLimits;
   readonly #exports: OperatorExports;
+  readonly #kernelModule: WebAssembly.Module | undefined;
+  #kernels: ValidationKernels | undefined;
   #batches = 0;
   #blogRegion = { ptr: 0, bytes: 0 };
 
-  private constructor(op: HostedOperator, limits: OperatorLimits, exports: OperatorExports) {
+  private constructor(
+    op: HostedOperator,
+    limits: OperatorLimits,
+    exports: OperatorExports,
+    kernelModule?: WebAssembly.Module,
+  ) {
     this.#op = op;
     this.#limits = limits;
     this.#exports = exports;
+    this.#kernelModule = kernelModule;
   }
 
-  /** Instantiates `op` (synchronously, from its compiled module, with no imports). */
-  static create(op: HostedOperator, limits: OperatorLimits): OperatorInstance {
+  /**
+   * Instantiates `op` (synchronously, from its compiled module, with no imports). With
+   * `kernelModule` (dist/kernels/validate.wasm), its outputs are validated by WASM kernels bound to
+   * its memory instead of JS loops.
+   */
+  static create(
+    op: HostedOperator,
+    limits: OperatorLimits,
+    kernelModule?: WebAssembly.Module,
+  ): OperatorInstance {
     let instance: WebAssembly.Instance;
     try {
       instance = new WebAssembly.Instance(op.module, {});
@@ -68,14 +86,19 @@ export class OperatorInstance {
         `Cannot run operator "${op.name}": it lacks memory or act`,
       );
     }
-    return new OperatorInstance(op, limits, {
-      memory: e.memory,
-      fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
-      act,
-      alloc: asFunction(e.alloc),
-      error: asFunction(e.error),
-      reset: asFunction(e.reset),
-    });
+    return new OperatorInstance(
+      op,
+      limits,
+      {
+        memory: e.memory,
+        fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
+        act,
+        alloc: asFunction(e.alloc),
+        error: asFunction(e.error),
+        reset: asFunction(e.reset),
+      },
+      kernelModule,
+    );
   }
 
   #fail(reason: OperatorFailure, message: string, cause?: unknown): OperatorError {
@@ -201,7 +224,13 @@ export class OperatorInstance {
       );
     }
     try {
-      const view = decodeBatch(memory.subarray(out), this.#op.manifest.output, { isRegion: true });
+      if (this.#kernels === undefined && this.#kernelModule !== undefined) {
+        this.#kernels = bindValidationKernels(this.#kernelModule, this.#exports.memory);
+      }
+      const view = decodeBatch(memory.subarray(out), this.#op.manifest.output, {
+        isRegion: true,
+        kernels: this.#kernels,
+      });
       if (view.byteLength > this.#limits.maxOutputBytes) {
         throw new ColwasmError(
           "too-large",

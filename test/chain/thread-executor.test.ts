@@ -11,7 +11,7 @@ import {
 import { parseChain, planChain, runChain } from "../../src/chain/index.ts";
 import { ThreadExecutor, TSX_PRELOAD } from "../../src/chain/thread-executor.node.ts";
 import { OperatorError } from "../../src/wasm/index.ts";
-import { loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
+import { kernelModule, loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
 
 const schema = parseSchema("(String, i64)");
 const batchOf = (rows: unknown[]) => decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
@@ -23,7 +23,10 @@ const ops = [
 ];
 
 describe("ThreadExecutor", () => {
-  const executor = new ThreadExecutor({ ...TEST_LIMITS, deadlineMs: 300 }, { preload: TSX_PRELOAD });
+  const executor = new ThreadExecutor(
+    { ...TEST_LIMITS, deadlineMs: 300 },
+    { preload: TSX_PRELOAD, kernelModule: kernelModule() },
+  );
   after(() => executor.close());
 
   it("runs a chain in the sandbox thread with the same result as inline", async () => {

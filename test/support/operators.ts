@@ -49,3 +49,8 @@ export function resolverOf(ops: readonly HostedOperator[]): OperatorResolver & {
     },
   };
 }
+
+/** The host's validation kernels (dist/kernels/validate.wasm, built by operators/build.ts). */
+export function kernelModule(): WebAssembly.Module {
+  return new WebAssembly.Module(readFileSync(`${ROOT}dist/kernels/validate.wasm`));
+}

@@ -16,7 +16,7 @@ import {
   OperatorError,
   prepareOperator,
 } from "../../src/wasm/index.ts";
-import { builtWasm, loadOperator, TEST_LIMITS } from "../support/operators.ts";
+import { builtWasm, kernelModule, loadOperator, TEST_LIMITS } from "../support/operators.ts";
 
 const schema = parseSchema("(String, i64)");
 const WORKED = [
@@ -64,21 +64,24 @@ describe("OperatorInstance", () => {
     ["huge_length", "invalid-output"],
     ["garbage_output", "invalid-output"],
   ];
-  for (const [fixture, reason] of failures) {
-    it(`reports ${fixture} as OperatorError reason ${reason}, then the next batch succeeds`, () => {
-      const pool = new InstancePool(TEST_LIMITS);
-      assert.throws(
-        () => runRows(pool, fixture, WORKED, "fixture"),
-        (error: unknown) =>
-          error instanceof OperatorError && error.reason === reason && error.operator === fixture,
-      );
-      assert.deepEqual(runRows(pool, "len_plus_diff", WORKED), [
-        ["hello", 6],
-        ["world", 3],
-        ["", 3],
-      ]);
-    });
-  }
+  for (const [fixture, reason] of failures)
+    for (const withKernels of [false, true]) {
+      it(`reports ${fixture} as OperatorError reason ${reason}${withKernels ? " (WASM validation kernels)" : ""}, then the next batch succeeds`, () => {
+        const pool = new InstancePool(TEST_LIMITS, {
+          kernelModule: withKernels ? kernelModule() : undefined,
+        });
+        assert.throws(
+          () => runRows(pool, fixture, WORKED, "fixture"),
+          (error: unknown) =>
+            error instanceof OperatorError && error.reason === reason && error.operator === fixture,
+        );
+        assert.deepEqual(runRows(pool, "len_plus_diff", WORKED), [
+          ["hello", 6],
+          ["world", 3],
+          ["", 3],
+        ]);
+      });
+    }
 
   it("carries the module's error() message when act returns 0", () => {
     const pool = new InstancePool(TEST_LIMITS);

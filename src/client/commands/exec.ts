@@ -86,7 +86,13 @@ export const command: Command = {
     const builder = columnBuilder(schema);
     await readJsonLines(io.stdin, (value, row) => builder.push(value, row));
     const input = decodeBatch(encodeBatch(builder.finish(), { format }), schema, { format });
-    const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, { preload: TSX_PRELOAD });
+    const kernels = new WebAssembly.Module(
+      await readFile(new URL("../../../dist/kernels/validate.wasm", import.meta.url)),
+    );
+    const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, {
+      preload: TSX_PRELOAD,
+      kernelModule: kernels,
+    });
     try {
       const result = await runChain(plan, input, { segments: executor });
       await writeOutput(

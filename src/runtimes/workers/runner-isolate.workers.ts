@@ -2,6 +2,7 @@
 // Worker Loader: one isolate per distinct module list, cached by workerd under a hash of their
 // sha256s, with no network access (`globalOutbound: null`).
 import RUNNER_SOURCE from "../../../dist/worker-assets/runner.src.js";
+import KERNEL_BYTES from "../../../dist/worker-assets/validate-kernels.bin";
 import { sha256Hex } from "../../registry/index.ts";
 import type { WorkerCode, WorkerLoader, WorkerModule } from "./bindings.workers.ts";
 
@@ -19,7 +20,11 @@ export async function runnerIsolate(loader: WorkerLoader, kind: string, modules:
   const id = `${kind}:${await sha256Hex(new TextEncoder().encode(modules.map((m) => m.sha256).join(",")))}`;
   return loader
     .get(id, async (): Promise<WorkerCode> => {
-      const files: Record<string, WorkerModule> = { "runner.js": RUNNER_SOURCE };
+      // validate.wasm: the kernels that validate each operator's output in its own memory
+      const files: Record<string, WorkerModule> = {
+        "runner.js": RUNNER_SOURCE,
+        "validate.wasm": { wasm: KERNEL_BYTES },
+      };
       for (const [k, m] of modules.entries()) files[`op${k}.wasm`] = { wasm: await m.bytes() };
       return {
         compatibilityDate: COMPATIBILITY_DATE,
@@ -35,5 +40,5 @@ export async function runnerIsolate(loader: WorkerLoader, kind: string, modules:
 function mainSource(count: number): string {
   const names = Array.from({ length: count }, (_, k) => `m${k}`);
   const imports = names.map((n, k) => `import ${n} from "./op${k}.wasm";`).join("\n");
-  return `import { serveRunner } from "./runner.js";\n${imports}\nexport default serveRunner([${names.join(", ")}]);\n`;
+  return `import { serveRunner } from "./runner.js";\nimport kernels from "./validate.wasm";\n${imports}\nexport default serveRunner([${names.join(", ")}], kernels);\n`;
 }

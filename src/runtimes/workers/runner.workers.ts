@@ -18,7 +18,10 @@ import {
 const JSON_TYPE = { "content-type": "application/json" };
 
 /** The fetch handler of a runner isolate over its compiled operator modules. */
-export function serveRunner(modules: readonly WebAssembly.Module[]): {
+export function serveRunner(
+  modules: readonly WebAssembly.Module[],
+  kernelModule?: WebAssembly.Module,
+): {
   fetch(request: Request): Promise<Response>;
 } {
   const executors = new Map<string, InlineExecutor>();
@@ -26,7 +29,7 @@ export function serveRunner(modules: readonly WebAssembly.Module[]): {
   const executorFor = (limits: OperatorLimits) => {
     const key = JSON.stringify(limits);
     let executor = executors.get(key);
-    if (executor === undefined) executors.set(key, (executor = new InlineExecutor(limits)));
+    if (executor === undefined) executors.set(key, (executor = new InlineExecutor(limits, { kernelModule })));
     return executor;
   };
   const operator = (name: string, module: number, headers: RunPlan["stages"][number]["headers"]) => {
@@ -53,9 +56,9 @@ export function serveRunner(modules: readonly WebAssembly.Module[]): {
       };
     });
     const { output, hops } = executorFor(plan.limits).runSegmentSync(stages, input);
-    // copy: the response must own its bytes; the view points into the last instance's memory
-    const bytes =
-      output.bytes !== undefined ? output.bytes.slice() : encodeSlices(output.slices, output.format);
+    // A Response copies a BufferSource when it is constructed (Fetch "extract a body"), so the view
+    // into the last instance's memory is answered as is: that copy is the only one out.
+    const bytes = output.bytes !== undefined ? output.bytes : encodeSlices(output.slices, output.format);
     return new Response(bodyOf(bytes), {
       headers: {
         "content-type": "application/x-columnar",
