@@ -29,7 +29,9 @@ function prepareBuiltins(): void {
     for (const ext of ["wasm", "bin"]) writeFileSync(join(ASSETS, "builtins", `${name}.${ext}`), wasm);
   }
   // The host's validation kernels, as data: every runner isolate gets them beside the operators.
-  writeFileSync(join(ASSETS, "validate-kernels.bin"), readFileSync(join(ROOT, "dist/kernels/validate.wasm")));
+  // (.bin for the Loader, .wasm compiled at deploy for the parent's body arenas)
+  const kernels = readFileSync(join(ROOT, "dist/kernels/validate.wasm"));
+  for (const ext of ["wasm", "bin"]) writeFileSync(join(ASSETS, `validate-kernels.${ext}`), kernels);
 }
 
 /** The runner isolate's library: serveRunner() over the chain's modules. */

@@ -91,7 +91,9 @@ export class ThreadExecutor implements SegmentExecutor {
       limits: this.#limits,
       newOperators,
       stages: keyed,
-      input: { schema: input.schema, format: "0.1", bytes },
+      // copy: exactly the batch's bytes into a buffer the thread then owns (transferred, not cloned:
+      // cloning a view would clone its whole buffer, e.g. a body arena's memory)
+      input: { schema: input.schema, format: "0.1", bytes: bytes.slice() },
     };
     sandbox.hasKernels = true;
     return new Promise<SegmentResult>((resolve, reject) => {
@@ -145,7 +147,7 @@ export class ThreadExecutor implements SegmentExecutor {
       sandbox.worker.on("message", onMessage);
       sandbox.worker.on("error", onError);
       arm(STARTUP_MS, true);
-      sandbox.worker.postMessage(request);
+      sandbox.worker.postMessage(request, [request.input.bytes.buffer as ArrayBuffer]);
     });
   }
 }

@@ -4,7 +4,7 @@ import type { BatchView } from "../columnar/index.ts";
 import type { ChainResult, Stage } from "../chain/index.ts";
 import type { OperatorEntry, OperatorRegistry } from "../registry/index.ts";
 import type { ReduceStore } from "../state/index.ts";
-import type { OperatorLimits } from "../wasm/index.ts";
+import type { BodyArenaPool, OperatorLimits } from "../wasm/index.ts";
 
 // Defined in src/registry (below http in the import order), re-exported here unchanged.
 export type { OperatorEntry, OperatorRegistry };
@@ -37,6 +37,8 @@ export interface AppDeps {
   readonly auth: { readonly adminToken?: string; readonly runToken?: string };
   /** Keyed reduce state, read by the state routes (the ChainService writes it through `reduce:`). */
   readonly state?: { readonly store: ReduceStore; readonly shards: number };
+  /** Pooled WASM arenas for request bodies (src/wasm/body-arena.ts); without them bodies are buffered. */
+  readonly bodyArenas?: BodyArenaPool;
   /** Names of the built-in operators, for `GET /`. */
   readonly builtins: readonly string[];
 }

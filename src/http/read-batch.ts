@@ -10,6 +10,7 @@ import {
   parseJsonLines,
   parseSchema,
   rowsToColumn,
+  type ValidationKernels,
 } from "../columnar/index.ts";
 
 /** Media types of a batch body. */
@@ -21,6 +22,8 @@ export interface BatchHeaders {
   readonly mediaType: string;
   readonly schema?: string;
   readonly format?: string;
+  /** Validation kernels covering `body` (when it was read into a WASM arena). */
+  readonly kernels?: ValidationKernels;
 }
 
 /** The decoded batch and the request's Columnar-Format (the response uses the same). */
@@ -41,7 +44,7 @@ export function readBatch(body: Uint8Array, headers: BatchHeaders): RequestBatch
   const schema = parseSchema(headers.schema);
   const format = parseFormat(headers.format);
   if (headers.mediaType !== NDJSON_MEDIA_TYPE)
-    return { batch: decodeBatch(body, schema, { format }), format };
+    return { batch: decodeBatch(body, schema, { format, kernels: headers.kernels }), format };
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(body);

@@ -2,6 +2,7 @@
 // ThreadExecutor sandbox for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
 import { ThreadExecutor } from "../chain/thread-executor.node.ts";
 import { createApp } from "../http/index.ts";
+import { BodyArenaPool } from "../wasm/index.ts";
 import { checkExamplesIn, LocalChainService, RegistryCore } from "../registry/index.ts";
 import { KV_MAX_MODULE_BYTES, KvOperatorStore } from "./deno/kv-operator-store.deno.ts";
 import { loadBuiltins } from "./deno/load-builtins.deno.ts";
@@ -42,6 +43,7 @@ const app = createApp({
   limits,
   auth: { adminToken: settings.adminToken, runToken: settings.runToken },
   state,
+  bodyArenas: new BodyArenaPool(kernelModule),
   builtins: registry.builtinNames,
 });
 

@@ -4,10 +4,11 @@
 // arrives with it); each request runs in a scope that counts its shard calls.
 import { createApp } from "../http/index.ts";
 import { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "../state/index.ts";
+import { BodyArenaPool } from "../wasm/index.ts";
 import { fuelForDeadline } from "../wasm/meter-fuel.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
-import { BUILTINS } from "./workers/builtins.workers.ts";
+import { BUILTINS, KERNEL_MODULE } from "./workers/builtins.workers.ts";
 import { DoReduceStore } from "./workers/do-reduce-store.workers.ts";
 import { LoaderChainService } from "./workers/loader-chain-service.workers.ts";
 import { LoaderRegistry } from "./workers/loader-registry.workers.ts";
@@ -33,6 +34,7 @@ async function build(env: WorkersEnv) {
   const reduce = new ShardedReduce(state.store, { shards });
   return createApp({
     runtime: "workers",
+    bodyArenas: new BodyArenaPool(KERNEL_MODULE),
     version: VERSION,
     registry,
     chains: new LoaderChainService({ loader: env.LOADER, registry, limits: limits.operator, reduce }),

@@ -19,3 +19,4 @@ export { prepareOperator } from "./prepare-operator.ts";
 export { runExamples } from "./run-examples.ts";
 export { FUEL_EXPORT, fuelForDeadline, MAX_FUEL, meterFuel } from "./meter-fuel.ts";
 export { bindValidationKernels } from "./validation-kernels.ts";
+export { BodyArena, BodyArenaPool } from "./body-arena.ts";

@@ -19,7 +19,8 @@ import {
   RegistryCore,
 } from "../../src/registry/index.ts";
 import { MemoryReduceStore, type ReduceStore, ShardedReduce } from "../../src/state/index.ts";
-import { DEFAULT_OPERATOR_LIMITS } from "../../src/wasm/index.ts";
+import { BodyArenaPool, DEFAULT_OPERATOR_LIMITS } from "../../src/wasm/index.ts";
+import { kernelModule } from "../support/operators.ts";
 
 export const BUILTINS = [
   "split_words",
@@ -52,6 +53,8 @@ export interface MakeAppOptions {
   needsContiguousInput?: boolean;
   /** Reduce state (a fresh MemoryReduceStore by default). */
   reduceStore?: ReduceStore;
+  /** false: buffer bodies with arrayBuffer() instead of reading them into WASM arenas. */
+  bodyArenas?: boolean;
   shards?: number;
 }
 
@@ -83,6 +86,7 @@ export async function makeApp(options: MakeAppOptions = {}): Promise<Hono<AppEnv
     limits,
     auth: options.auth ?? { adminToken: ADMIN },
     state,
+    bodyArenas: options.bodyArenas === false ? undefined : new BodyArenaPool(kernelModule()),
     builtins: registry.builtinNames,
   });
 }

@@ -4,7 +4,8 @@ import { Hono } from "hono";
 import { accepts } from "hono/accepts";
 import { z } from "zod";
 import { parseChain } from "../../chain/index.ts";
-import { formatSchema } from "../../columnar/index.ts";
+import { type BatchView, columnSlices, formatSchema, type ValidationKernels } from "../../columnar/index.ts";
+import type { OperatorBatch } from "../../wasm/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
 import { limitBody } from "../limit-body.ts";
@@ -43,6 +44,16 @@ async function requestHash(
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * The empty chain's answer: the input's columns without its request bytes, so the response is
+ * re-encoded (spec/http-api.md) with zero padding and unused bits (columnar-format.md §6.4)
+ * instead of echoing a non-canonical body.
+ */
+function reencoded(input: BatchView): OperatorBatch {
+  const { schema, format, length, column } = input;
+  return { schema, format, length, column, slices: columnSlices(column, format) };
+}
+
 /** The run route. */
 export function runRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -58,34 +69,48 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       const headers = c.req.valid("header");
       const stages = parseChain(query.chain, { maxStages: deps.limits.maxStages });
       const decodeStarted = performance.now();
-      const body = new Uint8Array(await c.req.arrayBuffer());
-      const { batch: input, format } = readBatch(body, {
-        mediaType: mediaTypeOf(headers["content-type"]),
-        schema: headers["columnar-schema"],
-        format: headers["columnar-format"],
-      });
-      const decodeMs = performance.now() - decodeStarted;
-      const idempotencyKey = headers["idempotency-key"];
-      const bodyHash =
-        idempotencyKey === undefined ? undefined : await requestHash(body, query.chain, headers);
-      const result =
-        stages.length === 0
-          ? { output: input, hops: [], copiedBytes: 0 }
-          : await deps.chains.run(stages, input, { idempotencyKey, bodyHash });
-      const encodeStarted = performance.now();
-      const mediaType = accepts(c, {
-        header: "Accept",
-        supports: [COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE],
-        default: COLUMNAR_MEDIA_TYPE,
-      });
-      const out = writeBatch(result.output, { format, mediaType });
-      const encodeMs = performance.now() - encodeStarted;
-      c.header("content-type", out.mediaType);
-      c.header("columnar-schema", formatSchema(result.output.schema));
-      c.header("columnar-format", format);
-      c.header("server-timing", formatServerTiming({ decodeMs, hops: result.hops, encodeMs }));
-      c.header("colwasm-copied-bytes", String(result.copiedBytes));
-      return c.body(out.body);
+      const requestType = mediaTypeOf(headers["content-type"]);
+      const arenas = deps.bodyArenas;
+      // Columnar bodies go straight into a pooled WASM arena (one copy, validated by the WASM
+      // kernels there); the arena is held until the response owns its bytes.
+      if (arenas !== undefined && requestType === COLUMNAR_MEDIA_TYPE) {
+        return arenas.with(async (arena) => {
+          const source = c.req.raw.body ?? new Uint8Array(0);
+          return answer(await arena.fill(source, deps.limits.maxBodyBytes), arena.kernels);
+        });
+      }
+      return answer(new Uint8Array(await c.req.arrayBuffer()), undefined);
+
+      async function answer(body: Uint8Array, kernels: ValidationKernels | undefined): Promise<Response> {
+        const { batch: input, format } = readBatch(body, {
+          mediaType: requestType,
+          schema: headers["columnar-schema"],
+          format: headers["columnar-format"],
+          kernels,
+        });
+        const decodeMs = performance.now() - decodeStarted;
+        const idempotencyKey = headers["idempotency-key"];
+        const bodyHash =
+          idempotencyKey === undefined ? undefined : await requestHash(body, query.chain, headers);
+        const result =
+          stages.length === 0
+            ? { output: reencoded(input), hops: [], copiedBytes: 0 }
+            : await deps.chains.run(stages, input, { idempotencyKey, bodyHash });
+        const encodeStarted = performance.now();
+        const mediaType = accepts(c, {
+          header: "Accept",
+          supports: [COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE],
+          default: COLUMNAR_MEDIA_TYPE,
+        });
+        const out = writeBatch(result.output, { format, mediaType });
+        const encodeMs = performance.now() - encodeStarted;
+        c.header("content-type", out.mediaType);
+        c.header("columnar-schema", formatSchema(result.output.schema));
+        c.header("columnar-format", format);
+        c.header("server-timing", formatServerTiming({ decodeMs, hops: result.hops, encodeMs }));
+        c.header("colwasm-copied-bytes", String(result.copiedBytes));
+        return c.body(out.body);
+      }
     },
   );
   return app;

@@ -13,7 +13,11 @@ import lowercaseModule from "../../../dist/worker-assets/builtins/lowercase.wasm
 import lowercaseBytes from "../../../dist/worker-assets/builtins/lowercase.bin";
 import splitWordsModule from "../../../dist/worker-assets/builtins/split_words.wasm";
 import splitWordsBytes from "../../../dist/worker-assets/builtins/split_words.bin";
+import kernelModule from "../../../dist/worker-assets/validate-kernels.wasm";
 import type { WorkersBuiltin } from "./loader-registry.workers.ts";
+
+/** The host's validation kernels (src/wasm/kernels/validate.wat), compiled at deploy. */
+export const KERNEL_MODULE: WebAssembly.Module = kernelModule;
 
 /** The built-ins, in the order of BUILTIN_NAMES (./builtin-names.ts). */
 export const BUILTINS: readonly WorkersBuiltin[] = [
