@@ -16,6 +16,20 @@ export interface PrimitiveArrays {
   f64: Float64Array;
 }
 
+/** The typed-array constructor of each primitive (spec §10 mapping). */
+export const PRIMITIVE_ARRAY_TYPES = {
+  u8: Uint8Array,
+  u16: Uint16Array,
+  u32: Uint32Array,
+  u64: BigUint64Array,
+  i8: Int8Array,
+  i16: Int16Array,
+  i32: Int32Array,
+  i64: BigInt64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+} as const;
+
 /** Any primitive data array. */
 export type PrimitiveArray = PrimitiveArrays[PrimitiveKind];
 

@@ -2,23 +2,10 @@
 // Depth-first in slice order; a composite checks its own slices before its children and its
 // cross-checks (equal counts, last bound) after them. Reads bounds/bits, never numeric data.
 import { popcountBits, popcountWords, wordsAsU32 } from "./bit-count.ts";
-import type { Bits, Column } from "./column.ts";
+import { type Bits, type Column, PRIMITIVE_ARRAY_TYPES } from "./column.ts";
 import type { Schema } from "./schema.ts";
 import type { SliceCursor, TakenSlice } from "./slice-cursor.ts";
 import { isContinuationByte, scanUtf8 } from "./utf8.ts";
-
-const PRIMITIVE_ARRAYS = {
-  u8: Uint8Array,
-  u16: Uint16Array,
-  u32: Uint32Array,
-  u64: BigUint64Array,
-  i8: Int8Array,
-  i16: Int16Array,
-  i32: Int32Array,
-  i64: BigInt64Array,
-  f32: Float32Array,
-  f64: Float64Array,
-} as const;
 
 const u32View = (b: Uint8Array) => new Uint32Array(b.buffer, b.byteOffset, b.byteLength >>> 2);
 const u64View = (b: Uint8Array) => new BigUint64Array(b.buffer, b.byteOffset, b.byteLength >>> 3);
@@ -221,7 +208,7 @@ export function decodeColumn(schema: Schema, cur: SliceCursor): Column {
     }
     default: {
       const data = cur.take();
-      const ArrayType = PRIMITIVE_ARRAYS[schema.kind];
+      const ArrayType = PRIMITIVE_ARRAY_TYPES[schema.kind];
       const buffer = data.bytes.buffer as ArrayBuffer;
       const view = new ArrayType(
         buffer,

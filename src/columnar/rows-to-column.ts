@@ -1,7 +1,7 @@
 // JSON rows -> Column (spec §8 input side): one builder per schema node appends values into
 // growable typed arrays, so rows can stream in without being kept.
 import { popcount32 } from "./bit-count.ts";
-import type { Bits, Column } from "./column.ts";
+import { type Bits, type Column, PRIMITIVE_ARRAY_TYPES } from "./column.ts";
 import { Growable } from "./growable.ts";
 import { rowTypeError } from "./row-error.ts";
 import { readFloat, readInteger } from "./scalar-input.ts";
@@ -12,19 +12,6 @@ export interface ColumnBuilder {
   push(value: unknown, row: number): void;
   finish(): Column;
 }
-
-const ARRAY_OF = {
-  u8: Uint8Array,
-  u16: Uint16Array,
-  u32: Uint32Array,
-  u64: BigUint64Array,
-  i8: Int8Array,
-  i16: Int16Array,
-  i32: Int32Array,
-  i64: BigInt64Array,
-  f32: Float32Array,
-  f64: Float64Array,
-} as const;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -69,7 +56,9 @@ function rankCounts(bits: Bits): BigUint64Array {
 }
 
 function primitiveBuilder(kind: PrimitiveKind, path: string): ColumnBuilder {
-  const data = new Growable<InstanceType<(typeof ARRAY_OF)[typeof kind]>>(ARRAY_OF[kind]);
+  const data = new Growable<InstanceType<(typeof PRIMITIVE_ARRAY_TYPES)[typeof kind]>>(
+    PRIMITIVE_ARRAY_TYPES[kind],
+  );
   const big = kind === "u64" || kind === "i64";
   return {
     push(value, row) {

@@ -2,55 +2,28 @@
 // exports its own memory, so the host cannot create it with a maximum; patching the limits makes
 // `memory.grow` past the cap fail inside WASM (returns -1) instead of allocating gigabytes.
 import { InvalidOperatorError } from "./operator-error.ts";
+import { encodeU32, WasmReader } from "./wasm-reader.ts";
 
-function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let shift = 0;
-  for (let i = at; i < bytes.length && shift < 35; i++) {
-    value += (bytes[i] & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((bytes[i] & 0x80) === 0) return [value, i + 1];
-  }
-  throw new InvalidOperatorError("Cannot read the module: malformed LEB128 number", { rule: "not-wasm" });
-}
-
-function writeLeb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return out;
-}
-
-function cappedMemorySection(content: Uint8Array, maxPages: number): Uint8Array {
-  const [count, afterCount] = readLeb(content, 0);
-  const out = [...writeLeb(count)];
-  let at = afterCount;
+function cappedMemorySection(content: Uint8Array, base: number, maxPages: number): Uint8Array {
+  const reader = new WasmReader(content, base);
+  const count = reader.u32();
+  const out = [...encodeU32(count)];
   for (let k = 0; k < count; k++) {
-    const flags = content[at++];
+    const flags = reader.byte();
     if (flags !== 0 && flags !== 1) {
       throw new InvalidOperatorError("Cannot host the module: shared or 64-bit memories are not supported", {
         rule: "memory",
       });
     }
-    const [min, afterMin] = readLeb(content, at);
-    at = afterMin;
-    let max = maxPages;
-    if (flags === 1) {
-      const [declared, afterMax] = readLeb(content, at);
-      at = afterMax;
-      max = Math.min(declared, maxPages);
-    }
+    const min = reader.u32();
+    const max = flags === 1 ? Math.min(reader.u32(), maxPages) : maxPages;
     if (min > maxPages) {
       throw new InvalidOperatorError(
         `Cannot host the module: it needs ${min} memory pages, the limit is ${maxPages}`,
         { rule: "memory" },
       );
     }
-    out.push(1, ...writeLeb(min), ...writeLeb(max));
+    out.push(1, ...encodeU32(min), ...encodeU32(max));
   }
   return Uint8Array.from(out);
 }
@@ -63,22 +36,20 @@ export function capMemoryPages(wasm: Uint8Array, maxPages: number): Uint8Array<A
     });
   }
   const parts: Uint8Array[] = [wasm.subarray(0, 8)];
-  let at = 8;
-  while (at < wasm.length) {
-    const id = wasm[at];
-    const [size, contentStart] = readLeb(wasm, at + 1);
-    const end = contentStart + size;
-    if (end > wasm.length)
-      throw new InvalidOperatorError("Cannot read the module: a section runs past the end", {
-        rule: "not-wasm",
-      });
+  const reader = new WasmReader(wasm);
+  reader.at = 8;
+  while (!reader.isDone) {
+    const sectionStart = reader.at;
+    const id = reader.byte();
+    const size = reader.u32();
+    const contentStart = reader.at;
+    const content = reader.take(size);
     if (id === 5) {
-      const section = cappedMemorySection(wasm.subarray(contentStart, end), maxPages);
-      parts.push(Uint8Array.from([5, ...writeLeb(section.length)]), section);
+      const section = cappedMemorySection(content, contentStart, maxPages);
+      parts.push(Uint8Array.from([5, ...encodeU32(section.length)]), section);
     } else {
-      parts.push(wasm.subarray(at, end));
+      parts.push(wasm.subarray(sectionStart, reader.at));
     }
-    at = end;
   }
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let pos = 0;
