@@ -20,6 +20,11 @@ export class BodyArena {
     this.kernels = bindValidationKernels(kernelModule, this.#memory);
   }
 
+  /** Bytes the arena holds on to (a WebAssembly memory never shrinks). */
+  get byteLength(): number {
+    return this.#memory.buffer.byteLength;
+  }
+
   #ensure(bytes: number): void {
     const need = Math.ceil((BODY_OFFSET + bytes) / WASM_PAGE_BYTES);
     const have = this.#memory.buffer.byteLength / WASM_PAGE_BYTES;
@@ -66,10 +71,16 @@ export class BodyArenaPool {
   readonly #kernelModule: WebAssembly.Module;
   readonly #idle: BodyArena[] = [];
   readonly #maxIdle: number;
+  readonly #maxIdleBytes: number;
 
-  constructor(kernelModule: WebAssembly.Module, options: { maxIdle?: number } = {}) {
+  /**
+   * Keeps at most `maxIdle` idle arenas (default 8), and none that grew past `maxIdleBytes`
+   * (default 16 MiB): a rare huge body must not pin its memory for the life of the process.
+   */
+  constructor(kernelModule: WebAssembly.Module, options: { maxIdle?: number; maxIdleBytes?: number } = {}) {
     this.#kernelModule = kernelModule;
     this.#maxIdle = options.maxIdle ?? 8;
+    this.#maxIdleBytes = options.maxIdleBytes ?? 16 * 1024 * 1024;
   }
 
   /** Runs `use` with an arena of its own, returning the arena afterwards. */
@@ -78,7 +89,7 @@ export class BodyArenaPool {
     try {
       return await use(arena);
     } finally {
-      if (this.#idle.length < this.#maxIdle) this.#idle.push(arena);
+      if (this.#idle.length < this.#maxIdle && arena.byteLength <= this.#maxIdleBytes) this.#idle.push(arena);
     }
   }
 }

@@ -1,0 +1,376 @@
+// Hostile operators on BOTH real runtimes (issue #9, spec/operator-abi.md §Limits and faults):
+// every fault is its spec problem (status + type + reason/rule), the runtime keeps serving (a good
+// request right after), and an instance that faulted is never reused (a module that poisons itself).
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { DEFAULT_OPERATOR_LIMITS } from "../../src/wasm/index.ts";
+import {
+  batch as fixtureBatch,
+  fixtureWasm,
+  makeApp,
+  run as runInProcess,
+  upload as uploadInProcess,
+} from "../http/app-fixture.ts";
+import {
+  batch,
+  buildWorker,
+  call,
+  expectProblem,
+  expectRows,
+  RUNTIMES,
+  run,
+  startRuntime,
+  type TestRuntime,
+  upload,
+  wasmFile,
+  wat,
+} from "./runtimes.ts";
+
+const ADMIN = "hostile-admin-secret";
+const VARS = {
+  COLWASM_ADMIN_TOKEN: ADMIN,
+  COLWASM_DEADLINE_MS: "500",
+  COLWASM_MAX_MODULE_BYTES: "1000000",
+  COLWASM_MAX_MEMORY_PAGES: "1024",
+};
+const TEST_TIMEOUT_MS = 30_000;
+const FIXTURES = "test/fixtures/wasm/dist/";
+
+/** A bump `alloc` on fresh pages, as in the fixtures. */
+const ALLOC = `
+  (func (export "alloc") (param $size i32) (result i32)
+    (local $at i32)
+    (local.set $at (i32.shl (memory.size) (i32.const 16)))
+    (if (i32.lt_s (memory.grow (i32.add (i32.shr_u (local.get $size) (i32.const 16)) (i32.const 1))) (i32.const 0))
+      (then (return (i32.const 0))))
+    (local.get $at))
+  (func (export "reset"))`;
+
+/**
+ * Identity that poisons itself: a batch over 256 bytes sets a global and traps; a poisoned
+ * instance answers every later batch with act → 0. So a 200 after the trap proves a fresh instance.
+ */
+const POISON_WAT = `(module
+  (memory (export "memory") 1)
+  (global $poisoned (mut i32) (i32.const 0))
+  ${ALLOC}
+  (func (export "act") (param $ptr i32) (param $len i32) (result i32)
+    (if (global.get $poisoned) (then (return (i32.const 0))))
+    (if (i32.gt_u (local.get $len) (i32.const 256))
+      (then (global.set $poisoned (i32.const 1)) (unreachable)))
+    (local.get $ptr)))`;
+
+/** `module` with a `colwasm` custom section holding `manifest` (spec/operator-abi.md §Manifest). */
+function withManifest(module: Uint8Array, manifest: unknown): Uint8Array {
+  const leb = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+      n = Math.floor(n / 128);
+    } while (n > 0);
+    return out;
+  };
+  const name = new TextEncoder().encode("colwasm");
+  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const payload = [...leb(name.length), ...name, ...json];
+  return new Uint8Array([...module, 0, ...leb(payload.length), ...payload]);
+}
+
+const MANIFEST = { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" };
+
+for (const kind of RUNTIMES) {
+  describe(`hostile operators on ${kind}`, { timeout: 240_000 }, () => {
+    let runtime: TestRuntime;
+    let stateDir: string;
+    let url: string;
+
+    /** A good request right after a fault: the runtime keeps serving. */
+    async function expectServing(): Promise<void> {
+      await expectRows(await run(url, "split_words", batch([["still serving", 3]])), [
+        ["still", 3],
+        ["serving", 3],
+      ]);
+    }
+
+    async function uploadOk(
+      name: string,
+      wasm: Uint8Array,
+      headers: Record<string, string> = {},
+    ): Promise<void> {
+      const res = await upload(url, name, wasm, { token: ADMIN, headers });
+      assert.equal(res.status, 201, await res.text());
+    }
+
+    before(async () => {
+      stateDir = await mkdtemp(join(tmpdir(), `colwasm-hostile-${kind}-`));
+      const bundleDir = kind === "workers" ? buildWorker("worker-reliability-hostile") : undefined;
+      runtime = await startRuntime(kind, { stateDir, vars: VARS, bundleDir });
+      url = runtime.url;
+    });
+
+    after(async () => {
+      await runtime?.stop();
+      if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+    });
+
+    const faults: [fixture: string, reason: string][] = [
+      ["infinite_loop", "deadline"],
+      ["memory_bomb", "memory"],
+      ["huge_length", "invalid-output"],
+      ["oob_output", "invalid-output"],
+      ["garbage_output", "invalid-output"],
+      ["act_zero", "error"],
+      ["trap", "trap"],
+    ];
+    for (const [fixture, reason] of faults) {
+      test(
+        `${fixture} is 422 operator-failed (${reason}) twice, and the runtime keeps serving`,
+        { timeout: TEST_TIMEOUT_MS },
+        async () => {
+          await uploadOk(`h_${fixture}`, wasmFile(`${FIXTURES}${fixture}.wasm`));
+          for (let attempt = 0; attempt < 2; attempt++) {
+            const problem = await expectProblem(
+              await run(url, `h_${fixture}`, batch([["a b", 1]])),
+              422,
+              "operator-failed",
+            );
+            assert.equal(problem.reason, reason);
+            assert.equal(problem.operator, `h_${fixture}`);
+            await expectServing();
+          }
+        },
+      );
+    }
+
+    test("a fault mid-chain names the failing operator and stage", { timeout: TEST_TIMEOUT_MS }, async () => {
+      await uploadOk("h_trap_mid", wasmFile(`${FIXTURES}trap.wasm`));
+      const problem = await expectProblem(
+        await run(url, "split_words,h_trap_mid,lowercase", batch([["a b", 1]])),
+        422,
+        "operator-failed",
+      );
+      assert.equal(problem.operator, "h_trap_mid");
+      assert.equal(problem.reason, "trap");
+      await expectServing();
+    });
+
+    test(
+      "no instance is reused after a fault (a self-poisoning module answers 200 after its trap)",
+      {
+        timeout: TEST_TIMEOUT_MS,
+      },
+      async () => {
+        await uploadOk("h_poison", await wat(POISON_WAT), {
+          "operator-abi": "colwasm/1",
+          "operator-input": "(String, i64)",
+          "operator-output": "(String, i64)",
+        });
+        await expectRows(await run(url, "h_poison", batch([["short", 1]])), [["short", 1]]);
+        const big = batch([["x".repeat(400), 2]]);
+        const problem = await expectProblem(await run(url, "h_poison", big), 422, "operator-failed");
+        assert.equal(problem.reason, "trap");
+        for (let k = 0; k < 3; k++)
+          await expectRows(await run(url, "h_poison", batch([["again", k]])), [["again", k]]);
+      },
+    );
+
+    test(
+      "a module with imports is 422 invalid-operator (imports) and is not stored",
+      {
+        timeout: TEST_TIMEOUT_MS,
+      },
+      async () => {
+        const problem = await expectProblem(
+          await upload(url, "h_import", wasmFile(`${FIXTURES}with_import.wasm`), { token: ADMIN }),
+          422,
+          "invalid-operator",
+        );
+        assert.equal(problem.rule, "imports");
+        await expectProblem(await call(url, "/v1/operators/h_import"), 404, "unknown-operator");
+        await expectServing();
+      },
+    );
+
+    test("a non-WASM upload is 422 invalid-operator (not-wasm)", { timeout: TEST_TIMEOUT_MS }, async () => {
+      for (const bytes of [
+        new TextEncoder().encode("#!/bin/sh\ncurl http://example.com\n"),
+        new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff]),
+        new Uint8Array(0),
+      ]) {
+        const problem = await expectProblem(
+          await upload(url, "h_text", bytes, { token: ADMIN }),
+          422,
+          "invalid-operator",
+        );
+        assert.equal(problem.rule, "not-wasm");
+      }
+      await expectServing();
+    });
+
+    test(
+      "a 50 MB upload is 413 too-large (with Content-Length, and streamed without it)",
+      {
+        timeout: TEST_TIMEOUT_MS,
+      },
+      async () => {
+        const fifty = new Uint8Array(50 * 1024 * 1024);
+        fifty.set([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+        await expectProblem(await upload(url, "h_huge", fifty, { token: ADMIN }), 413, "too-large");
+        const chunk = new Uint8Array(1024 * 1024);
+        let sent = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent >= 50) return controller.close();
+            sent++;
+            controller.enqueue(chunk.slice());
+          },
+        });
+        // The server may answer 413 and close while the client still writes: the client then sees
+        // the reset instead of the answer (RFC 9112 §9.6). Either way it stopped at the limit.
+        try {
+          const streamed = await call(url, "/v1/operators/h_huge", {
+            method: "PUT",
+            headers: { "content-type": "application/wasm" },
+            body: stream,
+            token: ADMIN,
+            duplex: "half",
+          } as RequestInit);
+          await expectProblem(streamed, 413, "too-large");
+        } catch (error) {
+          const code = (error as { cause?: { code?: unknown } }).cause?.code;
+          assert.ok(code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET", String(error));
+        }
+        await expectProblem(await call(url, "/v1/operators/h_huge"), 404, "unknown-operator");
+        await expectServing();
+      },
+    );
+
+    test(
+      "a manifest lying about its output schema is 422 invalid-operator (example)",
+      {
+        timeout: TEST_TIMEOUT_MS,
+      },
+      async () => {
+        const problem = await expectProblem(
+          await upload(url, "h_liar", wasmFile(`${FIXTURES}lying_manifest.wasm`), { token: ADMIN }),
+          422,
+          "invalid-operator",
+        );
+        assert.equal(problem.rule, "example");
+        await expectProblem(await call(url, "/v1/operators/h_liar"), 404, "unknown-operator");
+      },
+    );
+
+    test(
+      "examples that trap, loop forever or disagree are 422 invalid-operator (example)",
+      {
+        timeout: TEST_TIMEOUT_MS,
+      },
+      async () => {
+        const example = { in: [["a", 1]], out: [["a", 1]] };
+        const cases: [string, Uint8Array, unknown][] = [
+          ["h_ex_trap", wasmFile(`${FIXTURES}trap.wasm`), { ...MANIFEST, examples: [example] }],
+          ["h_ex_loop", wasmFile(`${FIXTURES}infinite_loop.wasm`), { ...MANIFEST, examples: [example] }],
+          [
+            "h_ex_wrong",
+            await wat(POISON_WAT),
+            { ...MANIFEST, examples: [{ in: [["a", 1]], out: [["b", 2]] }] },
+          ],
+        ];
+        for (const [name, module, manifest] of cases) {
+          // the fixtures already carry a manifest section; a second one must not pass either
+          const bytes =
+            name === "h_ex_wrong"
+              ? withManifest(module, manifest)
+              : withManifest(await stripped(module), manifest);
+          const problem = await expectProblem(
+            await upload(url, name, bytes, { token: ADMIN }),
+            422,
+            "invalid-operator",
+          );
+          assert.equal(problem.rule, "example", name);
+          await expectProblem(await call(url, `/v1/operators/${name}`), 404, "unknown-operator");
+        }
+        await expectServing();
+      },
+    );
+
+    test("uploads and runs keep working after every fault above", { timeout: TEST_TIMEOUT_MS }, async () => {
+      await uploadOk("h_identity", wasmFile("operators/dist/identity.wasm"));
+      await expectRows(await run(url, "h_identity,split_words", batch([["p q", 5]])), [
+        ["p", 5],
+        ["q", 5],
+      ]);
+    });
+  });
+}
+
+/** `module` without its custom sections (so a test can give it another manifest). */
+async function stripped(module: Uint8Array): Promise<Uint8Array> {
+  const out = [...module.subarray(0, 8)];
+  let at = 8;
+  while (at < module.length) {
+    const start = at;
+    const id = module[at++];
+    let size = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = module[at++];
+      size |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    at += size;
+    if (id !== 0) out.push(...module.subarray(start, at));
+  }
+  return new Uint8Array(out);
+}
+
+describe("faults around a reduce stage (in-process app)", () => {
+  const rows = (r: unknown[][]) => fixtureBatch(r);
+  const state = async (app: Awaited<ReturnType<typeof makeApp>>, name: string) => {
+    const res = await app.request(`/v1/state/${name}`);
+    return res.status === 404 ? "" : await res.text();
+  };
+
+  test("a fault before the reduce leaves state untouched; one after it leaves the reduce committed, and a retry with the same key does not apply it twice", async () => {
+    const app = await makeApp();
+    assert.equal((await uploadInProcess(app, "h_trap", fixtureWasm("trap"))).status, 201);
+    const before = await runInProcess(app, "h_trap,reduce:before", rows([["a", 1]]), {
+      "idempotency-key": "b1",
+    });
+    assert.equal(before.status, 422);
+    assert.equal(await state(app, "before"), "");
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await runInProcess(app, "reduce:after,h_trap", rows([["a", 1]]), {
+        "idempotency-key": "a1",
+      });
+      const problem = (await res.json()) as Record<string, unknown>;
+      assert.equal(res.status, 422);
+      assert.equal(problem.type, "/problems/operator-failed");
+      assert.equal(problem.reason, "trap");
+      assert.equal(await state(app, "after"), '["a",1]\n');
+    }
+    const next = await runInProcess(app, "reduce:after", rows([["a", 1]]), { "idempotency-key": "a2" });
+    assert.equal(next.status, 200);
+    assert.equal(await state(app, "after"), '["a",2]\n');
+  });
+
+  test(
+    "memory_bomb under a 256-page cap reports reason memory (its first memory.grow already fails)",
+    { todo: "src/wasm: #nearMemoryCap only sees pages that grew; reported as act → 0 (reason error)" },
+    async () => {
+      const app = await makeApp({
+        limits: { operator: { ...DEFAULT_OPERATOR_LIMITS, maxMemoryPages: 256 } },
+      });
+      assert.equal((await uploadInProcess(app, "h_bomb", fixtureWasm("memory_bomb"))).status, 201);
+      const res = await runInProcess(app, "h_bomb", rows([["a", 1]]));
+      const problem = (await res.json()) as Record<string, unknown>;
+      assert.equal(res.status, 422);
+      assert.equal(problem.reason, "memory");
+    },
+  );
+});
