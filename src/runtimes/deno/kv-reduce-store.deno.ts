@@ -112,6 +112,12 @@ export class KvReduceStore implements ReduceStore {
   readonly #prefix: readonly Deno.KvKeyPart[];
   /** Commits that failed a check and were retried (tests and benchmarks read it). */
   retries = 0;
+  /**
+   * In-process queue per (namespace, shard): this process's own concurrent requests apply a shard
+   * one after another instead of racing on versionstamps and retrying (which thrashes under load:
+   * RELIABILITY.md measured 7-17 req/s). Other processes on the same KV still meet the checks.
+   */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(kv: Deno.Kv, options: { prefix?: readonly Deno.KvKeyPart[] } = {}) {
     this.#kv = kv;
@@ -147,7 +153,18 @@ export class KvReduceStore implements ReduceStore {
     return (await Promise.all(batches)).flat();
   }
 
-  async applyShard(delta: ShardDelta): Promise<ShardTotals> {
+  applyShard(delta: ShardDelta): Promise<ShardTotals> {
+    const id = `${delta.namespace}\u0000${delta.shard}`;
+    const run = (this.#queues.get(id) ?? Promise.resolve()).then(() => this.#applyShard(delta));
+    const settled = run.catch(() => undefined);
+    this.#queues.set(id, settled);
+    void settled.then(() => {
+      if (this.#queues.get(id) === settled) this.#queues.delete(id);
+    });
+    return run;
+  }
+
+  async #applyShard(delta: ShardDelta): Promise<ShardTotals> {
     const { namespace, shard } = delta;
     // all keys are resolved first: a key that cannot be stored fails the shard before any commit
     const keys: ChunkKey[] = await Promise.all(
