@@ -1,4 +1,6 @@
 // Entry of the `colwasm` command (bin/colwasm.mjs imports it): wires the process to runCli.
+// COLWASM_REPORT_RSS=1 prints the peak resident set size on exit (the streaming tests bound it).
+import { fstatSync } from "node:fs";
 import { runCli } from "./run-cli.ts";
 
 // A reader that goes away (`colwasm decode ... | head`) is not an error.
@@ -7,9 +9,28 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+/** stdin's size when it is a regular file, else undefined (a pipe or a terminal). */
+function stdinByteLength(): number | undefined {
+  try {
+    const stat = fstatSync(0);
+    return stat.isFile() ? stat.size : undefined;
+  } catch (error) {
+    if (error instanceof Error && "code" in error) return undefined; // no fd 0 (EBADF): no size
+    throw error;
+  }
+}
+
 process.exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  stdinByteLength: stdinByteLength(),
+  isStderrTTY: process.stderr.isTTY === true,
+  cwd: process.cwd(),
 });
+
+if (process.env.COLWASM_REPORT_RSS === "1") {
+  // resourceUsage().maxRSS is in kilobytes (getrusage ru_maxrss).
+  process.stderr.write(`colwasm: maxRSS ${process.resourceUsage().maxRSS} KB\n`);
+}

@@ -1,23 +1,102 @@
-// A problem+json answer (RFC 9457) as a typed error on the client side, with its fields.
+// A problem+json answer (RFC 9457, spec/http-api.md §Problems) as a typed error on the client side:
+// the problem's `type` slug, `title`, `status`, `detail` and extension fields, plus `Retry-After`.
 import { ColwasmError, type ProblemType } from "../error.ts";
+import { parseRetryAfter } from "./retry-delay.ts";
 
-/** The runtime answered a problem; `status` and `problem` carry what it said. */
+const PROBLEM_TYPES: readonly ProblemType[] = [
+  "bad-batch",
+  "bad-schema",
+  "bad-request",
+  "unauthorized",
+  "forbidden",
+  "unknown-operator",
+  "unknown-state",
+  "conflict",
+  "too-large",
+  "unsupported-media-type",
+  "chain-type-mismatch",
+  "invalid-operator",
+  "operator-failed",
+  "unavailable",
+  "internal",
+];
+
+/** The slug of a problem `type` (`/problems/bad-batch` -> `bad-batch`); unknown types map by status. */
+function problemTypeOf(type: unknown, status: number): ProblemType {
+  const slug = typeof type === "string" ? type.replace(/^.*\/problems\//, "") : "";
+  const known = PROBLEM_TYPES.find((t) => t === slug);
+  if (known !== undefined) return known;
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 413) return "too-large";
+  if (status === 415) return "unsupported-media-type";
+  if (status === 503) return "unavailable";
+  return status >= 500 ? "internal" : "bad-request";
+}
+
+/**
+ * The runtime answered a problem; `status`, `title`, `type` (slug), `message` (the problem's
+ * `detail`) and `fields` (extension members: `slice`, `operator`, `reason`, `stage`, …) carry what
+ * it said, `problem` the whole body.
+ *
+ * @example Telling a failing operator from a bad request
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ColwasmClientError } from "./client-error.ts";
+ * const error = new ColwasmClientError(422, {
+ *   type: "/problems/operator-failed", title: "Operator failed", status: 422,
+ *   detail: 'Operator "x" trapped', operator: "x", reason: "trap",
+ * });
+ * assert.equal(error.type, "operator-failed");
+ * assert.equal(error.fields.reason, "trap");
+ * assert.equal(error.isRetryable, false);
+ * ```
+ */
 export class ColwasmClientError extends ColwasmError {
   readonly status: number;
+  /** The problem's `title`, or one made from its type (`bad-batch` -> `Bad batch`). */
+  readonly title: string;
   readonly problem: Readonly<Record<string, unknown>>;
+  /** Milliseconds the runtime asked to wait (`Retry-After`), when it said. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, problem: Readonly<Record<string, unknown>>) {
-    const slug = typeof problem.type === "string" ? problem.type.replace(/^\/problems\//, "") : "internal";
+  constructor(
+    status: number,
+    problem: Readonly<Record<string, unknown>>,
+    options: { retryAfterMs?: number } = {},
+  ) {
+    const type = problemTypeOf(problem.type, status);
     const detail = typeof problem.detail === "string" ? problem.detail : `HTTP ${status}`;
     const { type: _t, title: _ti, status: _s, detail: _d, ...fields } = problem;
-    super(slug as ProblemType, detail, fields);
+    super(type, detail, fields);
     this.name = "ColwasmClientError";
     this.status = status;
+    this.title =
+      typeof problem.title === "string" && problem.title !== ""
+        ? problem.title
+        : type.charAt(0).toUpperCase() + type.slice(1).replaceAll("-", " ");
     this.problem = problem;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
-  /** True for answers worth retrying with the same Idempotency-Key (503). */
+  /** True for answers worth retrying with the same Idempotency-Key (503, spec/http-api.md §Reduce). */
   get isRetryable(): boolean {
     return this.status === 503;
   }
+}
+
+/** A non-2xx answer as a ColwasmClientError (problem+json, or its text as `detail`). */
+export async function problemFromResponse(res: Response): Promise<ColwasmClientError> {
+  const text = await res.text();
+  let problem: Record<string, unknown> = { detail: text.slice(0, 200) || `HTTP ${res.status}` };
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      problem = Object.fromEntries(Object.entries(parsed));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  return new ColwasmClientError(res.status, problem, {
+    retryAfterMs: parseRetryAfter(res.headers.get("retry-after")),
+  });
 }

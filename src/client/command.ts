@@ -8,6 +8,12 @@ export interface CommandIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** stdin's size when it is a regular file (`< rows.jsonl`), for a progress bar's ETA. */
+  readonly stdinByteLength?: number;
+  /** True when stderr is a terminal: progress bars may be drawn there. */
+  readonly isStderrTTY?: boolean;
+  /** Where relative paths start (default `process.cwd()`). */
+  readonly cwd?: string;
 }
 
 /** One `colwasm <name>` command. */

@@ -1,11 +1,17 @@
-// Public surface of the typed client: fetch-only, usable from Node, Deno, browsers and Workers.
+// Public surface of the typed client (`colwasm/client`): fetch-only, usable from Node, Deno,
+// browsers and Workers. The CLI (cli.ts, commands/) is built on it and is not part of it.
 export { ColwasmClientError } from "./client-error.ts";
 export {
+  type ClientOptions,
   ColwasmClient,
-  type EncodedBatch,
   encodeRows,
-  parseServerTiming,
   type RunOptions,
   type RunResult,
-  type StageTiming,
+  type RunTrace,
+  type StateRow,
 } from "./colwasm-client.ts";
+export { ColwasmConnectionError } from "./connection-error.ts";
+export { type BatchInput, type EncodedBatch, encodeBatch } from "./encode-batch.ts";
+export type { OperatorEntry } from "./operator-entry.ts";
+export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs } from "./retry-delay.ts";
+export { parseServerTiming, type StageTiming } from "./server-timing.ts";

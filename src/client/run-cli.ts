@@ -3,6 +3,7 @@
 import { ColwasmError } from "../error.ts";
 import { formatFlags, parseArgs } from "./args.ts";
 import type { CommandIo } from "./command.ts";
+import { ColwasmClientError } from "./client-error.ts";
 import { COMMANDS } from "./command-registry.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -52,7 +53,9 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
       if (io.env.COLWASM_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
       return 1;
     }
-    io.stderr.write(`${problemTitle(error.type)}: ${error.message.replaceAll("\n", " ")}\n`);
+    // A runtime's problem keeps its own title (RFC 9457); local failures get one from their type.
+    const title = error instanceof ColwasmClientError ? error.title : problemTitle(error.type);
+    io.stderr.write(`${title}: ${error.message.replaceAll("\n", " ")}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

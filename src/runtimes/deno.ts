@@ -21,7 +21,9 @@ const kernelModule = await WebAssembly.compile(
   await Deno.readFile(new URL("../../dist/kernels/validate.wasm", import.meta.url)),
 );
 const executor = new ThreadExecutor(limits.operator, { kernelModule });
-const { state, reduce } = kvReduceState(kv, settings.reduceShards);
+const failShardsOnce =
+  Deno.env.get("COLWASM_TEST_HOOKS") === "1" ? Deno.env.get("COLWASM_TEST_FAIL_SHARDS") : undefined;
+const { state, reduce } = kvReduceState(kv, settings.reduceShards, { failShardsOnce });
 const registry = await RegistryCore.create({
   store: new KvOperatorStore(kv),
   builtins: await loadBuiltins(new URL("../../operators/dist/", import.meta.url)),

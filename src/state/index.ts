@@ -5,3 +5,4 @@ export { MemoryReduceStore } from "./memory-store.ts";
 export type { ReduceStore, ShardDelta, ShardTotals, StoredTotal } from "./reduce-store.ts";
 export { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "./sharded-reduce.ts";
 export { applyToShard, emptyShard, type ShardState } from "./shard-state.ts";
+export { FaultInjectingStore, parseFailShards } from "./fault-injecting-store.ts";

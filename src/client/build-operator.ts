@@ -1,0 +1,82 @@
+// `colwasm build`: compiles an operator folder (assembly/index.ts + manifest.json, as `colwasm new`
+// makes) with the built-ins' asc flags, appends the manifest section, then runs the manifest's
+// examples in a sandbox thread (a runaway example stops at the deadline) as an upload would.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { ThreadExecutor, TSX_PRELOAD } from "../chain/thread-executor.node.ts";
+import { ColwasmError } from "../error.ts";
+import { checkExamplesIn } from "../registry/index.ts";
+import {
+  capMemoryPages,
+  DEFAULT_OPERATOR_LIMITS,
+  InvalidOperatorError,
+  parseManifest,
+  prepareOperator,
+} from "../wasm/index.ts";
+import { compileAssemblyScript } from "../../operators/compile-assemblyscript.ts";
+import { appendManifestSection } from "../../operators/manifest-section.ts";
+
+/** What `buildOperator` made. */
+export interface BuiltOperator {
+  readonly name: string;
+  readonly wasmPath: string;
+  readonly byteLength: number;
+  readonly exampleCount: number;
+}
+
+/** asc's first error as one line: `ERROR TS2304: Cannot find name 'x'. in assembly/index.ts(3,5)`. */
+function firstDiagnostic(text: string): string {
+  const lines = text.split("\n").map((l) => l.trim());
+  const at = lines.findIndex((l) => l.startsWith("ERROR"));
+  if (at < 0) return lines.find((l) => l !== "") ?? "asc failed";
+  const where = lines.slice(at).find((l) => l.includes("in ") && /\(\d+,\d+\)/.test(l));
+  return `${lines[at]}${where === undefined ? "" : ` ${where.replace(/^.*?in /, "in ")}`}`;
+}
+
+/** Builds `dir` to `dir/build/NAME.wasm` (NAME: the folder's name) and checks its examples. */
+export async function buildOperator(dir: string): Promise<BuiltOperator> {
+  const name = basename(dir);
+  const entry = join(dir, "assembly", "index.ts");
+  const manifestPath = join(dir, "manifest.json");
+  if (!existsSync(entry) || !existsSync(manifestPath))
+    throw new ColwasmError(
+      "invalid-operator",
+      `Cannot build ${JSON.stringify(dir)}: expected assembly/index.ts and manifest.json there (colwasm new NAME makes them)`,
+    );
+  let manifestJson: unknown;
+  try {
+    manifestJson = JSON.parse(readFileSync(manifestPath, "utf8"));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new InvalidOperatorError(`Cannot read manifest.json: ${error.message}`, {
+      operator: name,
+      rule: "manifest",
+    });
+  }
+  parseManifest(manifestJson, name); // fail on a bad manifest before spending seconds in asc
+  const manifest = typeof manifestJson === "object" && manifestJson !== null ? manifestJson : {};
+  let binary: Uint8Array;
+  try {
+    binary = await compileAssemblyScript(entry);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    throw new InvalidOperatorError(`Cannot compile ${name}: ${firstDiagnostic(error.message)}`, {
+      operator: name,
+      rule: "compile",
+    });
+  }
+  const wasm = appendManifestSection(binary, manifest);
+  const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, { preload: TSX_PRELOAD });
+  try {
+    const module = new WebAssembly.Module(capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages));
+    const hosted = prepareOperator(name, module);
+    await checkExamplesIn(executor)(hosted);
+    const outDir = join(dir, "build");
+    mkdirSync(outDir, { recursive: true });
+    const wasmPath = join(outDir, `${name}.wasm`);
+    writeFileSync(wasmPath, wasm);
+    return { name, wasmPath, byteLength: wasm.byteLength, exampleCount: hosted.manifest.examples.length };
+  } finally {
+    await executor.close();
+  }
+}

@@ -1,0 +1,26 @@
+// `colwasm build [DIR]` (spec/cli.md): builds an operator folder to DIR/build/NAME.wasm with its
+// manifest section, after checking the manifest's examples against the module.
+import { relative, resolve } from "node:path";
+import type { Command } from "../command.ts";
+import { buildOperator } from "../build-operator.ts";
+import { UsageError } from "../usage-error.ts";
+
+/** `colwasm build [DIR]` */
+export const command: Command = {
+  name: "build",
+  usage: "colwasm build [DIR]",
+  description:
+    "Compiles DIR/assembly/index.ts (default DIR: .) with asc (-O3 --runtime stub --noAssert --use abort=),\n" +
+    "appends manifest.json as the colwasm section, runs its examples, writes DIR/build/NAME.wasm (NAME: DIR's name).",
+  flags: [],
+  async run(args, io) {
+    const [dirArg, ...extra] = args.positionals;
+    if (extra.length > 0) throw new UsageError("Cannot build: expected at most one DIR");
+    const cwd = io.cwd ?? ".";
+    const built = await buildOperator(resolve(cwd, dirArg ?? "."));
+    const shown = relative(cwd, built.wasmPath) || built.wasmPath;
+    io.stdout.write(
+      `built ${built.name} -> ${shown} (${built.byteLength} bytes, ${built.exampleCount} examples pass)\n`,
+    );
+  },
+};

@@ -1,0 +1,37 @@
+// `colwasm ops` (spec/cli.md): lists the runtime's operators as a table, or as JSONL with `--json`.
+import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
+import type { Command } from "../command.ts";
+import { TableWriter } from "../table-writer.ts";
+import { parseSchema } from "../../columnar/index.ts";
+
+const COLUMNS = parseSchema(
+  "{name: String, abi: String, input: String, output: String, size: u64, builtin: bool}",
+);
+
+/** `colwasm ops [--url U] [--json]` */
+export const command: Command = {
+  name: "ops",
+  usage: "colwasm ops [--url U] [--json]",
+  description: "Lists built-in and uploaded operators (GET /v1/operators).",
+  flags: [URL_FLAG, { name: "json", description: "one JSON object per line instead of a table" }],
+  async run(args, io) {
+    const operators = await clientFromEnv(args, io, "run").operators();
+    if (args.flags.has("json")) {
+      for (const op of operators) io.stdout.write(`${JSON.stringify(op)}\n`);
+      return;
+    }
+    const table = new TableWriter(COLUMNS);
+    io.stdout.write(
+      table.format(
+        operators.map((op) => ({
+          name: op.name,
+          abi: op.abi,
+          input: op.input,
+          output: op.output,
+          size: op.size,
+          builtin: op.builtin,
+        })),
+      ),
+    );
+  },
+};

@@ -1,0 +1,49 @@
+// `colwasm push NAME module.wasm` (spec/cli.md): uploads an operator with the admin token; the
+// runtime checks it (exports, schemas, manifest examples) before storing it.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { ColwasmError } from "../../error.ts";
+import { flagValue } from "../args.ts";
+import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
+import type { Command } from "../command.ts";
+import { UsageError } from "../usage-error.ts";
+
+/** `colwasm push NAME module.wasm [--abi A --input S --output S]` */
+export const command: Command = {
+  name: "push",
+  usage: "colwasm push NAME module.wasm [--abi A --input S --output S] [--url U]",
+  description:
+    "Uploads an operator (PUT /v1/operators/NAME) with COLWASM_ADMIN_TOKEN. The manifest comes from the\n" +
+    "module's colwasm section (colwasm build writes it); the flags override it.",
+  flags: [
+    URL_FLAG,
+    { name: "abi", value: "A", description: "colwasm/1 or blog (modules without a manifest)" },
+    { name: "input", value: "S", description: "input schema (modules without a manifest)" },
+    { name: "output", value: "S", description: "output schema (modules without a manifest)" },
+  ],
+  async run(args, io) {
+    const [name, file, ...extra] = args.positionals;
+    if (name === undefined || file === undefined || extra.length > 0)
+      throw new UsageError("Cannot push: expected NAME and module.wasm (colwasm push NAME module.wasm)");
+    let wasm: Uint8Array<ArrayBuffer>;
+    try {
+      wasm = new Uint8Array(await readFile(resolve(io.cwd ?? ".", file)));
+    } catch (error) {
+      throw new ColwasmError(
+        "bad-request",
+        `Cannot read module ${JSON.stringify(file)}: ${error instanceof Error ? error.message : String(error)}`,
+        {},
+        { cause: error },
+      );
+    }
+    const client = clientFromEnv(args, io, "admin");
+    const entry = await client.pushOperator(name, wasm, {
+      abi: flagValue(args, "abi"),
+      input: flagValue(args, "input"),
+      output: flagValue(args, "output"),
+    });
+    io.stdout.write(
+      `pushed ${entry.name}: ${entry.abi} ${entry.input} -> ${entry.output}, ${entry.size} bytes, sha256 ${entry.sha256.slice(0, 12)}\n`,
+    );
+  },
+};

@@ -1,0 +1,168 @@
+// `colwasm run` (spec/cli.md): streams JSONL (or CSV) rows from stdin or a file to a runtime in
+// batches of `--batch-rows`, one request at a time, printing each batch's result rows before reading
+// on: memory holds one batch whatever the input size (issue #7). `--binary` sends one batch's bytes.
+import { createReadStream, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { columnToRows, formatJsonLines, parseFormat, parseSchema } from "../../columnar/index.ts";
+import { flagValue, type ParsedArgs, requireFlag } from "../args.ts";
+import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
+import type { RunResult } from "../colwasm-client.ts";
+import type { Command, CommandIo } from "../command.ts";
+import { encodeBatch } from "../encode-batch.ts";
+import { progressBar } from "../progress-bar.ts";
+import { readAll } from "../read-all.ts";
+import { readRowBatches } from "../read-row-batches.ts";
+import { TableWriter } from "../table-writer.ts";
+import { UsageError } from "../usage-error.ts";
+import { writeOutput } from "../write-output.ts";
+
+/** Rows per request unless `--batch-rows` says otherwise (spec/cli.md). */
+export const DEFAULT_BATCH_ROWS = 65536;
+
+function positiveInteger(args: ParsedArgs, name: string, fallback: number, min: number): number {
+  const text = flagValue(args, name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(
+      `Cannot read flag "--${name}": expected an integer >= ${min}, found ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
+function oneOf<T extends string>(args: ParsedArgs, name: string, values: readonly T[]): T {
+  const text = flagValue(args, name) ?? values[0];
+  const found = values.find((v) => v === text);
+  if (found === undefined)
+    throw new UsageError(
+      `Cannot read flag "--${name}": expected ${values.join(" or ")}, found ${JSON.stringify(text)}`,
+    );
+  return found;
+}
+
+/** The input: the FILE argument (size known) or stdin. */
+function openInput(
+  args: ParsedArgs,
+  io: CommandIo,
+): { chunks: AsyncIterable<Uint8Array>; byteLength?: number } {
+  const [file, ...extra] = args.positionals;
+  if (extra.length > 0) throw new UsageError(`Cannot run: unexpected arguments ${JSON.stringify(extra)}`);
+  if (file === undefined || file === "-") return { chunks: io.stdin, byteLength: io.stdinByteLength };
+  const path = resolve(io.cwd ?? ".", file);
+  let byteLength: number;
+  try {
+    byteLength = statSync(path).size;
+  } catch (error) {
+    throw new UsageError(
+      `Cannot read input ${JSON.stringify(file)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return { chunks: createReadStream(path, { highWaterMark: 1 << 16 }), byteLength };
+}
+
+/** `colwasm run --chain A,B,reduce:N --schema S [--url U] [--format F] < rows.jsonl` */
+export const command: Command = {
+  name: "run",
+  usage: "colwasm run --chain A,B,reduce:N --schema S [--url U] [--format F] [--binary] [FILE] < rows.jsonl",
+  description:
+    "Sends rows (JSONL, CSV, or with --binary one batch) through a chain on a runtime in batches and prints the result rows.\n" +
+    "Token: COLWASM_RUN_TOKEN (else COLWASM_ADMIN_TOKEN). With --idempotency-key K, batch i is sent with key K-i.",
+  flags: [
+    {
+      name: "chain",
+      value: "A,B",
+      description: "stages: operator names and reduce:NAME (empty: validate only)",
+    },
+    { name: "schema", value: "S", description: "schema of the input rows, e.g. '(String, i64)'" },
+    URL_FLAG,
+    { name: "format", value: "F", description: "Columnar-Format on the wire: 0.1 (default) or 0.12" },
+    { name: "binary", description: "stdin is one encoded batch (colwasm encode), not rows" },
+    { name: "input", value: "jsonl|csv", description: "row syntax of the input (default jsonl)" },
+    { name: "header", description: "CSV: the first record is a header and is skipped" },
+    { name: "batch-rows", value: "N", description: `rows per request (default ${DEFAULT_BATCH_ROWS})` },
+    {
+      name: "idempotency-key",
+      value: "K",
+      description: "send batch i with Idempotency-Key K-i (exactly-once reduce)",
+    },
+    {
+      name: "retries",
+      value: "N",
+      description: "retry 503 answers N times (Retry-After, else backoff; default 0)",
+    },
+    { name: "output", value: "jsonl|table", description: "how result rows are printed (default jsonl)" },
+    { name: "trace", description: "print each batch's stage timings and copied bytes on stderr" },
+    { name: "quiet", description: "no progress bar" },
+  ],
+  async run(args, io) {
+    const format = parseFormat(flagValue(args, "format"));
+    const schema = parseSchema(requireFlag(args, "schema"), { format });
+    const chain = requireFlag(args, "chain");
+    const batchRows = positiveInteger(args, "batch-rows", DEFAULT_BATCH_ROWS, 1);
+    const retries = positiveInteger(args, "retries", 0, 0);
+    const output = oneOf(args, "output", ["jsonl", "table"] as const);
+    const inputKind = oneOf(args, "input", ["jsonl", "csv"] as const);
+    const key = flagValue(args, "idempotency-key");
+    const isBinary = args.flags.has("binary");
+    if (isBinary && args.flags.has("input"))
+      throw new UsageError('Cannot run: "--binary" and "--input" exclude each other');
+    const client = clientFromEnv(args, io, "run");
+    const input = openInput(args, io);
+    let table: TableWriter | undefined;
+    const print = async (result: RunResult, index: number): Promise<void> => {
+      const rows = columnToRows(result.batch.schema, result.batch.column);
+      if (output === "table") {
+        table ??= new TableWriter(result.batch.schema);
+        await writeOutput(io.stdout, table.format(rows));
+      } else if (rows.length > 0) {
+        await writeOutput(io.stdout, formatJsonLines(rows));
+      }
+      if (args.flags.has("trace")) {
+        const stages = result.trace.stages.map((s) => `${s.name} ${s.durationMs.toFixed(3)} ms`).join(", ");
+        io.stderr.write(`batch ${index}: ${stages}; ${result.trace.copiedBytes} bytes copied\n`);
+      }
+    };
+    const onRetry = (info: { attempt: number; delayMs: number }): void => {
+      if (!args.flags.has("quiet"))
+        io.stderr.write(`colwasm: retry ${info.attempt} in ${info.delayMs} ms (503)\n`);
+    };
+
+    if (isBinary) {
+      const batch = encodeBatch(schema, await readAll(input.chunks), { format });
+      const result = await client.run(chain, batch, {
+        idempotencyKey: key === undefined ? undefined : `${key}-0`,
+        retries,
+        onRetry,
+      });
+      await print(result, 0);
+      return;
+    }
+
+    const bar = progressBar({
+      isShown: io.isStderrTTY === true && !args.flags.has("quiet"),
+      stream: io.stderr,
+      totalBytes: input.byteLength,
+    });
+    try {
+      let index = 0;
+      const batches = readRowBatches(input.chunks, schema, {
+        batchRows,
+        input: inputKind,
+        hasHeader: args.flags.has("header"),
+      });
+      for await (const rows of batches) {
+        const batch = encodeBatch(schema, rows.column, { format });
+        const result = await client.run(chain, batch, {
+          idempotencyKey: key === undefined ? undefined : `${key}-${index}`,
+          retries,
+          onRetry,
+        });
+        await print(result, index);
+        bar.update({ rows: rows.firstRow + rows.column.length, bytesRead: rows.bytesRead });
+        index++;
+      }
+    } finally {
+      bar.stop();
+    }
+  },
+};

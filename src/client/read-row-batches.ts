@@ -1,0 +1,97 @@
+// Streams JSONL or CSV input into batches of at most `batchRows` rows: lines are parsed as they
+// arrive and pushed into a column builder, and a batch is handed out as soon as it is full, so
+// memory holds one batch (plus one input chunk) whatever the input size (issue #7).
+import {
+  BatchError,
+  type Column,
+  type ColumnBuilder,
+  columnBuilder,
+  parseJsonRow,
+  type Schema,
+} from "../columnar/index.ts";
+import { CsvRecords } from "./csv-records.ts";
+import { csvRow } from "./csv-row.ts";
+import { splitLines } from "./split-lines.ts";
+
+/** One batch of rows, with how far into the input it reaches. */
+export interface RowBatch {
+  readonly column: Column;
+  /** Index of the batch's first row in the input. */
+  readonly firstRow: number;
+  /** Input bytes consumed so far (all batches), for progress. */
+  readonly bytesRead: number;
+}
+
+/** Options of `readRowBatches`. */
+export interface ReadRowBatchesOptions {
+  readonly batchRows: number;
+  /** `jsonl` (default) or `csv`. */
+  readonly input?: "jsonl" | "csv";
+  /** CSV only: the first record names the columns and is skipped. */
+  readonly hasHeader?: boolean;
+}
+
+/** Yields batches of `schema` from `chunks`; the caller's pace pulls the input (backpressure). */
+export async function* readRowBatches(
+  chunks: AsyncIterable<Uint8Array>,
+  schema: Schema,
+  options: ReadRowBatchesOptions,
+): AsyncGenerator<RowBatch> {
+  let bytesRead = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of chunks) {
+      bytesRead += chunk.byteLength;
+      yield chunk;
+    }
+  }
+  let builder: ColumnBuilder = columnBuilder(schema);
+  let inBatch = 0;
+  let row = 0;
+  const take = (value: unknown): RowBatch | undefined => {
+    builder.push(value, row);
+    row++;
+    inBatch++;
+    if (inBatch < options.batchRows) return undefined;
+    const batch = { column: builder.finish(), firstRow: row - inBatch, bytesRead };
+    builder = columnBuilder(schema);
+    inBatch = 0;
+    return batch;
+  };
+
+  if (options.input === "csv") {
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    const csv = new CsvRecords();
+    let isHeaderPending = options.hasHeader === true;
+    const decode = (chunk?: Uint8Array): string => {
+      try {
+        return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        throw new BatchError("row-syntax", `row ${row}: the input is not valid UTF-8`, { row });
+      }
+    };
+    const records = async function* (): AsyncGenerator<string[][]> {
+      for await (const chunk of counted()) yield csv.push(decode(chunk));
+      yield [...csv.push(decode()), ...csv.finish()];
+    };
+    for await (const done of records()) {
+      for (const record of done) {
+        if (isHeaderPending) {
+          isHeaderPending = false;
+          continue;
+        }
+        const batch = take(csvRow(schema, record, row));
+        if (batch !== undefined) yield batch;
+      }
+    }
+  } else {
+    for await (const lines of splitLines(counted())) {
+      for (const line of lines) {
+        if (line.trim() === "") continue;
+        const batch = take(parseJsonRow(line, row));
+        if (batch !== undefined) yield batch;
+      }
+    }
+  }
+  if (inBatch > 0 || row === 0) yield { column: builder.finish(), firstRow: row - inBatch, bytesRead };
+}

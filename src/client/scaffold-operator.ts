@@ -1,0 +1,48 @@
+// `colwasm new`: copies operators/template into a new folder, naming the operator, pointing the
+// SDK import at this checkout's operators/sdk/assembly by a relative path (so asc resolves it from
+// wherever the folder is created) and the example test at this checkout's CLI.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ColwasmError } from "../error.ts";
+import { UsageError } from "./usage-error.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TEMPLATE_DIR = join(ROOT, "operators", "template");
+const SDK_DIR = join(ROOT, "operators", "sdk", "assembly");
+const COLWASM_BIN = join(ROOT, "bin", "colwasm.mjs");
+/** Operator names the runtime accepts (src/chain/stage.ts), here also a folder name. */
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** The template's own SDK import, valid inside operators/template/assembly. */
+const TEMPLATE_SDK_IMPORT = '"../../sdk/assembly"';
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+}
+
+/** Writes the scaffold of operator `name` into `dir` (which must not exist or be empty); returns its files. */
+export function scaffoldOperator(name: string, dir: string): string[] {
+  if (!NAME.test(name) || name.includes(".."))
+    throw new UsageError(
+      `Cannot scaffold operator ${JSON.stringify(name)}: a name is 1-64 of A-Z a-z 0-9 _ . - (not starting with . or -)`,
+    );
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new ColwasmError(
+      "conflict",
+      `Cannot scaffold into ${JSON.stringify(dir)}: the folder exists and is not empty`,
+    );
+  const sdkImport = JSON.stringify(relative(join(dir, "assembly"), SDK_DIR).split(sep).join("/"));
+  const files = listFiles(TEMPLATE_DIR);
+  for (const file of files) {
+    let text = readFileSync(join(TEMPLATE_DIR, file), "utf8").replaceAll(/\bNAME\b/g, name);
+    if (file === join("assembly", "index.ts")) text = text.replaceAll(TEMPLATE_SDK_IMPORT, sdkImport);
+    text = text.replaceAll("__COLWASM_BIN__", COLWASM_BIN.split(sep).join("/"));
+    const out = join(dir, file);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, text);
+  }
+  writeFileSync(join(dir, ".gitignore"), "build/\n");
+  return [...files, ".gitignore"];
+}

@@ -1,0 +1,88 @@
+// The operator authoring flow as processes: `colwasm new` scaffolds from operators/template in a
+// folder outside the repository, `colwasm build` compiles it with its manifest section and checks
+// its examples, `colwasm exec` runs the .wasm, the scaffold's own test passes, and a broken example
+// or source fails the build with one line.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { colwasm, isOneLine } from "./colwasm-process.ts";
+
+let dir: string;
+
+describe("colwasm new and build", { timeout: 60_000 }, () => {
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "colwasm-new-"));
+  });
+
+  after(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("new scaffolds an operator that build, exec and its own test accept", async () => {
+    const created = await colwasm(["new", "shout"], { cwd: dir });
+    assert.equal(created.status, 0, created.stderr);
+    const op = join(dir, "shout");
+    const manifest = JSON.parse(await readFile(join(op, "manifest.json"), "utf8")) as { description: string };
+    assert.match(manifest.description, /^shout:/);
+
+    const built = await colwasm(["build"], { cwd: op });
+    assert.equal(built.status, 0, built.stderr);
+    assert.equal(built.stdout, "built shout -> build/shout.wasm (" + built.stdout.split("(")[1]);
+
+    const exec = await colwasm(["exec", "--chain", "./shout/build/shout.wasm", "--schema", "(String, i64)"], {
+      cwd: dir,
+      input: '["hi",2]\n',
+    });
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.equal(exec.stdout, '["hi",2]\n');
+
+    // without NODE_TEST_CONTEXT, or the nested runner reports to ours instead of its stdout
+    const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+    const own = spawn(process.execPath, ["--test", "test/"], { cwd: op, stdio: "pipe", env });
+    let output = "";
+    own.stdout.on("data", (t: Buffer) => (output += t.toString()));
+    const status = await new Promise<number | null>((resolve) => own.once("close", resolve));
+    assert.equal(status, 0, output);
+    assert.match(output, /# pass 2/);
+  });
+
+  test("build fails with one line on a wrong example and on asc's first error", async () => {
+    // both builds at once: asc takes seconds to start
+    const wrong = join(dir, "wrong");
+    const broken = join(dir, "broken");
+    assert.equal((await colwasm(["new", "wrong", "--dir", dir])).status, 0);
+    assert.equal((await colwasm(["new", "broken", "--dir", dir])).status, 0);
+    const path = join(wrong, "manifest.json");
+    const manifest = JSON.parse(await readFile(path, "utf8")) as { examples: { out: unknown[][] }[] };
+    manifest.examples[0].out[0] = ["HELLO", 1];
+    await writeFile(path, JSON.stringify(manifest));
+    const source = join(broken, "assembly", "index.ts");
+    await writeFile(source, (await readFile(source, "utf8")).replace("diffs.push(", "nope.push("));
+
+    const [badExample, badSource] = await Promise.all([
+      colwasm(["build", wrong]),
+      colwasm(["build", broken]),
+    ]);
+    assert.equal(badExample.status, 1);
+    assert.ok(isOneLine(badExample.stderr), badExample.stderr);
+    assert.match(badExample.stderr, /^Invalid operator: Example 0 of operator "wrong"/);
+    assert.equal(badSource.status, 1);
+    assert.ok(isOneLine(badSource.stderr), badSource.stderr);
+    assert.match(
+      badSource.stderr,
+      /^Invalid operator: Cannot compile broken: ERROR .*nope.* in .*index\.ts\(\d+,\d+\)/,
+    );
+  });
+
+  test("new refuses a taken folder and a bad name", async () => {
+    const taken = await colwasm(["new", "shout", "--dir", dir]);
+    assert.equal(taken.status, 1);
+    assert.ok(isOneLine(taken.stderr), taken.stderr);
+    const bad = await colwasm(["new", "../escape", "--dir", dir]);
+    assert.equal(bad.status, 2);
+    assert.ok(isOneLine(bad.stderr), bad.stderr);
+  });
+});

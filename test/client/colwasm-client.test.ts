@@ -1,0 +1,149 @@
+// ColwasmClient against real workerd (Miniflare): encodeBatch from rows, columns and bytes; run()
+// returns decoded columns and the trace; problems arrive as typed errors with their fields; a 503
+// (a reduce shard failing, COLWASM_TEST_HOOKS) is retried after its Retry-After under one
+// Idempotency-Key and applied exactly once; nothing is retried without a key.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { columnToRows, parseSchema, rowsToColumn } from "../../src/columnar/index.ts";
+import {
+  ColwasmClient,
+  ColwasmClientError,
+  ColwasmConnectionError,
+  encodeBatch,
+} from "../../src/client/index.ts";
+import { serveWorkers, type WorkersServer } from "../../src/runtimes/serve-workers.node.ts";
+
+const ADMIN = "client-admin-secret";
+const SCHEMA = "(String, i64)";
+const WORDS = Array.from({ length: 300 }, (_, k) => `k${k}`);
+
+let dir: string;
+let server: WorkersServer;
+
+/** A fetch that adds the shard-failure hook header to the first `failures` requests. */
+function failingFirst(failures: number): { fetch: typeof fetch; readonly calls: string[] } {
+  const calls: string[] = [];
+  let left = failures;
+  return {
+    calls,
+    fetch: (input, init) => {
+      const headers = new Headers(init?.headers);
+      calls.push(headers.get("idempotency-key") ?? "");
+      if (left-- > 0) headers.set("colwasm-test-fail-shard", "3");
+      return fetch(input, { ...init, headers });
+    },
+  };
+}
+
+describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "colwasm-client-"));
+    server = await serveWorkers({
+      stateDir: dir,
+      vars: { COLWASM_ADMIN_TOKEN: ADMIN, COLWASM_TEST_HOOKS: "1" },
+    });
+  });
+
+  after(async () => {
+    await server?.dispose();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("run() returns the decoded output and the trace of every stage", async () => {
+    const client = new ColwasmClient(server.url);
+    const result = await client.run(
+      "split_words,lowercase",
+      encodeBatch(SCHEMA, [
+        ["Hello World", 1],
+        ["the THE", -2],
+      ]),
+    );
+    assert.deepEqual(columnToRows(result.batch.schema, result.batch.column), [
+      ["hello", 1],
+      ["world", 1],
+      ["the", -2],
+      ["the", -2],
+    ]);
+    assert.deepEqual(
+      result.trace.stages.map((s) => s.name),
+      ["decode", "split_words", "lowercase", "encode"],
+    );
+    assert.ok(result.trace.copiedBytes > 0);
+    assert.equal(result.attempts, 1);
+  });
+
+  test("encodeBatch() takes rows, a column tree or batch bytes alike", async () => {
+    const rows = [["a b", 1]];
+    const fromRows = encodeBatch(SCHEMA, rows);
+    const fromColumn = encodeBatch(SCHEMA, rowsToColumn(parseSchema(SCHEMA), rows));
+    const fromBytes = encodeBatch(parseSchema(SCHEMA), fromRows.bytes.subarray(0));
+    assert.deepEqual(fromColumn.bytes, fromRows.bytes);
+    assert.deepEqual(fromBytes.bytes, fromRows.bytes);
+    const result = await new ColwasmClient(server.url).run("split_words", fromBytes);
+    assert.equal(result.batch.length, 2);
+  });
+
+  test("run() throws a typed problem with its title, type and fields", async () => {
+    const client = new ColwasmClient(server.url);
+    await assert.rejects(
+      client.run("split_words", encodeBatch("(u64, i64)", [[1, 2]])),
+      (error: unknown) =>
+        error instanceof ColwasmClientError &&
+        error.status === 422 &&
+        error.type === "chain-type-mismatch" &&
+        error.title !== "" &&
+        error.isRetryable === false,
+    );
+    await assert.rejects(
+      client.state("never_written"),
+      (error: unknown) => error instanceof ColwasmClientError && error.type === "unknown-state",
+    );
+  });
+
+  test("run() retries a 503 after its Retry-After under one key and applies it once", async () => {
+    const waits: number[] = [];
+    const wrapper = failingFirst(1);
+    const client = new ColwasmClient(server.url, {
+      fetch: wrapper.fetch,
+      sleep: async (ms) => void waits.push(ms),
+    });
+    const rows = WORDS.map((w) => [w, 1]);
+    const result = await client.run("reduce:retried", encodeBatch(SCHEMA, rows), { retries: 2 });
+    assert.equal(result.attempts, 2);
+    assert.deepEqual(waits, [1000]); // Retry-After: 1
+    assert.equal(wrapper.calls.length, 2);
+    assert.ok(wrapper.calls[0] !== "" && wrapper.calls[0] === wrapper.calls[1], "one generated key");
+    const totals = await client.state("retried");
+    assert.equal(totals.length, WORDS.length);
+    assert.ok(totals.every(([, total]) => total === 1));
+  });
+
+  test("run() does not retry without retries, and a 503 arrives as a retryable problem", async () => {
+    const wrapper = failingFirst(1);
+    const client = new ColwasmClient(server.url, { fetch: wrapper.fetch });
+    await assert.rejects(
+      client.run(
+        "reduce:unretried",
+        encodeBatch(
+          SCHEMA,
+          WORDS.map((w) => [w, 1]),
+        ),
+        { idempotencyKey: "k-1" },
+      ),
+      (error: unknown) =>
+        error instanceof ColwasmClientError &&
+        error.status === 503 &&
+        error.isRetryable &&
+        error.retryAfterMs === 1000,
+    );
+    assert.equal(wrapper.calls.length, 1);
+  });
+
+  test("a runtime that is not there is a ColwasmConnectionError", async () => {
+    const client = new ColwasmClient("http://127.0.0.1:1");
+    await assert.rejects(client.operators(), (error: unknown) => error instanceof ColwasmConnectionError);
+  });
+});

@@ -1,0 +1,87 @@
+// readRowBatches(): JSONL and CSV input cut into batches of at most N rows as chunks arrive, with
+// rows numbered across batches, and the CSV reader's quoting rules.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { BatchError, columnToRows, parseSchema } from "../../src/columnar/index.ts";
+import { CsvRecords } from "../../src/client/csv-records.ts";
+import { readRowBatches } from "../../src/client/read-row-batches.ts";
+
+const schema = parseSchema("(String, i64)");
+
+/** `text` as chunks of `size` bytes (splitting lines and UTF-8 sequences anywhere). */
+async function* chunksOf(text: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+async function collect(text: string, options: Parameters<typeof readRowBatches>[2], chunk = 7) {
+  const out: { rows: unknown[]; firstRow: number }[] = [];
+  for await (const b of readRowBatches(chunksOf(text, chunk), schema, options))
+    out.push({ rows: columnToRows(schema, b.column), firstRow: b.firstRow });
+  return out;
+}
+
+describe("readRowBatches()", () => {
+  test("readRowBatches() cuts JSONL into batches of at most batchRows rows", async () => {
+    const text = Array.from({ length: 7 }, (_, i) => JSON.stringify([`é${i}`, i])).join("\r\n") + "\n\n";
+    const batches = await collect(text, { batchRows: 3 });
+    assert.deepEqual(
+      batches.map((b) => [b.firstRow, b.rows.length]),
+      [
+        [0, 3],
+        [3, 3],
+        [6, 1],
+      ],
+    );
+    assert.deepEqual(batches[2].rows, [["é6", 6]]);
+  });
+
+  test("readRowBatches() yields one empty batch for empty input", async () => {
+    const batches = await collect("", { batchRows: 3 });
+    assert.deepEqual(batches, [{ rows: [], firstRow: 0 }]);
+  });
+
+  test("readRowBatches() numbers a bad row across batches", async () => {
+    const text = '["a",1]\n["b",2]\n["c","x"]\n';
+    await assert.rejects(
+      collect(text, { batchRows: 2 }),
+      (e: unknown) => e instanceof BatchError && e.location.row === 2,
+    );
+  });
+
+  test("readRowBatches() reads CSV records by the schema, skipping a header", async () => {
+    const text = 'text,diff\n"a, ""b""",1\r\nplain,-2\n"two\nlines",9007199254740993\n';
+    const batches = await collect(text, { batchRows: 2, input: "csv", hasHeader: true }, 5);
+    assert.deepEqual(
+      batches.flatMap((b) => b.rows),
+      [
+        ['a, "b"', 1],
+        ["plain", -2],
+        ["two\nlines", "9007199254740993"],
+      ],
+    );
+  });
+
+  test("readRowBatches() rejects a CSV record with the wrong field count", async () => {
+    await assert.rejects(
+      collect("a,1\nb\n", { batchRows: 5, input: "csv" }),
+      (e: unknown) => e instanceof BatchError && e.rule === "row-type" && e.location.row === 1,
+    );
+  });
+});
+
+describe("CsvRecords", () => {
+  test("CsvRecords rejects a quoted field that never closes", () => {
+    const csv = new CsvRecords();
+    assert.deepEqual(csv.push('a,"b\n'), []);
+    assert.throws(
+      () => csv.finish(),
+      (e: unknown) => e instanceof BatchError && e.rule === "row-syntax",
+    );
+  });
+
+  test("CsvRecords keeps empty fields and skips blank lines", () => {
+    const csv = new CsvRecords();
+    assert.deepEqual([...csv.push(",x,\n\n"), ...csv.finish()], [["", "x", ""]]);
+  });
+});
