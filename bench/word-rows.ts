@@ -1,7 +1,8 @@
 // Deterministic `(String, i64)` rows for benchmarks: English-like words drawn with a Zipf-ish skew
 // from a seeded PRNG, so every run and machine measures the same bytes.
 
-const WORDS = (
+/** The word list, most common first. */
+export const WORDS = (
   "the of and to in is it you that he was for on are with as his they be at one have this from or had by " +
   "hot word but what some we can out other were all there when up use your how said an each she which do " +
   "their time if will way about many then them write would like so these her long make thing see him two " +
@@ -11,7 +12,7 @@ const WORDS = (
 ).split(" ");
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
