@@ -20,3 +20,5 @@ export {
 export { reduceKeyType, reduceOutputSchema } from "./reduce-schema.ts";
 export { type ChainResult, runChain } from "./run-chain.ts";
 export { formatChain, isValidName, parseChain, type Stage } from "./stage.ts";
+export { ThreadExecutor } from "./thread-executor.ts";
+export type { SandboxPort, SandboxThread } from "./thread-protocol.ts";

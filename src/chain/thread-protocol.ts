@@ -41,3 +41,17 @@ export type ThreadMessage =
       };
       readonly message: string;
     };
+
+/** The sandbox's end of the channel (node:worker_threads parentPort, or a web Worker's `self`). */
+export interface SandboxPort {
+  post(message: ThreadMessage, transfer: ArrayBuffer[]): void;
+  listen(onRequest: (request: RunRequest) => void): void;
+}
+
+/** The host's end: one sandbox thread that can be terminated mid-loop. */
+export interface SandboxThread {
+  post(request: RunRequest, transfer: ArrayBuffer[]): void;
+  /** Subscribes; returns the unsubscribe function. */
+  listen(onMessage: (message: ThreadMessage) => void, onError: (error: Error) => void): () => void;
+  terminate(): Promise<void>;
+}

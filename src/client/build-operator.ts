@@ -3,7 +3,8 @@
 // examples in a sandbox thread (a runaway example stops at the deadline) as an upload would.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { ThreadExecutor, TSX_PRELOAD } from "../chain/thread-executor.node.ts";
+import { ThreadExecutor } from "../chain/index.ts";
+import { nodeSandbox, TSX_PRELOAD } from "../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../error.ts";
 import { checkExamplesIn } from "../registry/index.ts";
 import {
@@ -66,7 +67,9 @@ export async function buildOperator(dir: string): Promise<BuiltOperator> {
     });
   }
   const wasm = appendManifestSection(binary, manifest);
-  const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, { preload: TSX_PRELOAD });
+  const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, {
+    spawn: nodeSandbox({ preload: TSX_PRELOAD }),
+  });
   try {
     const module = new WebAssembly.Module(capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages));
     const hosted = prepareOperator(name, module);

@@ -41,6 +41,12 @@ export interface DecodeOptions {
   isRegion?: boolean;
   /** Faster validation loops for views inside the memory they cover (operator output). */
   kernels?: ValidationKernels;
+  /**
+   * Only for bytes this process has already validated and handed between its own threads: frames
+   * and checks sizes and counts, but skips the per-record bound, UTF-8 and rank scans (spec §10
+   * makes those mandatory for untrusted bytes, which these are not).
+   */
+  isTrusted?: boolean;
 }
 
 function alignedBody(body: Uint8Array): { bytes: Uint8Array; copied: number } {
@@ -111,7 +117,14 @@ export function decodeBatch(
     if (hint === "") throw error;
     throw new BatchError(error.rule, error.message + hint, error.location);
   }
-  const cursor = new SliceCursor(framed.slices, layout, ctx, bytes.byteOffset, options.kernels);
+  const cursor = new SliceCursor(
+    framed.slices,
+    layout,
+    ctx,
+    bytes.byteOffset,
+    options.kernels,
+    options.isTrusted,
+  );
   const column = decodeColumn(schema, cursor);
   return {
     schema,

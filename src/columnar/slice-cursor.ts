@@ -20,6 +20,8 @@ export class SliceCursor {
   readonly #bodyOffset: number;
   /** Optional faster validation loops (see validation-kernels.ts). */
   readonly kernels: ValidationKernels | undefined;
+  /** Bytes this process validated already (a thread hand-off): skip the per-record scans. */
+  readonly isTrusted: boolean;
   #next = 0;
 
   constructor(
@@ -28,8 +30,10 @@ export class SliceCursor {
     ctx: FrameContext,
     bodyOffset: number,
     kernels?: ValidationKernels,
+    isTrusted = false,
   ) {
     this.kernels = kernels;
+    this.isTrusted = isTrusted;
     this.#slices = slices;
     this.#layout = layout;
     this.#ctx = ctx;

@@ -1,6 +1,6 @@
 // Deno entry: read COLWASM_* settings, build the deps (Deno KV operator store and reduce state,
 // ThreadExecutor sandbox for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
-import { ThreadExecutor } from "../chain/thread-executor.node.ts";
+import { ThreadExecutor } from "../chain/index.ts";
 import { createApp } from "../http/index.ts";
 import { BodyArenaPool } from "../wasm/index.ts";
 import { checkExamplesIn, LocalChainService, RegistryCore } from "../registry/index.ts";
@@ -8,6 +8,7 @@ import { KV_MAX_MODULE_BYTES, KvOperatorStore } from "./deno/kv-operator-store.d
 import { loadBuiltins } from "./deno/load-builtins.deno.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import { kvReduceState } from "./deno/reduce-state.deno.ts";
+import { webWorkerSandbox } from "./deno/web-worker-sandbox.deno.ts";
 
 const VERSION = "0.1.0";
 const settings = readSettings((name) => Deno.env.get(name));
@@ -20,7 +21,7 @@ const kv = await Deno.openKv(settings.kvPath ?? ":memory:");
 const kernelModule = await WebAssembly.compile(
   await Deno.readFile(new URL("../../dist/kernels/validate.wasm", import.meta.url)),
 );
-const executor = new ThreadExecutor(limits.operator, { kernelModule });
+const executor = new ThreadExecutor(limits.operator, { spawn: webWorkerSandbox(), kernelModule });
 const failShardsOnce =
   Deno.env.get("COLWASM_TEST_HOOKS") === "1" ? Deno.env.get("COLWASM_TEST_FAIL_SHARDS") : undefined;
 const { state, reduce } = kvReduceState(kv, settings.reduceShards, { failShardsOnce });

@@ -9,7 +9,8 @@ import {
   rowsToColumn,
 } from "../../src/columnar/index.ts";
 import { parseChain, planChain, runChain } from "../../src/chain/index.ts";
-import { ThreadExecutor, TSX_PRELOAD } from "../../src/chain/thread-executor.node.ts";
+import { ThreadExecutor } from "../../src/chain/index.ts";
+import { nodeSandbox, TSX_PRELOAD } from "../../src/chain/node-sandbox.node.ts";
 import { OperatorError } from "../../src/wasm/index.ts";
 import { kernelModule, loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
 
@@ -25,7 +26,7 @@ const ops = [
 describe("ThreadExecutor", () => {
   const executor = new ThreadExecutor(
     { ...TEST_LIMITS, deadlineMs: 300 },
-    { preload: TSX_PRELOAD, kernelModule: kernelModule() },
+    { spawn: nodeSandbox({ preload: TSX_PRELOAD }), kernelModule: kernelModule() },
   );
   after(() => executor.close());
 

@@ -2,7 +2,8 @@
 // runtime keeps serving, and format-0.12 inputs are re-encoded for the sandbox.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { ThreadExecutor, TSX_PRELOAD } from "../../src/chain/thread-executor.node.ts";
+import { ThreadExecutor } from "../../src/chain/index.ts";
+import { nodeSandbox, TSX_PRELOAD } from "../../src/chain/node-sandbox.node.ts";
 import { batch, fixtureWasm, makeApp, problemOf, rowsOf, run, upload } from "./app-fixture.ts";
 
 const executors: ThreadExecutor[] = [];
@@ -15,7 +16,7 @@ const threaded = () =>
     limits: { operator: { deadlineMs: 300, maxMemoryPages: 1024, maxOutputBytes: 1 << 20 } },
     needsContiguousInput: true,
     executor: (limits) => {
-      const executor = new ThreadExecutor(limits.operator, { preload: TSX_PRELOAD });
+      const executor = new ThreadExecutor(limits.operator, { spawn: nodeSandbox({ preload: TSX_PRELOAD }) });
       executors.push(executor);
       return executor;
     },

@@ -3,14 +3,15 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { InlineExecutor } from "../../src/chain/index.ts";
-import { ThreadExecutor, TSX_PRELOAD } from "../../src/chain/thread-executor.node.ts";
+import { ThreadExecutor } from "../../src/chain/index.ts";
+import { nodeSandbox, TSX_PRELOAD } from "../../src/chain/node-sandbox.node.ts";
 import { checkExamplesIn, MemoryOperatorStore, RegistryCore } from "../../src/registry/index.ts";
 import { InvalidOperatorError } from "../../src/wasm/index.ts";
 import { withManifest } from "../support/wasm-sections.ts";
 import { fixtureWasm, operatorWasm } from "../http/app-fixture.ts";
 
 const limits = { deadlineMs: 300, maxMemoryPages: 256, maxOutputBytes: 1 << 20 };
-const thread = new ThreadExecutor(limits, { preload: TSX_PRELOAD });
+const thread = new ThreadExecutor(limits, { spawn: nodeSandbox({ preload: TSX_PRELOAD }) });
 after(() => thread.close());
 
 const registryWith = (checkExamples: ReturnType<typeof checkExamplesIn>) =>

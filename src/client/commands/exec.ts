@@ -15,7 +15,8 @@ import {
   parseSchema,
 } from "../../columnar/index.ts";
 import { parseChain, planChain, runChain } from "../../chain/index.ts";
-import { ThreadExecutor, TSX_PRELOAD } from "../../chain/thread-executor.node.ts";
+import { ThreadExecutor } from "../../chain/index.ts";
+import { nodeSandbox, TSX_PRELOAD } from "../../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../../error.ts";
 import {
   capMemoryPages,
@@ -90,7 +91,7 @@ export const command: Command = {
       await readFile(new URL("../../../dist/kernels/validate.wasm", import.meta.url)),
     );
     const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, {
-      preload: TSX_PRELOAD,
+      spawn: nodeSandbox({ preload: TSX_PRELOAD }),
       kernelModule: kernels,
     });
     try {

@@ -1,7 +1,7 @@
-// Runs operator stages in a sandbox thread (node:worker_threads: Node and Deno) so a runaway loop
-// is stopped at its deadline: the thread is terminated and replaced, the process keeps serving.
+// Runs operator stages in a sandbox thread so a runaway loop is stopped at its deadline: the thread
+// is terminated and replaced, the process keeps serving. The thread API is the runtime's: the
+// entry passes a `spawn` (node-sandbox.node.ts for Node, a web Worker sandbox on Deno).
 // Costs one extra copy out of the sandbox per segment; the input is transferred, not copied.
-import { Worker } from "node:worker_threads";
 import { decodeBatch } from "../columnar/index.ts";
 import { ColwasmError, type ProblemType } from "../error.ts";
 import {
@@ -11,15 +11,12 @@ import {
   type OperatorLimits,
 } from "../wasm/index.ts";
 import type { OperatorStage, SegmentExecutor, SegmentResult } from "./chain-executor.ts";
-import type { RunRequest, ThreadMessage, ThreadOperator } from "./thread-protocol.ts";
-
-/** Preload that lets Node 20 threads run our TypeScript sources through tsx. */
-export const TSX_PRELOAD = new URL("./tsx-preload.node.mjs", import.meta.url).href;
+import type { RunRequest, SandboxThread, ThreadMessage, ThreadOperator } from "./thread-protocol.ts";
 
 const STARTUP_MS = 30_000;
 
 interface Sandbox {
-  readonly worker: Worker;
+  readonly thread: SandboxThread;
   readonly sent: Map<HostedOperator, number>;
   hasKernels: boolean;
 }
@@ -27,7 +24,7 @@ interface Sandbox {
 /** A SegmentExecutor whose WASM runs in a worker thread bounded by `limits.deadlineMs` per stage. */
 export class ThreadExecutor implements SegmentExecutor {
   readonly #limits: OperatorLimits;
-  readonly #preload: string | undefined;
+  readonly #spawnThread: () => SandboxThread;
   readonly #kernelModule: WebAssembly.Module | undefined;
   #sandbox: Sandbox | undefined;
   #queue: Promise<unknown> = Promise.resolve();
@@ -35,28 +32,27 @@ export class ThreadExecutor implements SegmentExecutor {
   #nextKey = 1;
 
   /**
-   * `preload`: a module URL the thread imports first, e.g. {@link TSX_PRELOAD} on Node.
+   * `spawn` starts a sandbox thread (e.g. `nodeSandbox({ preload: TSX_PRELOAD })` on Node).
    * `kernelModule`: compiled validation kernels (dist/kernels/validate.wasm) for operator outputs.
    */
-  constructor(limits: OperatorLimits, options: { preload?: string; kernelModule?: WebAssembly.Module } = {}) {
+  constructor(
+    limits: OperatorLimits,
+    options: { spawn: () => SandboxThread; kernelModule?: WebAssembly.Module },
+  ) {
     this.#limits = limits;
-    this.#preload = options.preload;
+    this.#spawnThread = options.spawn;
     this.#kernelModule = options.kernelModule;
   }
 
   #spawn(): Sandbox {
-    const worker = new Worker(new URL("./thread-boot.node.mjs", import.meta.url), {
-      workerData: { preload: this.#preload },
-    });
-    worker.unref();
-    return { worker, sent: new Map(), hasKernels: false };
+    return { thread: this.#spawnThread(), sent: new Map(), hasKernels: false };
   }
 
   /** Stops the sandbox thread (a new one starts on the next run). */
   async close(): Promise<void> {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
-    if (sandbox !== undefined) await sandbox.worker.terminate();
+    if (sandbox !== undefined) await sandbox.thread.terminate();
   }
 
   runSegment(stages: readonly OperatorStage[], input: SegmentInput): Promise<SegmentResult> {
@@ -106,7 +102,7 @@ export class ThreadExecutor implements SegmentExecutor {
         timer = setTimeout(() => {
           cleanup();
           this.#sandbox = undefined;
-          void sandbox.worker.terminate();
+          void sandbox.thread.terminate();
           reject(
             isStartup
               ? new Error(`Sandbox thread did not start within ${STARTUP_MS} ms`)
@@ -128,7 +124,8 @@ export class ThreadExecutor implements SegmentExecutor {
         }
         cleanup();
         if (message.type === "done") {
-          const output = decodeBatch(message.bytes, stages[stages.length - 1].output);
+          // validated inside the sandbox (against the untrusted operator): frame it, skip the scans
+          const output = decodeBatch(message.bytes, stages[stages.length - 1].output, { isTrusted: true });
           resolve({ output, hops: message.hops });
         } else {
           reject(toError(message));
@@ -141,13 +138,11 @@ export class ThreadExecutor implements SegmentExecutor {
       };
       const cleanup = () => {
         clearTimeout(timer);
-        sandbox.worker.off("message", onMessage);
-        sandbox.worker.off("error", onError);
+        unlisten();
       };
-      sandbox.worker.on("message", onMessage);
-      sandbox.worker.on("error", onError);
+      const unlisten = sandbox.thread.listen(onMessage, onError);
       arm(STARTUP_MS, true);
-      sandbox.worker.postMessage(request, [request.input.bytes.buffer as ArrayBuffer]);
+      sandbox.thread.post(request, [request.input.bytes.buffer as ArrayBuffer]);
     });
   }
 }
