@@ -10,20 +10,35 @@ export const BENCH_LIMITS: OperatorLimits = {
 };
 
 /**
- * The per-record ABI peers use, `(func (export "len_plus_diff") (param i32 i64) (result i64))`
- * returning `i64.extend_i32_u(len) + diff`, assembled by hand so it loads in any runtime.
+ * The per-record ABI peers use: each record is marshalled into the module's memory (its text copied
+ * to a scratch address) and one export is called per record:
+ * `(func (export "len_plus_diff") (param $ptr i32) (param $len i32) (param $diff i64) (result i64))`
+ * returning `i64.extend_i32_u(len) + diff`; assembled by hand so it loads in any runtime.
  */
 // prettier-ignore
 export const PER_RECORD_WASM = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-  0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7e, 0x01, 0x7e, // type section: (i32, i64) -> i64
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7e, 0x01, 0x7e, // type section: (i32, i32, i64) -> i64
   0x03, 0x02, 0x01, 0x00, // function section: func 0 has type 0
-  0x07, 0x11, 0x01, 0x0d, ...Array.from("len_plus_diff", (c) => c.charCodeAt(0)), 0x00, 0x00, // export
-  0x0a, 0x0a, 0x01, 0x08, 0x00, 0x20, 0x00, 0xad, 0x20, 0x01, 0x7c, 0x0b, // local.get 0; i64.extend_i32_u; local.get 1; i64.add
+  0x05, 0x03, 0x01, 0x00, 0x01, // memory section: one memory of 1 page
+  0x07, 0x1a, 0x02, // export section: 2 exports
+  0x0d, ...Array.from("len_plus_diff", (c) => c.charCodeAt(0)), 0x00, 0x00,
+  0x06, ...Array.from("memory", (c) => c.charCodeAt(0)), 0x02, 0x00,
+  0x0a, 0x0a, 0x01, 0x08, 0x00, 0x20, 0x01, 0xad, 0x20, 0x02, 0x7c, 0x0b, // local.get 1; i64.extend_i32_u; local.get 2; i64.add
 ]);
 
-/** The per-record function. */
-export function perRecordFunction(): (length: number, diff: bigint) => bigint {
+/** Where the per-record baseline writes each record's text in the module's memory. */
+export const PER_RECORD_SCRATCH = 8;
+
+/** The per-record function and the memory its records are copied into. */
+export function perRecordFunction(): {
+  call: (ptr: number, length: number, diff: bigint) => bigint;
+  memory: Uint8Array;
+} {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(PER_RECORD_WASM), {});
-  return instance.exports.len_plus_diff as (length: number, diff: bigint) => bigint;
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  return {
+    call: instance.exports.len_plus_diff as (ptr: number, length: number, diff: bigint) => bigint,
+    memory: new Uint8Array(memory.buffer),
+  };
 }

@@ -6,6 +6,7 @@ import { Bench } from "tinybench";
 import { tableFromIPC } from "apache-arrow";
 import { decodeBatch, encodeSlices } from "../src/columnar/index.ts";
 import { type ChainPlan, InlineExecutor, parseChain, planChain, runChain } from "../src/chain/index.ts";
+import { BodyArena } from "../src/wasm/index.ts";
 import type { HostedOperator } from "../src/wasm/index.ts";
 import {
   arrowBody,
@@ -16,22 +17,23 @@ import {
   type Logic,
   typedJsPipeline,
 } from "./baselines.ts";
-import { BENCH_LIMITS, perRecordFunction } from "./bench-operators.ts";
+import { BENCH_LIMITS, PER_RECORD_SCRATCH, perRecordFunction } from "./bench-operators.ts";
 import { encodeRows, LINE_SCHEMA, lineRows } from "./line-rows.ts";
 
 /** Approaches of the suite, in report order. */
 export const APPROACHES = ["memcpy", "colwasm", "typed-js", "arrow", "json", "per-record"] as const;
-export type Approach = (typeof APPROACHES)[number] | "decode" | "hop";
+export type Approach = (typeof APPROACHES)[number] | "decode" | "decode-arena" | "hop";
 
 /** Human names of approaches and logics. */
 export const APPROACH_LABELS: Readonly<Record<Approach, string>> = {
   memcpy: "memcpy of the batch bytes",
-  colwasm: "colwasm (decode + chain + copy out)",
+  colwasm: "colwasm (body arena + chain + copy out)",
   "typed-js": "plain JS over typed columns",
   arrow: "Arrow IPC + JS",
   json: "JSON + JS",
   "per-record": "one WASM call per record",
-  decode: "decode (validate + views)",
+  decode: "decode (validate in JS + views)",
+  "decode-arena": "decode via a body arena (copy in + WASM validation)",
   hop: "identity chain",
 };
 export const LOGIC_LABELS: Readonly<Record<Logic, string>> = {
@@ -103,14 +105,21 @@ export function taskId(approach: Approach, logic?: Logic): string {
 
 const LOGICS: readonly Logic[] = ["words", "single", "four"];
 
-/** Decode + chain + the one copy out (a Response copies its body once), into a reused buffer. */
+/**
+ * What a runtime does with a request: the body read into a pooled WASM arena (one copy) and
+ * validated there by the WASM kernels, the chain, and the one copy out (a Response copies its body
+ * once), into a reused buffer.
+ */
 function colwasmPipeline(
   plan: ChainPlan,
   executor: InlineExecutor,
+  arena: BodyArena,
 ): (body: Uint8Array) => Promise<Uint8Array> {
   let out = new Uint8Array(0);
   return async (body) => {
-    const view = decodeBatch(body, LINE_SCHEMA);
+    const view = decodeBatch(await arena.fill(body, Number.MAX_SAFE_INTEGER), LINE_SCHEMA, {
+      kernels: arena.kernels,
+    });
     const { output } = await runChain(plan, view, { segments: executor });
     let bytes = output.bytes;
     bytes ??= encodeSlices(output.slices, "0.1");
@@ -168,6 +177,7 @@ export async function suiteTasks(
   const json = jsonBody(rows);
   const arrow = arrowBody(rows);
   const executor = new InlineExecutor(BENCH_LIMITS, { kernelModule: options.kernelModule });
+  const arena = new BodyArena(options.kernelModule);
   const resolver = { resolve: async (name: string) => options.operators(name) };
   const plan = (chain: string) => planChain(parseChain(chain), LINE_SCHEMA, resolver);
   const wanted = (id: string) => options.only === undefined || options.only.includes(id);
@@ -179,6 +189,12 @@ export async function suiteTasks(
   };
   add("memcpy", () => copyTarget.set(body)); // copy: the physical limit
   add("decode", () => (sink += decodeBatch(body, LINE_SCHEMA).length));
+  add("decode-arena", async () => {
+    const view = decodeBatch(await arena.fill(body, Number.MAX_SAFE_INTEGER), LINE_SCHEMA, {
+      kernels: arena.kernels,
+    });
+    sink += view.length;
+  });
   const hop1 = await plan("identity");
   const hop4 = await plan("identity,identity,identity,identity");
   const hop = (p: ChainPlan) => async () => {
@@ -189,7 +205,7 @@ export async function suiteTasks(
   add("hop:4", hop(hop4));
   let words = 0;
   for (const logic of LOGICS) {
-    const colwasm = colwasmPipeline(await plan(CHAINS[logic]), executor);
+    const colwasm = colwasmPipeline(await plan(CHAINS[logic]), executor, arena);
     const typed = typedJsPipeline(logic);
     const jsonFn = jsonPipeline(logic);
     const arrowFn = arrowPipeline(logic);
@@ -216,7 +232,8 @@ export async function suiteTasks(
     let start = 0;
     for (let i = 0; i < view.length; i++) {
       const end = Number(text.bounds[i]);
-      out[i] = perRecord(end - start, diff.data[i]);
+      perRecord.memory.set(text.bytes.subarray(start, end), PER_RECORD_SCRATCH); // copy: marshal the record
+      out[i] = perRecord.call(PER_RECORD_SCRATCH, end - start, diff.data[i]);
       start = end;
     }
     sink += out.length;

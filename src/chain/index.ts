@@ -22,3 +22,4 @@ export { type ChainResult, runChain } from "./run-chain.ts";
 export { formatChain, isValidName, parseChain, type Stage } from "./stage.ts";
 export { ThreadExecutor } from "./thread-executor.ts";
 export type { SandboxPort, SandboxThread } from "./thread-protocol.ts";
+export { ThreadPool } from "./thread-pool.ts";

@@ -28,6 +28,8 @@ export class ThreadExecutor implements SegmentExecutor {
   readonly #kernelModule: WebAssembly.Module | undefined;
   #sandbox: Sandbox | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Segments queued or running on this thread (ThreadPool balances on it). */
+  pending = 0;
   #nextId = 1;
   #nextKey = 1;
 
@@ -56,7 +58,8 @@ export class ThreadExecutor implements SegmentExecutor {
   }
 
   runSegment(stages: readonly OperatorStage[], input: SegmentInput): Promise<SegmentResult> {
-    const run = this.#queue.then(() => this.#run(stages, input));
+    this.pending++;
+    const run = this.#queue.then(() => this.#run(stages, input)).finally(() => this.pending--);
     this.#queue = run.catch(() => undefined);
     return run;
   }

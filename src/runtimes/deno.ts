@@ -1,6 +1,6 @@
 // Deno entry: read COLWASM_* settings, build the deps (Deno KV operator store and reduce state,
 // ThreadExecutor sandbox for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
-import { ThreadExecutor } from "../chain/index.ts";
+import { ThreadExecutor, ThreadPool } from "../chain/index.ts";
 import { createApp } from "../http/index.ts";
 import { BodyArenaPool } from "../wasm/index.ts";
 import { checkExamplesIn, LocalChainService, RegistryCore } from "../registry/index.ts";
@@ -21,7 +21,13 @@ const kv = await Deno.openKv(settings.kvPath ?? ":memory:");
 const kernelModule = await WebAssembly.compile(
   await Deno.readFile(new URL("../../dist/kernels/validate.wasm", import.meta.url)),
 );
-const executor = new ThreadExecutor(limits.operator, { spawn: webWorkerSandbox(), kernelModule });
+// one sandbox thread per core: concurrent requests run in parallel, each stoppable at its deadline
+const executor = new ThreadPool(
+  Array.from(
+    { length: Math.max(1, navigator.hardwareConcurrency) },
+    () => new ThreadExecutor(limits.operator, { spawn: webWorkerSandbox(), kernelModule }),
+  ),
+);
 const failShardsOnce =
   Deno.env.get("COLWASM_TEST_HOOKS") === "1" ? Deno.env.get("COLWASM_TEST_FAIL_SHARDS") : undefined;
 const { state, reduce } = kvReduceState(kv, settings.reduceShards, { failShardsOnce });
