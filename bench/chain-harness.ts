@@ -4,14 +4,11 @@
 import { Bench } from "tinybench";
 import { columnBuilder, decodeBatch, encodeBatch, parseSchema } from "../src/columnar/index.ts";
 import { InlineExecutor, parseChain, planChain, runChain } from "../src/chain/index.ts";
-import { DEFAULT_OPERATOR_LIMITS, type HostedOperator } from "../src/wasm/index.ts";
+import { BodyArena, DEFAULT_OPERATOR_LIMITS, type HostedOperator } from "../src/wasm/index.ts";
+import { PER_RECORD_SCRATCH, perRecordFunction } from "./bench-wasm.ts";
 import { wordRows } from "./word-rows.ts";
 
 const SCHEMA = parseSchema("(String, i64)");
-
-/** Per-record baseline: the ABI of peers that call WASM once per record. */
-const PER_RECORD_WAT = `(module (func (export "len_plus_diff") (param i32 i64) (result i64)
-  (i64.add (i64.extend_i32_u (local.get 0)) (local.get 1))))`;
 
 /** One measured task: median ms and ratio to memcpy. */
 export interface ChainBenchTask {
@@ -25,30 +22,27 @@ export interface ChainBenchReport {
   readonly rows: number;
   readonly bodyBytes: number;
   readonly tasks: readonly ChainBenchTask[];
-  /** Derived figures the goals are stated in. */
+  /** Derived figures the goals are stated in (fixed cost: body into the arena + validation + copy in + answer). */
   readonly hopRatio: number;
   readonly fixedCostRatio: number;
   readonly perRecordSpeedup: number;
-}
-
-/** Compiles the per-record baseline module (wabt, at bench time). */
-async function perRecordModule(): Promise<WebAssembly.Instance> {
-  const wabt = await (await import("wabt")).default();
-  const bytes = wabt.parseWat("per-record.wat", PER_RECORD_WAT).toBinary({}).buffer;
-  return new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(bytes)), {});
 }
 
 /** Runs the chain benchmark at `rows` rows; `operators` resolves built operators by name. */
 export async function measureChain(options: {
   rows: number;
   operators: (name: string) => HostedOperator;
+  /** The validation kernels (dist/kernels/validate.wasm). */
+  kernelModule: WebAssembly.Module;
   timeMs?: number;
 }): Promise<ChainBenchReport> {
   const builder = columnBuilder(SCHEMA);
   wordRows(options.rows).forEach((row, i) => builder.push(row, i));
   const body = encodeBatch(builder.finish());
   const target = new Uint8Array(body.byteLength);
-  const executor = new InlineExecutor(DEFAULT_OPERATOR_LIMITS);
+  const executor = new InlineExecutor(DEFAULT_OPERATOR_LIMITS, { kernelModule: options.kernelModule });
+  // As the runtimes do: the body is read into a WASM arena and validated there by the kernels.
+  const arena = new BodyArena(options.kernelModule);
   const resolver = { resolve: async (name: string) => options.operators(name) };
   const plans = {
     identity: await planChain(parseChain("identity"), SCHEMA, resolver),
@@ -58,10 +52,13 @@ export async function measureChain(options: {
     words: await planChain(parseChain("split_words,lowercase"), SCHEMA, resolver),
   };
   const wasmMemory = new WebAssembly.Memory({ initial: Math.ceil(body.byteLength / 65536) + 1 });
-  const perRecord = (await perRecordModule()).exports.len_plus_diff as (len: number, diff: bigint) => bigint;
+  // the per-record ABI of peers: each record marshalled into the module's memory, one call each
+  const perRecord = perRecordFunction();
   let sink = 0;
   const endToEnd = async (plan: typeof plans.single) => {
-    const view = decodeBatch(body, SCHEMA);
+    const view = decodeBatch(await arena.fill(body, Number.MAX_SAFE_INTEGER), SCHEMA, {
+      kernels: arena.kernels,
+    });
     const result = await runChain(plan, view, { segments: executor });
     // The response is answered from a view of the last module's memory: no copy-out here.
     sink += result.output.bytes?.byteLength ?? 0;
@@ -90,7 +87,8 @@ export async function measureChain(options: {
       let start = 0;
       for (let i = 0; i < view.length; i++) {
         const end = Number(text.bounds[i]);
-        out[i] = perRecord(end - start, diff.data[i]);
+        perRecord.memory.set(text.bytes.subarray(start, end), PER_RECORD_SCRATCH); // copy: marshal the record
+        out[i] = perRecord.call(PER_RECORD_SCRATCH, end - start, diff.data[i]);
         start = end;
       }
       sink += out.length;

@@ -56,19 +56,19 @@ export const MISS_NOTES = {
   decode:
     "decode validates every string's bounds and scans the bytes in JS, so its per-byte cost is not the memcpy's",
   single:
-    "colwasm's floor at 100k rows is the input decode in JS (~7x memcpy, scanUtf8 + checkMonotone) plus one hop; len_plus_diff itself is cheap, and JSON of short lines is only ~60-80x slower than that floor",
+    "colwasm's floor is reading the body into a WASM arena and validating it with the SIMD kernels (~2x memcpy) plus one hop; len_plus_diff itself is cheap",
   four: "CPU profile of the chain of 4 at 100k rows (node --cpu-prof): the split_words operator's WASM function is ~50% of samples (10.6 of ~16 ms when run alone), hop copies 17% (split_words makes the batch ~2.5x larger, copied at each of 3 later hops); plain JS over the same typed columns is faster than colwasm here, so split_words' code, not the wire format, bounds the ratio",
   perRecord:
-    "V8 inlines the JS-to-WASM call of an (i32, i64) -> i64 export (~18 ns per record including BigInt boxing); both sides pay the same JS input decode, after which the per-record loop is only ~5x the columnar hop",
+    "the per-record baseline marshals each record's text into the module's memory and calls one export per record; V8 inlines JS-to-WASM calls (~20-30 ns per record with the copy and BigInt boxing), and records here are short (~36 bytes), so per-record overhead is small next to the columnar path's fixed costs (arena copy + validation + one hop)",
   runtimes: "the slowest runtime's V8 build differs; see the per-runtime table",
   "workerd-echo":
     "Server-Timing of one 1 MiB request: decode 4 ms + stages ~5 ms (split_words 3) vs decode 4 ms for the echo, plus the Worker Loader isolate round trip per chain; the chain's compute and isolate hop are most of the request",
   "workerd-empty":
     "a 1k-row chain request reads a body, decodes, plans (registry lookup) and runs in a Worker Loader isolate, while /healthz answers from the router; per-request fixed costs, not the batch, set the rate (the JSON baseline's 1k requests reach about the same share)",
   "deno-echo":
-    "Server-Timing of one 1 MiB request on Deno: decode 1.6 ms + stages 4.1 ms + encode 0.3 ms of a 97 ms request; ~90 ms go outside the timed stages, around the ThreadExecutor (one sandbox thread per process, requests queued behind it; its output is decoded again in JS on the main thread) - not yet profiled",
+    "a 1 MiB request through the chain of 4 is compute-bound on split_words (~10 ms of CPU per MiB, see the in-process table) in a sandbox web Worker, while the bare echo only validates and re-encodes on the main thread",
   "deno-empty":
-    "every chain request goes through the ThreadExecutor's single sandbox thread (post, run, post back, decode), which serializes requests; /healthz never leaves the main thread",
+    "every chain request makes a round trip to a sandbox web Worker (request, one message per stage, answer: ~0.1 ms each) besides reading, validating and answering the body; /healthz answers from the router without a body, a floor no chain request can match",
 } as const;
 
 /** Computes the goal verdicts of a run. */

@@ -2,11 +2,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { measureChain } from "../../bench/chain-harness.ts";
-import { loadOperator } from "../support/operators.ts";
+import { kernelModule, loadOperator } from "../support/operators.ts";
 
 describe("measureChain()", () => {
   it("reports every task with a ratio to memcpy on a tiny batch", async () => {
-    const report = await measureChain({ rows: 50, operators: (name) => loadOperator(name), timeMs: 5 });
+    const report = await measureChain({
+      rows: 50,
+      operators: (name) => loadOperator(name),
+      kernelModule: kernelModule(),
+      timeMs: 5,
+    });
     assert.equal(report.rows, 50);
     assert.ok(report.tasks.some((t) => t.name === "memcpy" && t.ratioToMemcpy === 1));
     assert.equal(report.tasks.length, 8);
