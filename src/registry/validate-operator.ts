@@ -5,6 +5,7 @@ import { formatSchema } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
 import {
   capMemoryPages,
+  instrumentOperator,
   type HostedOperator,
   InvalidOperatorError,
   type ManifestJson,
@@ -44,13 +45,18 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Compiles `wasm` with its memory capped; compile failures become `invalid-operator`. */
+/**
+ * Compiles `wasm` with its memory capped and its `memory.grow`s watched (so running into the cap
+ * is reported as reason "memory"); compile failures become `invalid-operator`.
+ */
 export async function compileCapped(
   name: string,
   wasm: Uint8Array,
   options: ValidateOptions,
 ): Promise<WebAssembly.Module> {
-  const capped = capMemoryPages(wasm, options.limits.operator.maxMemoryPages);
+  const capped = instrumentOperator(capMemoryPages(wasm, options.limits.operator.maxMemoryPages), {
+    fuel: false,
+  });
   try {
     return await options.compile(capped);
   } catch (error) {

@@ -1,6 +1,5 @@
 // Deno entry: read COLWASM_* settings, build the deps (Deno KV operator store and reduce state,
-// ThreadExecutor sandbox for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
-import { ThreadExecutor, ThreadPool } from "../chain/index.ts";
+// web Worker sandboxes for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
 import { createApp } from "../http/index.ts";
 import { BodyArenaPool } from "../wasm/index.ts";
 import { checkExamplesIn, LocalChainService, RegistryCore } from "../registry/index.ts";
@@ -8,7 +7,7 @@ import { KV_MAX_MODULE_BYTES, KvOperatorStore } from "./deno/kv-operator-store.d
 import { loadBuiltins } from "./deno/load-builtins.deno.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import { kvReduceState } from "./deno/reduce-state.deno.ts";
-import { webWorkerSandbox } from "./deno/web-worker-sandbox.deno.ts";
+import { denoSandboxPool } from "./deno/sandbox-pool.deno.ts";
 
 const VERSION = "0.1.0";
 const settings = readSettings((name) => Deno.env.get(name));
@@ -18,15 +17,9 @@ const limits = {
 };
 if (settings.stateDir !== undefined) await Deno.mkdir(settings.stateDir, { recursive: true });
 const kv = await Deno.openKv(settings.kvPath ?? ":memory:");
-const kernelModule = await WebAssembly.compile(
-  await Deno.readFile(new URL("../../dist/kernels/validate.wasm", import.meta.url)),
-);
-// one sandbox thread per core: concurrent requests run in parallel, each stoppable at its deadline
-const executor = new ThreadPool(
-  Array.from(
-    { length: Math.max(1, navigator.hardwareConcurrency) },
-    () => new ThreadExecutor(limits.operator, { spawn: webWorkerSandbox(), kernelModule }),
-  ),
+const { executor, kernelModule } = await denoSandboxPool(
+  limits.operator,
+  new URL("../../dist/kernels/validate.wasm", import.meta.url),
 );
 const failShardsOnce =
   Deno.env.get("COLWASM_TEST_HOOKS") === "1" ? Deno.env.get("COLWASM_TEST_FAIL_SHARDS") : undefined;

@@ -17,6 +17,13 @@ export { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
 export { DEFAULT_OPERATOR_LIMITS, type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
 export { prepareOperator } from "./prepare-operator.ts";
 export { runExamples } from "./run-examples.ts";
-export { FUEL_EXPORT, fuelForDeadline, MAX_FUEL, meterFuel } from "./meter-fuel.ts";
+export {
+  FUEL_EXPORT,
+  fuelForDeadline,
+  GROW_FAILED_EXPORT,
+  instrumentOperator,
+  MAX_FUEL,
+  meterFuel,
+} from "./meter-fuel.ts";
 export { bindValidationKernels } from "./validation-kernels.ts";
 export { BodyArena, BodyArenaPool } from "./body-arena.ts";

@@ -150,24 +150,39 @@ export function skipInstruction(reader: WasmReader): number {
   }
 }
 
+/** Where a body needs rewriting: after each `loop`'s block type, and each `memory.grow`. */
+export interface RewritePoints {
+  /** Offsets just past each loop's block type. */
+  readonly loops: number[];
+  /** `[start, end)` of each `memory.grow` instruction (opcode and memory index). */
+  readonly grows: { readonly start: number; readonly end: number }[];
+}
+
 /**
- * Walks a function body's instructions from the cursor to the end of `reader` and returns, for
- * every `loop`, the offset just past its block type. Throws "not-wasm" unless the body's final
- * `end` is its last byte.
+ * Walks a function body's instructions from the cursor to the end of `reader` and returns its
+ * rewrite points. Throws "not-wasm" unless the body's final `end` is its last byte.
  */
-export function findLoopStarts(reader: WasmReader): number[] {
+export function findRewritePoints(reader: WasmReader): RewritePoints {
   const end = reader.bytes.length;
-  const starts: number[] = [];
+  const loops: number[] = [];
+  const grows: { start: number; end: number }[] = [];
   let depth = 1; // the function body itself is a block closed by the final `end`
   while (depth > 0) {
     if (reader.at >= end) reader.fail("a function body ends without its final end");
+    const start = reader.at;
     const op = skipInstruction(reader);
     if (op === 0x02 || op === 0x04) depth++;
     else if (op === 0x03) {
       depth++;
-      starts.push(reader.at);
+      loops.push(reader.at);
     } else if (op === 0x0b) depth--;
+    else if (op === 0x40) grows.push({ start, end: reader.at });
   }
   if (reader.at !== end) reader.fail("a function body has bytes after its final end");
-  return starts;
+  return { loops, grows };
+}
+
+/** The offsets just past every `loop`'s block type (see findRewritePoints). */
+export function findLoopStarts(reader: WasmReader): number[] {
+  return findRewritePoints(reader).loops;
 }

@@ -8,7 +8,7 @@
 // that never sets it (tests, instantiation-time `start`) still runs, with a large bounded budget.
 //
 // Only plain byte manipulation happens here: workerd forbids run-time compilation in the parent.
-import { findLoopStarts } from "./instruction-walk.ts";
+import { findRewritePoints } from "./instruction-walk.ts";
 import { InvalidOperatorError } from "./operator-error.ts";
 import { encodeSigned, encodeU32, WasmReader } from "./wasm-reader.ts";
 import {
@@ -25,6 +25,13 @@ const CODE = 10;
 
 /** Name of the exported fuel global (a mutable i32) that `meterFuel` adds. */
 export const FUEL_EXPORT = "__colwasm_fuel";
+
+/**
+ * Name of the exported mutable i32 global set to 1 when a `memory.grow` fails (returns -1): how
+ * the host tells an operator that ran into its memory cap (reason "memory") from one that failed
+ * for its own reasons, since the failed grow itself is invisible outside the module.
+ */
+export const GROW_FAILED_EXPORT = "__colwasm_grow_failed";
 
 /** The most fuel the i32 global holds; also its value before the host sets a budget. */
 export const MAX_FUEL = 0x7fffffff;
@@ -72,36 +79,80 @@ function section(id: number, content: readonly Uint8Array[]): Uint8Array[] {
   return [Uint8Array.from([id, ...encodeU32(size)]), ...content];
 }
 
-/** A vector section with one more entry: `count + 1`, the entries left in `r`, then `tail`. */
-function recount(r: WasmReader, count: number, tail: Uint8Array): Uint8Array[] {
-  return [Uint8Array.from(encodeU32(count + 1)), r.bytes.subarray(r.at), tail];
+/** A vector section with entries appended: the new count, the entries left in `r`, then `tail`. */
+function append(r: WasmReader, count: number, tail: readonly Uint8Array[]): Uint8Array[] {
+  return [Uint8Array.from(encodeU32(count + tail.length)), r.bytes.subarray(r.at), ...tail];
 }
 
-function meterBody(body: WasmReader, check: Uint8Array): Uint8Array[] {
+/**
+ * `memory.grow` (kept as written) then `global.set T; global.get T; i32.const -1; i32.eq; if;
+ * i32.const 1; global.set G; end; global.get T`: same stack effect, and G records a failure.
+ */
+function growWatch(grow: Uint8Array, scratchGlobal: number, failedGlobal: number): Uint8Array {
+  const t = encodeU32(scratchGlobal);
+  const g = encodeU32(failedGlobal);
+  return Uint8Array.from([
+    ...grow,
+    0x24,
+    ...t,
+    0x23,
+    ...t,
+    0x41,
+    0x7f,
+    0x46,
+    0x04,
+    0x40,
+    0x41,
+    0x01,
+    0x24,
+    ...g,
+    0x0b,
+    0x23,
+    ...t,
+  ]);
+}
+
+interface Rewrite {
+  /** Inserted at function entry and after each loop's block type; empty without fuel. */
+  readonly check: Uint8Array;
+  readonly scratchGlobal: number;
+  readonly failedGlobal: number;
+}
+
+function meterBody(body: WasmReader, rewrite: Rewrite): Uint8Array[] {
   const groups = body.u32();
   for (let i = 0; i < groups; i++) {
     body.u32();
     body.valueType();
   }
   const entry = body.at;
-  const loops = findLoopStarts(body);
-  const parts = [body.bytes.subarray(0, entry), check];
+  const { loops, grows } = findRewritePoints(body);
+  // (offset, what to splice): loops insert the check, grows replace [start, end) with the watch
+  const edits = [
+    ...loops.map((at) => ({ at, end: at, bytes: rewrite.check })),
+    ...grows.map((g) => ({
+      at: g.start,
+      end: g.end,
+      bytes: growWatch(body.bytes.subarray(g.start, g.end), rewrite.scratchGlobal, rewrite.failedGlobal),
+    })),
+  ].sort((x, y) => x.at - y.at);
+  const parts = [body.bytes.subarray(0, entry), rewrite.check];
   let from = entry;
-  for (const at of loops) {
-    parts.push(body.bytes.subarray(from, at), check);
-    from = at;
+  for (const edit of edits) {
+    parts.push(body.bytes.subarray(from, edit.at), edit.bytes);
+    from = edit.end;
   }
   parts.push(body.bytes.subarray(from));
   return parts;
 }
 
-function meterCode(r: WasmReader, check: Uint8Array): Uint8Array[] {
+function meterCode(r: WasmReader, rewrite: Rewrite): Uint8Array[] {
   const count = r.u32();
   const parts: Uint8Array[] = [Uint8Array.from(encodeU32(count))];
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const base = r.base + r.at;
-    const body = meterBody(new WasmReader(r.take(size), base), check);
+    const body = meterBody(new WasmReader(r.take(size), base), rewrite);
     parts.push(Uint8Array.from(encodeU32(body.reduce((n, p) => n + p.length, 0))), ...body);
   }
   if (!r.isDone) r.fail("the code section has bytes after its last body");
@@ -110,39 +161,66 @@ function meterCode(r: WasmReader, check: Uint8Array): Uint8Array[] {
 
 /**
  * The module with fuel metering added (a new module; the input is untouched): an exported mutable
- * i32 global `FUEL_EXPORT`, checked and decremented at every function entry and loop iteration.
- * Custom sections are kept byte for byte. Throws `InvalidOperatorError` with rule "not-wasm" for
- * malformed bytes and "instructions" for instructions it cannot walk (threads, exceptions, GC).
+ * i32 global `FUEL_EXPORT`, checked and decremented at every function entry and loop iteration,
+ * and the `memory.grow` watch of {@link instrumentOperator}. Custom sections are kept byte for
+ * byte. Throws `InvalidOperatorError` with rule "not-wasm" for malformed bytes and "instructions"
+ * for instructions it cannot walk (threads, exceptions, GC).
  */
 export function meterFuel(wasm: Uint8Array): Uint8Array<ArrayBuffer> {
+  return instrumentOperator(wasm, { fuel: true });
+}
+
+/**
+ * Rewrites an operator for hosting: every `memory.grow` records a failure in the exported global
+ * `GROW_FAILED_EXPORT`, and with `fuel` the loop budget of `FUEL_EXPORT` is added too (runtimes
+ * whose threads can be stopped at a deadline do without it).
+ */
+export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean }): Uint8Array<ArrayBuffer> {
   const sections = readSections(wasm);
   const find = (id: number): Section | undefined => sections.find((s) => s.id === id);
   const imports = find(2);
   const importedGlobals = imports ? countImportedGlobals(imports.content) : 0;
   const globals = find(GLOBAL);
   const definedGlobals = globals ? new WasmReader(globals.content.bytes, globals.content.base).u32() : 0;
-  const fuelGlobal = importedGlobals + definedGlobals;
+  // appended after every existing global, so no index moves: [fuel], scratch, grow-failed
+  const firstNew = importedGlobals + definedGlobals;
+  const fuelGlobal = firstNew;
+  const scratchGlobal = firstNew + (options.fuel ? 1 : 0);
+  const failedGlobal = scratchGlobal + 1;
   const exports = find(EXPORT);
-  if (exports && hasExport(new WasmReader(exports.content.bytes, exports.content.base), FUEL_EXPORT)) {
-    throw new InvalidOperatorError(`Cannot meter the module: it already exports "${FUEL_EXPORT}"`, {
-      rule: "exports",
-    });
+  for (const name of [FUEL_EXPORT, GROW_FAILED_EXPORT]) {
+    if (exports && hasExport(new WasmReader(exports.content.bytes, exports.content.base), name)) {
+      throw new InvalidOperatorError(`Cannot host the module: it already exports "${name}"`, {
+        rule: "exports",
+      });
+    }
   }
-  const newGlobal = Uint8Array.from([0x7f, 0x01, 0x41, ...encodeSigned(MAX_FUEL), 0x0b]); // mut i32 = MAX_FUEL
-  const name = new TextEncoder().encode(FUEL_EXPORT);
-  const newExport = Uint8Array.from([...encodeU32(name.length), ...name, 0x03, ...encodeU32(fuelGlobal)]);
-  const check = fuelCheck(fuelGlobal);
+  const mutI32 = (value: number) => Uint8Array.from([0x7f, 0x01, 0x41, ...encodeSigned(value), 0x0b]);
+  const exportOf = (label: string, index: number) => {
+    const name = new TextEncoder().encode(label);
+    return Uint8Array.from([...encodeU32(name.length), ...name, 0x03, ...encodeU32(index)]);
+  };
+  const newGlobals = [...(options.fuel ? [mutI32(MAX_FUEL)] : []), mutI32(0), mutI32(0)];
+  const newExports = [
+    ...(options.fuel ? [exportOf(FUEL_EXPORT, fuelGlobal)] : []),
+    exportOf(GROW_FAILED_EXPORT, failedGlobal),
+  ];
+  const rewrite: Rewrite = {
+    check: options.fuel ? fuelCheck(fuelGlobal) : new Uint8Array(0),
+    scratchGlobal,
+    failedGlobal,
+  };
 
   const out: Uint8Array[] = [wasm.subarray(0, 8)];
   let hasGlobals = false;
   let hasExports = false;
   const emitMissing = (rank: number): void => {
     if (!hasGlobals && rank > GLOBAL) {
-      out.push(...section(GLOBAL, [Uint8Array.of(1), newGlobal]));
+      out.push(...section(GLOBAL, [Uint8Array.from(encodeU32(newGlobals.length)), ...newGlobals]));
       hasGlobals = true;
     }
     if (!hasExports && rank > EXPORT) {
-      out.push(...section(EXPORT, [Uint8Array.of(1), newExport]));
+      out.push(...section(EXPORT, [Uint8Array.from(encodeU32(newExports.length)), ...newExports]));
       hasExports = true;
     }
   };
@@ -150,13 +228,13 @@ export function meterFuel(wasm: Uint8Array): Uint8Array<ArrayBuffer> {
     if (s.id !== 0) emitMissing(SECTION_RANK[s.id]);
     const r = new WasmReader(s.content.bytes, s.content.base);
     if (s.id === GLOBAL) {
-      out.push(...section(GLOBAL, recount(r, r.u32(), newGlobal)));
+      out.push(...section(GLOBAL, append(r, r.u32(), newGlobals)));
       hasGlobals = true;
     } else if (s.id === EXPORT) {
-      out.push(...section(EXPORT, recount(r, r.u32(), newExport)));
+      out.push(...section(EXPORT, append(r, r.u32(), newExports)));
       hasExports = true;
     } else if (s.id === CODE) {
-      out.push(...section(CODE, meterCode(r, check)));
+      out.push(...section(CODE, meterCode(r, rewrite)));
     } else {
       out.push(s.raw);
     }

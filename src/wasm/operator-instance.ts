@@ -28,6 +28,8 @@ interface OperatorExports {
   memory: WebAssembly.Memory;
   /** Loop budget added by meterFuel (src/wasm/meter-fuel.ts); 0 after a trap means out of fuel. */
   fuel?: WebAssembly.Global;
+  /** Set to 1 by instrumented modules when a `memory.grow` failed (src/wasm/meter-fuel.ts). */
+  growFailed?: WebAssembly.Global;
   act: (ptr: number, len: number) => number;
   alloc?: (size: number) => number;
   error?: () => number;
@@ -92,6 +94,8 @@ export class OperatorInstance {
       {
         memory: e.memory,
         fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
+        growFailed:
+          e.__colwasm_grow_failed instanceof WebAssembly.Global ? e.__colwasm_grow_failed : undefined,
         act,
         alloc: asFunction(e.alloc),
         error: asFunction(e.error),
@@ -112,11 +116,12 @@ export class OperatorInstance {
   }
 
   /**
-   * True when a failing call grew memory into the top half of its cap: `memory.grow` past the
-   * (patched) maximum returns -1 inside WASM, invisible to the host, so this is how a module that
-   * ran out of memory is told apart from one that failed for its own reasons.
+   * True when a failing call ran out of memory. `memory.grow` past the (patched) maximum returns -1
+   * inside WASM, invisible to the host: instrumented modules (instrumentOperator) record it in a
+   * global; for others, a call that grew memory into the top half of its cap counts.
    */
   #nearMemoryCap(pagesBefore: number): boolean {
+    if (this.#exports.growFailed?.value === 1) return true;
     const pages = this.#pages();
     return pages > pagesBefore && pages * 2 > this.#limits.maxMemoryPages;
   }
@@ -126,6 +131,7 @@ export class OperatorInstance {
     let result: T;
     const fuel = this.#exports.fuel;
     if (fuel !== undefined && this.#limits.fuel !== undefined) fuel.value = this.#limits.fuel;
+    if (this.#exports.growFailed !== undefined) this.#exports.growFailed.value = 0;
     try {
       result = fn();
     } catch (error) {

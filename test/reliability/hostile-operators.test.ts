@@ -359,18 +359,14 @@ describe("faults around a reduce stage (in-process app)", () => {
     assert.equal(await state(app, "after"), '["a",2]\n');
   });
 
-  test(
-    "memory_bomb under a 256-page cap reports reason memory (its first memory.grow already fails)",
-    { todo: "src/wasm: #nearMemoryCap only sees pages that grew; reported as act → 0 (reason error)" },
-    async () => {
-      const app = await makeApp({
-        limits: { operator: { ...DEFAULT_OPERATOR_LIMITS, maxMemoryPages: 256 } },
-      });
-      assert.equal((await uploadInProcess(app, "h_bomb", fixtureWasm("memory_bomb"))).status, 201);
-      const res = await runInProcess(app, "h_bomb", rows([["a", 1]]));
-      const problem = (await res.json()) as Record<string, unknown>;
-      assert.equal(res.status, 422);
-      assert.equal(problem.reason, "memory");
-    },
-  );
+  test("memory_bomb under a 256-page cap reports reason memory (its first memory.grow already fails)", async () => {
+    const app = await makeApp({
+      limits: { operator: { ...DEFAULT_OPERATOR_LIMITS, maxMemoryPages: 256 } },
+    });
+    assert.equal((await uploadInProcess(app, "h_bomb", fixtureWasm("memory_bomb"))).status, 201);
+    const res = await runInProcess(app, "h_bomb", rows([["a", 1]]));
+    const problem = (await res.json()) as Record<string, unknown>;
+    assert.equal(res.status, 422);
+    assert.equal(problem.reason, "memory");
+  });
 });

@@ -6,6 +6,7 @@ import type { OperatorResolver } from "../../src/chain/index.ts";
 import {
   capMemoryPages,
   type HostedOperator,
+  instrumentOperator,
   type OperatorLimits,
   prepareOperator,
 } from "../../src/wasm/index.ts";
@@ -31,7 +32,10 @@ export function loadOperator(
   options: { kind?: "operator" | "fixture"; limits?: OperatorLimits } = {},
 ): HostedOperator {
   const limits = options.limits ?? TEST_LIMITS;
-  const bytes = capMemoryPages(builtWasm(name, options.kind), limits.maxMemoryPages);
+  // as the registry does: memory capped, memory.grow watched
+  const bytes = instrumentOperator(capMemoryPages(builtWasm(name, options.kind), limits.maxMemoryPages), {
+    fuel: false,
+  });
   return prepareOperator(name, new WebAssembly.Module(bytes));
 }
 

@@ -6,7 +6,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { InvalidOperatorError } from "../../src/wasm/index.ts";
-import { FUEL_EXPORT, fuelForDeadline, MAX_FUEL, meterFuel } from "../../src/wasm/meter-fuel.ts";
+import {
+  FUEL_EXPORT,
+  fuelForDeadline,
+  GROW_FAILED_EXPORT,
+  instrumentOperator,
+  MAX_FUEL,
+  meterFuel,
+} from "../../src/wasm/meter-fuel.ts";
 
 const wabt = await (await import("wabt")).default();
 
@@ -196,7 +203,28 @@ describe("meterFuel()", () => {
     const bytes = wat(`(module (func $spin (loop br 0)) (start $spin))`);
     // The start function runs with the initial MAX_FUEL and stops once it is spent.
     const module = new WebAssembly.Module(meterFuel(bytes));
-    assert.deepEqual(WebAssembly.Module.exports(module), [{ name: FUEL_EXPORT, kind: "global" }]);
+    assert.deepEqual(WebAssembly.Module.exports(module), [
+      { name: FUEL_EXPORT, kind: "global" },
+      { name: GROW_FAILED_EXPORT, kind: "global" },
+    ]);
+  });
+
+  it("instrumentOperator() records a failed memory.grow and keeps its result", () => {
+    const bytes = wat(`(module (memory (export "memory") 1 3)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`);
+    for (const fuel of [false, true]) {
+      const instance = new WebAssembly.Instance(
+        new WebAssembly.Module(instrumentOperator(bytes, { fuel })),
+        {},
+      );
+      const grow = instance.exports.grow as (pages: number) => number;
+      const failed = instance.exports[GROW_FAILED_EXPORT] as WebAssembly.Global;
+      assert.equal(grow(1), 1);
+      assert.equal(failed.value, 0);
+      assert.equal(grow(5), -1);
+      assert.equal(failed.value, 1);
+      assert.equal(FUEL_EXPORT in instance.exports, fuel);
+    }
   });
 
   it("meterFuel() keeps custom sections byte for byte", () => {

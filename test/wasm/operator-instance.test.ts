@@ -83,6 +83,15 @@ describe("OperatorInstance", () => {
       });
     }
 
+  it("reports a memory bomb as reason memory even when its first memory.grow already fails (tight cap)", () => {
+    const limits = { ...TEST_LIMITS, maxMemoryPages: 64 };
+    const op = loadOperator("memory_bomb", { kind: "fixture", limits });
+    assert.throws(
+      () => new InstancePool(limits).run(op, batchOf(WORKED), new CopyMeter()),
+      (error: unknown) => error instanceof OperatorError && error.reason === "memory",
+    );
+  });
+
   it("carries the module's error() message when act returns 0", () => {
     const pool = new InstancePool(TEST_LIMITS);
     assert.throws(
