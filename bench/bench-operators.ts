@@ -4,7 +4,13 @@ import { readFileSync } from "node:fs";
 import { capMemoryPages, type HostedOperator, prepareOperator } from "../src/wasm/index.ts";
 import { BENCH_LIMITS } from "./bench-wasm.ts";
 
-export { BENCH_LIMITS, PER_RECORD_SCRATCH, PER_RECORD_WASM, perRecordFunction } from "./bench-wasm.ts";
+export {
+  BENCH_LIMITS,
+  PER_RECORD_SCRATCH,
+  PER_RECORD_WASM,
+  perRecordFunction,
+  runPerRecord,
+} from "./bench-wasm.ts";
 
 const cache = new Map<string, HostedOperator>();
 let kernels: WebAssembly.Module | undefined;

@@ -1,5 +1,6 @@
 // Runtime-neutral pieces of the suite's WASM setup (no file system: bundled into the workerd bench
 // worker too): the suite's operator limits and the per-record baseline module.
+import { type Column, decodeBatch, type Schema } from "../src/columnar/index.ts";
 import type { OperatorLimits } from "../src/wasm/index.ts";
 
 /** Limits of the suite: 1M lines split into words need more than the default 64 MiB of output. */
@@ -41,4 +42,28 @@ export function perRecordFunction(): {
     call: instance.exports.len_plus_diff as (ptr: number, length: number, diff: bigint) => bigint,
     memory: new Uint8Array(memory.buffer),
   };
+}
+
+/**
+ * The per-record baseline over a `(String, i64)` body: decode, then per record copy its text into
+ * the module's memory and call the export once. Returns the new diffs.
+ */
+export function runPerRecord(
+  perRecord: ReturnType<typeof perRecordFunction>,
+  body: Uint8Array,
+  schema: Schema,
+): BigInt64Array {
+  const view = decodeBatch(body, schema);
+  const [text, diff]: readonly Column[] = view.column.kind === "tuple" ? view.column.elements : [];
+  if (text?.kind !== "string" || diff?.kind !== "i64")
+    throw new TypeError("per-record baseline needs (String, i64)");
+  const out = new BigInt64Array(view.length);
+  let start = 0;
+  for (let i = 0; i < view.length; i++) {
+    const end = Number(text.bounds[i]);
+    perRecord.memory.set(text.bytes.subarray(start, end), PER_RECORD_SCRATCH); // copy: marshal the record
+    out[i] = perRecord.call(PER_RECORD_SCRATCH, end - start, diff.data[i]);
+    start = end;
+  }
+  return out;
 }

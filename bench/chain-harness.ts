@@ -5,7 +5,7 @@ import { Bench } from "tinybench";
 import { columnBuilder, decodeBatch, encodeBatch, parseSchema } from "../src/columnar/index.ts";
 import { InlineExecutor, parseChain, planChain, runChain } from "../src/chain/index.ts";
 import { BodyArena, DEFAULT_OPERATOR_LIMITS, type HostedOperator } from "../src/wasm/index.ts";
-import { PER_RECORD_SCRATCH, perRecordFunction } from "./bench-wasm.ts";
+import { perRecordFunction, runPerRecord } from "./bench-wasm.ts";
 import { wordRows } from "./word-rows.ts";
 
 const SCHEMA = parseSchema("(String, i64)");
@@ -79,19 +79,7 @@ export async function measureChain(options: {
     .add("chain of 4 (lowercase,filter_nonempty,len_plus_diff,identity)", () => endToEnd(plans.four))
     .add("split_words,lowercase", () => endToEnd(plans.words))
     .add("one WASM call per record (len_plus_diff)", () => {
-      const view = decodeBatch(body, SCHEMA);
-      if (view.column.kind !== "tuple") return;
-      const [text, diff] = view.column.elements;
-      if (text.kind !== "string" || diff.kind !== "i64") return;
-      const out = new BigInt64Array(view.length);
-      let start = 0;
-      for (let i = 0; i < view.length; i++) {
-        const end = Number(text.bounds[i]);
-        perRecord.memory.set(text.bytes.subarray(start, end), PER_RECORD_SCRATCH); // copy: marshal the record
-        out[i] = perRecord.call(PER_RECORD_SCRATCH, end - start, diff.data[i]);
-        start = end;
-      }
-      sink += out.length;
+      sink += runPerRecord(perRecord, body, SCHEMA).length;
     });
   await bench.run();
   if (sink < 0) throw new Error("unreachable: keeps results alive");

@@ -17,7 +17,7 @@ import {
   type Logic,
   typedJsPipeline,
 } from "./baselines.ts";
-import { BENCH_LIMITS, PER_RECORD_SCRATCH, perRecordFunction } from "./bench-operators.ts";
+import { BENCH_LIMITS, perRecordFunction, runPerRecord } from "./bench-operators.ts";
 import { encodeRows, LINE_SCHEMA, lineRows } from "./line-rows.ts";
 
 /** Approaches of the suite, in report order. */
@@ -224,19 +224,7 @@ export async function suiteTasks(
   const perRecord = wanted(taskId("per-record", "single")) ? perRecordFunction() : undefined;
   add(taskId("per-record", "single"), () => {
     if (perRecord === undefined) return;
-    const view = decodeBatch(body, LINE_SCHEMA);
-    if (view.column.kind !== "tuple") return;
-    const [text, diff] = view.column.elements;
-    if (text.kind !== "string" || diff.kind !== "i64") return;
-    const out = new BigInt64Array(view.length);
-    let start = 0;
-    for (let i = 0; i < view.length; i++) {
-      const end = Number(text.bounds[i]);
-      perRecord.memory.set(text.bytes.subarray(start, end), PER_RECORD_SCRATCH); // copy: marshal the record
-      out[i] = perRecord.call(PER_RECORD_SCRATCH, end - start, diff.data[i]);
-      start = end;
-    }
-    sink += out.length;
+    sink += runPerRecord(perRecord, body, LINE_SCHEMA).length;
   });
   return {
     bodyBytes: body.byteLength,

@@ -3,28 +3,7 @@
 // so a reader or a crash sees the old operator or the new one, never a record without its bytes.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
-import type { OperatorStore, StoredOperator } from "./operator-store.ts";
-
-const storedSchema = z.object({
-  entry: z.object({
-    name: z.string(),
-    abi: z.string(),
-    input: z.string(),
-    output: z.string(),
-    description: z.string().optional(),
-    sha256: z.string(),
-    size: z.number(),
-    builtin: z.boolean(),
-    uploaded_at: z.string().nullable(),
-  }),
-  headers: z.object({
-    abi: z.enum(["colwasm/1", "blog"]).optional(),
-    input: z.string().optional(),
-    output: z.string().optional(),
-    description: z.string().optional(),
-  }),
-});
+import { type OperatorStore, type StoredOperator, storedOperatorSchema } from "./operator-store.ts";
 
 /** Operator names cannot contain `@` (src/chain stage names), so this never collides. */
 const blobFile = (record: StoredOperator): string => `${record.entry.name}@${record.entry.sha256}.wasm`;
@@ -73,7 +52,7 @@ export class DiskOperatorStore implements OperatorStore {
   async getEntry(name: string): Promise<StoredOperator | undefined> {
     const bytes = await this.#read(`${name}.json`);
     if (bytes === undefined) return undefined;
-    return storedSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+    return storedOperatorSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
   }
 
   async getBlob(name: string): Promise<Uint8Array | undefined> {

@@ -1,5 +1,6 @@
 // Where uploaded operators live between restarts: a tiny byte store so Deno KV, a directory or a
 // Durable Object can plug in under the same registry logic (src/registry/registry-core.ts).
+import { z } from "zod";
 import type { ManifestJson } from "../wasm/index.ts";
 import type { OperatorEntry } from "./operator-registry.ts";
 
@@ -23,3 +24,24 @@ export interface OperatorStore {
   /** Removes `name`; false when it was absent. */
   deleteBlob(name: string): Promise<boolean>;
 }
+
+/** How stores check a StoredOperator they read back (disk, Deno KV): storage is not trusted input. */
+export const storedOperatorSchema = z.object({
+  entry: z.object({
+    name: z.string(),
+    abi: z.string(),
+    input: z.string(),
+    output: z.string(),
+    description: z.string().optional(),
+    sha256: z.string(),
+    size: z.number(),
+    builtin: z.boolean(),
+    uploaded_at: z.string().nullable(),
+  }),
+  headers: z.object({
+    abi: z.enum(["colwasm/1", "blog"]).optional(),
+    input: z.string().optional(),
+    output: z.string().optional(),
+    description: z.string().optional(),
+  }),
+});

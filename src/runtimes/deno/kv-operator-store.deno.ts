@@ -6,7 +6,7 @@
 // KV_MAX_MODULE_BYTES are refused with `too-large` (the runtime clamps maxModuleBytes to it).
 import { z } from "zod";
 import { ColwasmError } from "../../error.ts";
-import type { OperatorStore, StoredOperator } from "../../registry/index.ts";
+import { type OperatorStore, type StoredOperator, storedOperatorSchema } from "../../registry/index.ts";
 
 /** Bytes per chunk: the KV value limit. */
 const CHUNK_BYTES = 65_536;
@@ -14,24 +14,7 @@ const CHUNK_BYTES = 65_536;
 export const KV_MAX_MODULE_BYTES = 12 * CHUNK_BYTES;
 const COMMIT_ATTEMPTS = 5;
 
-const recordSchema = z.object({
-  entry: z.object({
-    name: z.string(),
-    abi: z.string(),
-    input: z.string(),
-    output: z.string(),
-    description: z.string().optional(),
-    sha256: z.string(),
-    size: z.number(),
-    builtin: z.boolean(),
-    uploaded_at: z.string().nullable(),
-  }),
-  headers: z.object({
-    abi: z.enum(["colwasm/1", "blog"]).optional(),
-    input: z.string().optional(),
-    output: z.string().optional(),
-    description: z.string().optional(),
-  }),
+const recordSchema = storedOperatorSchema.extend({
   chunks: z.number().int().nonnegative(),
 });
 
