@@ -42,7 +42,7 @@ describe("bindValidationKernels()", () => {
   it("firstBadBound finds the first decreasing or >= 2^32 bound", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.bigInt({ min: 0n, max: 2n ** 33n }), { maxLength: 50 }),
+        fc.array(fc.bigInt({ min: 0n, max: 2n ** 33n }), { maxLength: 200 }),
         fc.boolean(),
         (values, sorted) => {
           const bounds = BigUint64Array.from(
@@ -59,6 +59,24 @@ describe("bindValidationKernels()", () => {
             prev = bounds[i];
           }
           assert.equal(kernels.firstBadBound(view), expected);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("firstBadBound agrees on long sorted runs with one defect anywhere", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.nat(),
+        fc.constantFrom("decrease", "high"),
+        (n, at, kind) => {
+          const bounds = BigUint64Array.from({ length: n }, (_, i) => BigInt(3 * i));
+          const k = at % n;
+          bounds[k] = kind === "high" ? 2n ** 32n + BigInt(3 * k) : k === 0 ? 0n : BigInt(3 * k - 4);
+          const expected = kind === "high" ? k : k === 0 ? -1 : k;
+          assert.equal(kernels.firstBadBound(inMemory(new Uint8Array(bounds.buffer))), expected);
         },
       ),
       { numRuns: 2000 },

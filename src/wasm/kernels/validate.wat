@@ -7,9 +7,8 @@
   (import "env" "memory" (memory 0))
 
   ;; Index of the first u64 bound at [ptr, ptr + 8*count) that is >= 2^32 or smaller than the one
-  ;; before it (the first is compared with 0), or -1 when all are fine. SIMD over 8 bounds a step:
-  ;; each lane pair compares [b(i), b(i+1)] with [b(i-1), b(i)]; signed compares are exact because
-  ;; any bound with a high half set is flagged anyway. A flagged step is rescanned one by one.
+  ;; before it (the first is compared with 0), or -1 when all are fine. SIMD over 8 bounds a step;
+  ;; a flagged step is rescanned one by one to find the exact index.
   (func $first_bad_scalar (param $ptr i32) (param $from i32) (param $to i32) (param $prev i64) (result i32)
     (local $i i32) (local $v i64)
     (local.set $i (local.get $from))
@@ -25,40 +24,48 @@
     (i32.const -1))
 
   (func (export "first_bad_bound") (param $ptr i32) (param $count i32) (result i32)
-    (local $i i32) (local $at i32) (local $bad v128) (local $high v128) (local $r i32)
-    (if (i32.eqz (local.get $count)) (then (return (i32.const -1))))
-    ;; the first bound alone (compared with 0), then steps of 8 from index 1
-    (local.set $r (call $first_bad_scalar (local.get $ptr) (i32.const 0) (i32.const 1) (i64.const 0)))
-    (if (i32.ge_s (local.get $r) (i32.const 0)) (then (return (local.get $r))))
-    (local.set $high (i64x2.splat (i64.const 0xffffffff00000000)))
-    (local.set $i (i32.const 1))
+    (local $i i32) (local $at i32) (local $prev v128)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    ;; each vector [b(k), b(k+1)] is compared with [b(k-1), b(k)], shuffled out of the previous
+    ;; vector and itself (one aligned load per two bounds); the first bound's predecessor is 0
+    (local.set $prev (i64x2.splat (i64.const 0)))
     (block $no_simd
       (loop $step
         (br_if $no_simd (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $count)))
         (local.set $at (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 3))))
-        (local.set $bad
-          (v128.or
-            (v128.or
+        (local.set $v0 (v128.load (local.get $at)))
+        (local.set $v1 (v128.load offset=16 (local.get $at)))
+        (local.set $v2 (v128.load offset=32 (local.get $at)))
+        (local.set $v3 (v128.load offset=48 (local.get $at)))
+        (if (v128.any_true
               (v128.or
-                (i64x2.lt_s (v128.load (local.get $at)) (v128.load offset=0 (i32.sub (local.get $at) (i32.const 8))))
-                (i64x2.lt_s (v128.load offset=16 (local.get $at)) (v128.load offset=8 (local.get $at))))
-              (v128.or
-                (i64x2.lt_s (v128.load offset=32 (local.get $at)) (v128.load offset=24 (local.get $at)))
-                (i64x2.lt_s (v128.load offset=48 (local.get $at)) (v128.load offset=40 (local.get $at)))))
-            (v128.and
-              (local.get $high)
-              (v128.or
-                (v128.or (v128.load (local.get $at)) (v128.load offset=16 (local.get $at)))
-                (v128.or (v128.load offset=32 (local.get $at)) (v128.load offset=48 (local.get $at)))))))
-        (if (v128.any_true (local.get $bad))
+                ;; a decrease: some difference is negative (exact while no bound has a high half)
+                (v128.and
+                  (i64x2.splat (i64.const 0x8000000000000000))
+                  (v128.or
+                    (v128.or
+                      (i64x2.sub (local.get $v0)
+                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $prev) (local.get $v0)))
+                      (i64x2.sub (local.get $v1)
+                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $v0) (local.get $v1))))
+                    (v128.or
+                      (i64x2.sub (local.get $v2)
+                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $v1) (local.get $v2)))
+                      (i64x2.sub (local.get $v3)
+                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $v2) (local.get $v3))))))
+                ;; a bound of 2^32 or more
+                (v128.and
+                  (i64x2.splat (i64.const 0xffffffff00000000))
+                  (v128.or (v128.or (local.get $v0) (local.get $v1)) (v128.or (local.get $v2) (local.get $v3))))))
           (then
             (return
               (call $first_bad_scalar (local.get $ptr) (local.get $i) (i32.add (local.get $i) (i32.const 8))
-                (i64.load (i32.sub (local.get $at) (i32.const 8)))))))
+                (i64x2.extract_lane 1 (local.get $prev))))))
+        (local.set $prev (local.get $v3))
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $step)))
     (call $first_bad_scalar (local.get $ptr) (local.get $i) (local.get $count)
-      (i64.load (i32.add (local.get $ptr) (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 3))))))
+      (i64x2.extract_lane 1 (local.get $prev))))
 
   ;; Index of the first bound (u64 at [bounds, bounds + 8*count), each < len) that lands on a UTF-8
   ;; continuation byte of [bytes, bytes + len), or -1.
