@@ -54,6 +54,9 @@ function reencoded(input: BatchView): OperatorBatch {
   return { schema, format, length, column, slices: columnSlices(column, format) };
 }
 
+/** Bodies below this size (by Content-Length) are buffered rather than read into an arena. */
+const ARENA_MIN_BYTES = 64 * 1024;
+
 /** The run route. */
 export function runRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -72,8 +75,11 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       const requestType = mediaTypeOf(headers["content-type"]);
       const arenas = deps.bodyArenas;
       // Columnar bodies go straight into a pooled WASM arena (one copy, validated by the WASM
-      // kernels there); the arena is held until the response owns its bytes.
-      if (arenas !== undefined && requestType === COLUMNAR_MEDIA_TYPE) {
+      // kernels there); the arena is held until the response owns its bytes. Bodies announced
+      // as small are buffered instead: there the stream reads cost more than the JS scans save.
+      const announced = Number(c.req.header("content-length") ?? Number.NaN);
+      const isSmall = announced < ARENA_MIN_BYTES;
+      if (arenas !== undefined && requestType === COLUMNAR_MEDIA_TYPE && !isSmall) {
         return arenas.with(async (arena) => {
           const source = c.req.raw.body ?? new Uint8Array(0);
           return answer(await arena.fill(source, deps.limits.maxBodyBytes), arena.kernels);
