@@ -1,10 +1,13 @@
 // How operator stages execute: the contract between the chain runner and where WASM runs
 // (inline on this thread, or in a sandbox thread that can be stopped at a deadline).
-import type { OperatorBatch } from "../wasm/index.ts";
-import type { PlannedStage } from "./plan-chain.ts";
+import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
+import type { OperatorDescriptor, PlannedStage } from "./plan-chain.ts";
 
 /** An operator stage of a plan, with its index in the whole chain. */
-export type OperatorStage = Extract<PlannedStage, { kind: "operator" }> & { readonly index: number };
+export type OperatorStage<Op extends OperatorDescriptor = HostedOperator> = Extract<
+  PlannedStage<Op>,
+  { kind: "operator" }
+> & { readonly index: number };
 
 /** A reduce stage of a plan, with its index in the whole chain. */
 export type ReduceStage = Extract<PlannedStage, { kind: "reduce" }> & { readonly index: number };
@@ -25,8 +28,8 @@ export interface SegmentResult {
 }
 
 /** Runs consecutive operator stages, one memcpy per hop. */
-export interface SegmentExecutor {
-  runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult>;
+export interface SegmentExecutor<Op extends OperatorDescriptor = HostedOperator> {
+  runSegment(stages: readonly OperatorStage<Op>[], input: OperatorBatch): Promise<SegmentResult>;
 }
 
 /** Per-request facts a reduce needs: the idempotency key and a hash of what it guards. */

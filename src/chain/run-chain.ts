@@ -1,7 +1,7 @@
 // Executes a ChainPlan: consecutive operator stages go to the segment executor (one memcpy per
 // hop), reduce stages to the reduce executor; collects per-stage timing and copied bytes.
 import { ColwasmError } from "../error.ts";
-import type { OperatorBatch } from "../wasm/index.ts";
+import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
 import type {
   HopTrace,
   OperatorStage,
@@ -9,7 +9,7 @@ import type {
   ReduceExecutor,
   SegmentExecutor,
 } from "./chain-executor.ts";
-import type { ChainPlan } from "./plan-chain.ts";
+import type { ChainPlan, OperatorDescriptor } from "./plan-chain.ts";
 
 /** The output batch and the trace of a chain run. */
 export interface ChainResult {
@@ -20,14 +20,14 @@ export interface ChainResult {
 }
 
 /** Runs `plan` over `input` (already decoded and validated against `plan.input`). */
-export async function runChain(
-  plan: ChainPlan,
+export async function runChain<Op extends OperatorDescriptor = HostedOperator>(
+  plan: ChainPlan<Op>,
   input: OperatorBatch,
-  executors: { segments: SegmentExecutor; reduce?: ReduceExecutor; context?: ReduceContext },
+  executors: { segments: SegmentExecutor<Op>; reduce?: ReduceExecutor; context?: ReduceContext },
 ): Promise<ChainResult> {
   const hops: HopTrace[] = [];
   let batch = input;
-  let pending: OperatorStage[] = [];
+  let pending: OperatorStage<Op>[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
     const result = await executors.segments.runSegment(pending, batch);

@@ -1,14 +1,7 @@
 // The Workers ChainService: plans in the parent from manifests only, then runs each segment
 // (consecutive operator stages) in one Worker Loader runner isolate and each `reduce:` stage here
 // in the parent, against the ReduceShard Durable Objects (runChain splits the plan).
-import {
-  type ChainPlan,
-  type ChainResult,
-  planChain,
-  type ReduceExecutor,
-  runChain,
-  type Stage,
-} from "../../chain/index.ts";
+import { type ChainResult, planChain, type ReduceExecutor, runChain, type Stage } from "../../chain/index.ts";
 import type { BatchView } from "../../columnar/index.ts";
 import type { ChainService } from "../../http/app-deps.ts";
 import type { OperatorLimits } from "../../wasm/index.ts";
@@ -41,27 +34,14 @@ export class LoaderChainService implements ChainService {
     const { loader, registry, limits, reduce } = this.#options;
     const plan = await planChain<WorkersOperator>(stages, input.schema, registry);
     if (plan.stages.length === 0) return { output: input, hops: [], copiedBytes: 0 };
-    const operators = new Map<number, WorkersOperator>();
-    plan.stages.forEach((stage, index) => {
-      if (stage.kind === "operator") operators.set(index, stage.operator);
-    });
     const idempotency =
       options.idempotencyKey === undefined
         ? undefined
         : { key: options.idempotencyKey, bodyHash: options.bodyHash ?? "" };
-    return runChain(hostedPlan(plan), input, {
-      segments: new LoaderSegmentExecutor({ loader, limits, operators }),
+    return runChain(plan, input, {
+      segments: new LoaderSegmentExecutor({ loader, limits }),
       reduce,
       context: { idempotency },
     });
   }
-}
-
-/**
- * runChain is typed for plans of compiled (HostedOperator) stages, but only hands operator stages
- * to the segment executor, which looks its WorkersOperator up by stage index and never reads a
- * stage's `operator`. TODO: make runChain/SegmentExecutor generic over the operator type.
- */
-function hostedPlan(plan: ChainPlan<WorkersOperator>): ChainPlan {
-  return plan as unknown as ChainPlan;
 }

@@ -20,23 +20,23 @@ import {
 export interface LoaderSegmentOptions {
   readonly loader: WorkerLoader;
   readonly limits: OperatorLimits;
-  /** The planned operator of every operator stage, by its index in the chain. */
-  readonly operators: ReadonlyMap<number, WorkersOperator>;
 }
 
-/** A SegmentExecutor over Worker Loader isolates, for one planned chain. */
-export class LoaderSegmentExecutor implements SegmentExecutor {
+/** A SegmentExecutor over Worker Loader isolates for stages planned from descriptors (no modules). */
+export class LoaderSegmentExecutor implements SegmentExecutor<WorkersOperator> {
   readonly #options: LoaderSegmentOptions;
 
   constructor(options: LoaderSegmentOptions) {
     this.#options = options;
   }
 
-  async runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult> {
+  async runSegment(
+    stages: readonly OperatorStage<WorkersOperator>[],
+    input: OperatorBatch,
+  ): Promise<SegmentResult> {
     const modules: WorkersOperator[] = [];
     const runnerStages = stages.map((stage) => {
-      const operator = this.#options.operators.get(stage.index);
-      if (operator === undefined) throw new TypeError(`Stage ${stage.index} was not planned as an operator`);
+      const operator = stage.operator;
       let module = modules.findIndex((m) => m.sha256 === operator.sha256);
       if (module < 0) module = modules.push(operator) - 1;
       return { index: stage.index, name: stage.name, module, headers: operator.headers };
