@@ -8,3 +8,4 @@ export { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "./read-batch.ts";
 export { requireAdmin, requireRunner } from "./require-token.ts";
 export { limitBody } from "./limit-body.ts";
 export { validate } from "./validate.ts";
+export { createFailedApp } from "./create-failed-app.ts";

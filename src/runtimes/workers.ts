@@ -2,7 +2,7 @@
 // shard Durable Objects, Worker Loader chain service, bundled built-ins), createApp(deps), export
 // fetch and the DO classes. Deps are built once per isolate, on the first request (env only
 // arrives with it); each request runs in a scope that counts its shard calls.
-import { createApp } from "../http/index.ts";
+import { createApp, createFailedApp } from "../http/index.ts";
 import { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "../state/index.ts";
 import { BodyArenaPool } from "../wasm/index.ts";
 import { fuelForDeadline } from "../wasm/meter-fuel.ts";
@@ -51,7 +51,12 @@ export default {
       app = build(env);
       app.catch(() => (app = undefined)); // a failed start is retried on the next request
     }
-    const handler = await app;
+    let handler: Awaited<typeof app>;
+    try {
+      handler = await app;
+    } catch (error) {
+      return createFailedApp(error).fetch(request); // e.g. a malformed COLWASM_* var: a 500 problem
+    }
     const isTestHooks = env.COLWASM_TEST_HOOKS === "1";
     return withRequestScope(request, { isTestHooks }, async () => handler.fetch(request, env));
   },

@@ -351,7 +351,7 @@ for (const kind of RUNTIMES) {
 
 describe("start failures (a 500 from a misconfigured runtime) never log or answer a token", () => {
   test(
-    "workers with REDUCE_SHARDS=0 answers 500 without the token; deno exits without printing it",
+    "workers with REDUCE_SHARDS=0 answers a 500 internal problem without the token; deno exits without printing it",
     {
       timeout: 60_000,
     },
@@ -366,7 +366,10 @@ describe("start failures (a 500 from a misconfigured runtime) never log or answe
           try {
             const res = await call(broken.url, "/v1/operators", { token: ADMIN });
             assert.equal(res.status, 500);
-            assertNoSecret(await res.text(), "the 500 body");
+            assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/);
+            const body = await res.text();
+            assert.equal((JSON.parse(body) as { type: string }).type, "/problems/internal");
+            assertNoSecret(body, "the 500 body");
           } finally {
             await broken.stop();
           }
