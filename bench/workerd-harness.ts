@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { WORKERD_BUNDLE_OPTIONS } from "../scripts/workerd-bundle-options.ts";
 import { Miniflare } from "miniflare";
 import { capMemoryPages } from "../src/wasm/index.ts";
 import { BENCH_LIMITS } from "./bench-wasm.ts";
@@ -43,12 +44,7 @@ export default createBenchWorker({ ${OPERATORS.join(", ")} }, validate_kernels);
   await build({
     entryPoints: [join(dir, "entry.ts")],
     outfile: join(dir, "main.js"),
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
+    ...WORKERD_BUNDLE_OPTIONS,
     external: ["cloudflare:*", "node:*", "*.wasm"],
     logLevel: "error",
   });

@@ -7,9 +7,16 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { WORKERD_BUNDLE_OPTIONS } from "./workerd-bundle-options.ts";
 import { BUILTIN_NAMES } from "../src/runtimes/workers/builtin-names.ts";
-import { capMemoryPages, DEFAULT_OPERATOR_LIMITS, prepareOperator, runExamples } from "../src/wasm/index.ts";
-import { fuelForDeadline, meterFuel } from "../src/wasm/meter-fuel.ts";
+import {
+  capMemoryPages,
+  DEFAULT_OPERATOR_LIMITS,
+  fuelForDeadline,
+  meterFuel,
+  prepareOperator,
+  runExamples,
+} from "../src/wasm/index.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ASSETS = join(ROOT, "dist/worker-assets");
@@ -39,12 +46,7 @@ async function bundleRunner(): Promise<void> {
   await build({
     entryPoints: [join(ROOT, "src/runtimes/workers/runner.workers.ts")],
     outfile: join(ASSETS, "runner.src.js"),
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
+    ...WORKERD_BUNDLE_OPTIONS,
     logLevel: "warning",
   });
 }
@@ -68,12 +70,7 @@ async function bundleWorker(): Promise<void> {
   await build({
     entryPoints: [join(ROOT, "src/runtimes/workers.ts")],
     outfile: join(OUT, "main.js"),
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
+    ...WORKERD_BUNDLE_OPTIONS,
     external: ["cloudflare:*", "node:*"], // node:async_hooks comes from workerd (nodejs_compat)
     loader: { ".src.js": "text" },
     plugins: [moduleAssets],

@@ -4,8 +4,7 @@
 // arrives with it); each request runs in a scope that counts its shard calls.
 import { createApp, createFailedApp } from "../http/index.ts";
 import { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "../state/index.ts";
-import { BodyArenaPool } from "../wasm/index.ts";
-import { fuelForDeadline } from "../wasm/meter-fuel.ts";
+import { BodyArenaPool, fuelForDeadline } from "../wasm/index.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
 import { BUILTINS, KERNEL_MODULE } from "./workers/builtins.workers.ts";

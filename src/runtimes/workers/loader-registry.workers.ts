@@ -9,12 +9,12 @@ import {
   capMemoryPages,
   InvalidOperatorError,
   type ManifestJson,
+  meterFuel,
   type OperatorLimits,
   type OperatorManifest,
   parseManifest,
   prepareOperator,
 } from "../../wasm/index.ts";
-import { meterFuel } from "../../wasm/meter-fuel.ts";
 import type { WorkerLoader } from "./bindings.workers.ts";
 import type { OperatorRegistryObject } from "./operator-registry.workers.ts";
 import {
