@@ -9,11 +9,6 @@ export interface Utf8Scan {
   readonly isAscii: boolean;
 }
 
-/** Index of the first byte of the first invalid sequence, or -1 when `bytes` is valid UTF-8. */
-export function findInvalidUtf8(bytes: Uint8Array): number {
-  return scanUtf8(bytes).invalidAt;
-}
-
 /** Validates `bytes` as UTF-8 in one pass, noting whether they were all ASCII. */
 export function scanUtf8(bytes: Uint8Array): Utf8Scan {
   let isAscii = true;

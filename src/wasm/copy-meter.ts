@@ -1,15 +1,13 @@
 // The one counting function every batch byte copy goes through; feeds `Colwasm-Copied-Bytes`.
 
-/** Counts the bytes and copies made while running one request. */
+/** Counts the bytes copied while running one hop. */
 export class CopyMeter {
   bytes = 0;
-  copies = 0;
 
   /** Copies `src` into `dest` at `offset`, counting it. */
   copy(dest: Uint8Array, offset: number, src: Uint8Array): void {
     dest.set(src, offset); // copy: the metered memcpy
     this.bytes += src.byteLength;
-    this.copies++;
   }
 
   /** Counts bytes that another function copied (e.g. `writeSlices`, slice by slice). */

@@ -36,6 +36,21 @@ interface OperatorExports {
   reset?: () => void;
 }
 
+/** The input as the format 0.1 slices every operator reads, and their encoded size. */
+interface Layout01 {
+  readonly slices: readonly Uint8Array[];
+  readonly byteLength: number;
+}
+
+/** Computed once per hop: a contiguous 0.1 body already has both. */
+function layout01(input: OperatorBatch): Layout01 {
+  if (input.bytes !== undefined && input.format === "0.1") {
+    return { slices: input.slices, byteLength: input.bytes.byteLength };
+  }
+  const slices = input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1");
+  return { slices, byteLength: encodedByteLength(slices, "0.1") };
+}
+
 const asFunction = <T>(value: unknown): T | undefined =>
   typeof value === "function" ? (value as T) : undefined;
 
@@ -160,15 +175,14 @@ export class OperatorInstance {
   }
 
   /** Copies `input` (format 0.1 layout) to `ptr`: the one metered memcpy of this hop. */
-  #copyIn(input: OperatorBatch, ptr: number, byteLength: number, meter: CopyMeter): void {
+  #copyIn(input: OperatorBatch, layout: Layout01, ptr: number, meter: CopyMeter): void {
     const memory = new Uint8Array(this.#exports.memory.buffer);
     if (input.bytes !== undefined && input.format === "0.1") {
       meter.copy(memory, ptr, input.bytes);
     } else {
-      const slices = input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1");
-      writeSlices(memory.subarray(ptr, ptr + byteLength), slices, "0.1");
+      const byteLength = layout.byteLength;
+      writeSlices(memory.subarray(ptr, ptr + byteLength), layout.slices, "0.1");
       meter.count(byteLength); // the hop input, framed: same figure as the contiguous case
-      meter.copies++;
     }
   }
 
@@ -183,10 +197,8 @@ export class OperatorInstance {
   #runNative(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
     const e = this.#exports;
     if (this.#batches > 0 && e.reset !== undefined) this.#call("reset", () => e.reset?.());
-    const len =
-      input.bytes !== undefined && input.format === "0.1"
-        ? input.bytes.byteLength
-        : encodedByteLength(input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1"), "0.1");
+    const layout = layout01(input);
+    const len = layout.byteLength;
     const alloc = e.alloc;
     if (alloc === undefined) throw this.#fail("invalid-output", "it exports no alloc");
     const ptr = this.#call("alloc", () => alloc(len)) >>> 0;
@@ -196,7 +208,7 @@ export class OperatorInstance {
         `alloc(${len}) returned ${ptr}, not a non-zero 8-aligned address inside memory`,
       );
     }
-    this.#copyIn(input, ptr, len, meter);
+    this.#copyIn(input, layout, ptr, meter);
     const pagesBefore = this.#pages();
     const out = this.#call("act", () => e.act(ptr, len), pagesBefore) >>> 0;
     if (out === 0 && this.#nearMemoryCap(pagesBefore)) {
@@ -254,11 +266,11 @@ export class OperatorInstance {
   /** The seed's ABI: input written into fresh pages, `act` returns n u64s replacing the last column. */
   #runBlog(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
     const e = this.#exports;
-    const slices = input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1");
-    const len = encodedByteLength(slices, "0.1");
+    const layout = layout01(input);
+    const { slices, byteLength: len } = layout;
     if (this.#blogRegion.bytes < len) this.#growBlogRegion(len);
     const ptr = this.#blogRegion.ptr;
-    this.#copyIn(input, ptr, len, meter);
+    this.#copyIn(input, layout, ptr, meter);
     const out = this.#call("act", () => e.act(ptr, len)) >>> 0;
     if (out === 0) throw this.#fail("error", "act returned 0");
     const memory = new Uint8Array(e.memory.buffer);
