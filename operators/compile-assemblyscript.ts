@@ -1,12 +1,23 @@
 // Compiles one AssemblyScript operator entry to WASM in-process with asc: -O3, `--runtime stub`
-// (the SDK's arena is the stub heap), no asserts, no `env.abort` import, no source map.
+// (the SDK's arena is the stub heap), no asserts, no `env.abort` import, no source map, and SIMD
+// enabled (Wasm 2.0; workerd, Deno and Node all run it) so operators can scan 16 bytes a step.
 
 // asc (with binaryen) takes seconds to load, so it is imported only when something is stale.
 type Asc = typeof import("assemblyscript/asc").default;
 let ascModule: Promise<Asc> | null = null;
 
 /** asc flags shared by every operator; `colwasm build` should pass the same ones. */
-export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--noAssert", "--use", "abort=", "--noColors"];
+export const ASC_FLAGS = [
+  "-O3",
+  "--runtime",
+  "stub",
+  "--noAssert",
+  "--use",
+  "abort=",
+  "--enable",
+  "simd",
+  "--noColors",
+];
 
 /** Returns the optimized binary of `entryPath`, or throws an Error carrying asc's diagnostics. */
 export async function compileAssemblyScript(entryPath: string): Promise<Uint8Array> {

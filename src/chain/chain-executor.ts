@@ -1,6 +1,7 @@
 // How operator stages execute: the contract between the chain runner and where WASM runs
 // (inline on this thread, or in a sandbox thread that can be stopped at a deadline).
-import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
+import type { Schema } from "../columnar/index.ts";
+import type { BodySource, HostedOperator, OperatorBatch } from "../wasm/index.ts";
 import type { OperatorDescriptor, PlannedStage } from "./plan-chain.ts";
 
 /** An operator stage of a plan, with its index in the whole chain. */
@@ -27,9 +28,20 @@ export interface SegmentResult {
   readonly hops: readonly HopTrace[];
 }
 
+/** A format-0.1 request body of a known length, not yet read or validated. */
+export interface BodyInput {
+  readonly source: BodySource;
+  readonly byteLength: number;
+  readonly schema: Schema;
+  /** Bytes this process produced or validated itself: framed, not scanned (decodeBatch). */
+  readonly isTrusted?: boolean;
+}
+
 /** Runs consecutive operator stages, one memcpy per hop. */
 export interface SegmentExecutor<Op extends OperatorDescriptor = HostedOperator> {
   runSegment(stages: readonly OperatorStage<Op>[], input: OperatorBatch): Promise<SegmentResult>;
+  /** Reads and validates `body` in the first operator's own memory, when the executor can. */
+  runSegmentOnBody?(stages: readonly OperatorStage<Op>[], body: BodyInput): Promise<SegmentResult>;
 }
 
 /** Per-request facts a reduce needs: the idempotency key and a hash of what it guards. */

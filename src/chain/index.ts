@@ -1,5 +1,6 @@
 // Public surface of chain planning and execution.
 export type {
+  BodyInput,
   HopTrace,
   OperatorStage,
   ReduceContext,

@@ -1,13 +1,23 @@
 // Runs operator stages on the calling thread. Cannot stop a runaway loop by itself: use it where
 // the platform bounds CPU (a Worker Loader isolate) or inside a sandbox thread.
+import { BatchError, decodeBatch } from "../columnar/index.ts";
 import {
   CopyMeter,
+  type HostedOperator,
   InstancePool,
   OperatorError,
   type OperatorBatch,
+  type OperatorInstance,
   type OperatorLimits,
+  readBodyInto,
 } from "../wasm/index.ts";
-import type { HopTrace, OperatorStage, SegmentExecutor, SegmentResult } from "./chain-executor.ts";
+import type { BodyInput, HopTrace, OperatorStage, SegmentExecutor, SegmentResult } from "./chain-executor.ts";
+
+/** The instance whose memory holds the batch between two hops. */
+interface Holder {
+  readonly op: HostedOperator;
+  readonly instance: OperatorInstance;
+}
 
 /** Batch goes straight from one module's memory into the next: no intermediate buffer. */
 export class InlineExecutor implements SegmentExecutor {
@@ -20,17 +30,75 @@ export class InlineExecutor implements SegmentExecutor {
 
   /** Synchronous core, also used by sandbox threads. */
   runSegmentSync(stages: readonly OperatorStage[], input: OperatorBatch): SegmentResult {
-    const hops: HopTrace[] = [];
+    return this.#continue(stages, input, [], undefined);
+  }
+
+  runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult> {
+    return Promise.resolve().then(() => this.runSegmentSync(stages, input));
+  }
+
+  /**
+   * Runs `stages` over a body read straight into the first operator's memory and validated there
+   * (its kernels), so the body's one copy is the first hop's: no arena or buffer before it. A
+   * malformed body throws its BatchError. A first operator of the blog ABI reads into a buffer.
+   */
+  async runSegmentOnBody(stages: readonly OperatorStage[], body: BodyInput): Promise<SegmentResult> {
+    const [first, ...rest] = stages;
+    const instance = this.#pool.take(first.operator);
+    if (!instance.canReserveInput) {
+      this.#pool.give(first.operator, instance);
+      const bytes = new Uint8Array(body.byteLength);
+      await readBodyInto(body.source, bytes);
+      return this.runSegmentSync(stages, decodeBatch(bytes, body.schema, { isTrusted: body.isTrusted }));
+    }
+    const started = performance.now();
+    const region = this.#hop(first, () => instance.reserveInput(body.byteLength));
+    try {
+      await readBodyInto(body.source, region);
+    } catch (error) {
+      this.#pool.give(first.operator, instance); // the body failed, not the instance
+      throw error;
+    }
+    const meter = new CopyMeter();
+    let output: OperatorBatch;
+    try {
+      output = this.#hop(first, () =>
+        instance.runReserved(body.schema, meter, { isTrusted: body.isTrusted }),
+      );
+    } catch (error) {
+      if (error instanceof BatchError) this.#pool.give(first.operator, instance);
+      throw error;
+    }
+    const hop = {
+      stage: first.index,
+      name: first.name,
+      durationMs: performance.now() - started,
+      copiedBytes: meter.bytes,
+    };
+    return this.#continue(rest, output, [hop], { op: first.operator, instance });
+  }
+
+  /** Runs `stages` from `batch`, which `holder` (if any) holds until the next hop has copied it. */
+  #continue(
+    stages: readonly OperatorStage[],
+    input: OperatorBatch,
+    hops: HopTrace[],
+    holder: Holder | undefined,
+  ): SegmentResult {
     let batch = input;
+    let held = holder;
     for (const stage of stages) {
       const meter = new CopyMeter();
       const started = performance.now();
+      // taken while `held` is still out: a stage repeating the previous operator gets its own instance
+      const instance = this.#pool.take(stage.operator);
       try {
-        batch = this.#pool.run(stage.operator, batch, meter);
-      } catch (error) {
-        if (error instanceof OperatorError) error.fields.stage = stage.index;
-        throw error;
+        batch = this.#hop(stage, () => instance.run(batch, meter));
+      } finally {
+        // the failed instance is dropped; the one holding its input did nothing wrong
+        if (held !== undefined) this.#pool.give(held.op, held.instance);
       }
+      held = { op: stage.operator, instance };
       hops.push({
         stage: stage.index,
         name: stage.name,
@@ -38,14 +106,22 @@ export class InlineExecutor implements SegmentExecutor {
         copiedBytes: meter.bytes,
       });
     }
+    // the output stays valid until this instance is taken again
+    if (held !== undefined) this.#pool.give(held.op, held.instance);
     return { output: batch, hops };
   }
 
-  runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult> {
-    return Promise.resolve().then(() => this.runSegmentSync(stages, input));
+  /** Calls into a stage's instance, tagging its OperatorErrors with the stage. */
+  #hop<T>(stage: OperatorStage, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      if (error instanceof OperatorError) error.fields.stage = stage.index;
+      throw error;
+    }
   }
 
-  /** Drops every live instance. */
+  /** Drops every idle instance. */
   clear(): void {
     this.#pool.clear();
   }

@@ -1,8 +1,10 @@
 // Executes a ChainPlan: consecutive operator stages go to the segment executor (one memcpy per
 // hop), reduce stages to the reduce executor; collects per-stage timing and copied bytes.
+import { decodeBatch } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
-import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
+import { type HostedOperator, type OperatorBatch, readBodyInto } from "../wasm/index.ts";
 import type {
+  BodyInput,
   HopTrace,
   OperatorStage,
   ReduceContext,
@@ -19,18 +21,36 @@ export interface ChainResult {
   readonly copiedBytes: number;
 }
 
-/** Runs `plan` over `input` (already decoded and validated against `plan.input`). */
+/**
+ * Runs `plan` over `input`: a batch already decoded and validated against `plan.input`, or a body
+ * not yet read, which the first segment reads into its first operator's memory when its executor
+ * can (`runSegmentOnBody`: the body's one copy is then the first hop's).
+ */
 export async function runChain<Op extends OperatorDescriptor = HostedOperator>(
   plan: ChainPlan<Op>,
-  input: OperatorBatch,
+  input: OperatorBatch | BodyInput,
   executors: { segments: SegmentExecutor<Op>; reduce?: ReduceExecutor; context?: ReduceContext },
 ): Promise<ChainResult> {
   const hops: HopTrace[] = [];
-  let batch = input;
+  let body = "source" in input ? input : undefined;
+  let batch = "source" in input ? undefined : input;
+  const decoded = async (): Promise<OperatorBatch> => {
+    if (batch !== undefined) return batch;
+    const b = body as BodyInput;
+    const bytes = new Uint8Array(b.byteLength);
+    await readBodyInto(b.source, bytes);
+    body = undefined;
+    return (batch = decodeBatch(bytes, b.schema, { isTrusted: b.isTrusted }));
+  };
   let pending: OperatorStage<Op>[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
-    const result = await executors.segments.runSegment(pending, batch);
+    const segments = executors.segments;
+    const result =
+      body !== undefined && segments.runSegmentOnBody !== undefined
+        ? await segments.runSegmentOnBody(pending, body)
+        : await segments.runSegment(pending, await decoded());
+    body = undefined;
     batch = result.output;
     hops.push(...result.hops);
     pending = [];
@@ -49,9 +69,9 @@ export async function runChain<Op extends OperatorDescriptor = HostedOperator>(
       );
     }
     const started = performance.now();
-    batch = await executors.reduce.applyReduce({ ...stage, index }, batch, executors.context ?? {});
+    batch = await executors.reduce.applyReduce({ ...stage, index }, await decoded(), executors.context ?? {});
     hops.push({ stage: index, name: stage.name, durationMs: performance.now() - started, copiedBytes: 0 });
   }
   await flush();
-  return { output: batch, hops, copiedBytes: hops.reduce((sum, h) => sum + h.copiedBytes, 0) };
+  return { output: await decoded(), hops, copiedBytes: hops.reduce((sum, h) => sum + h.copiedBytes, 0) };
 }

@@ -27,3 +27,4 @@ export {
 } from "./meter-fuel.ts";
 export { bindValidationKernels } from "./validation-kernels.ts";
 export { BodyArena, BodyArenaPool } from "./body-arena.ts";
+export { type BodySource, readBodyInto } from "./read-body.ts";

@@ -1,15 +1,19 @@
-// Keeps one live instance per operator and runs batches through it; an instance that failed is
-// dropped so the next batch gets a fresh one (spec/operator-abi.md: operators are stateless).
+// Keeps idle live instances per operator; a run takes one, hands it back when its output has been
+// consumed, and drops it if a call into it failed, so the next batch gets a fresh one
+// (spec/operator-abi.md: operators are stateless).
 import type { CopyMeter } from "./copy-meter.ts";
 import type { OperatorBatch } from "./operator-batch.ts";
 import { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
 import type { OperatorLimits } from "./operator-limits.ts";
 
+/** Idle instances kept per operator: enough for a chain naming one operator a few times. */
+const MAX_IDLE_PER_OPERATOR = 4;
+
 /** Live instances of the operators this host has run. */
 export class InstancePool {
   readonly #limits: OperatorLimits;
-  // Weak: an operator that was replaced or deleted takes its live instance with it.
-  #instances = new WeakMap<HostedOperator, OperatorInstance>();
+  // Weak: an operator that was replaced or deleted takes its idle instances with it.
+  #idle = new WeakMap<HostedOperator, OperatorInstance[]>();
 
   readonly #kernelModule: WebAssembly.Module | undefined;
 
@@ -19,23 +23,31 @@ export class InstancePool {
     this.#kernelModule = options.kernelModule;
   }
 
-  /** Runs one batch through `op`, reusing its instance unless the call fails. */
-  run(op: HostedOperator, input: OperatorBatch, meter: CopyMeter): OperatorBatch {
-    let instance = this.#instances.get(op);
-    if (instance === undefined) {
-      instance = OperatorInstance.create(op, this.#limits, this.#kernelModule);
-      this.#instances.set(op, instance);
-    }
-    try {
-      return instance.run(input, meter);
-    } catch (error) {
-      this.#instances.delete(op);
-      throw error;
-    }
+  /**
+   * An idle instance of `op`, or a new one. While taken it is the caller's alone: its memory may
+   * hold a batch the next hop still reads, or a body being read in across an await.
+   */
+  take(op: HostedOperator): OperatorInstance {
+    return this.#idle.get(op)?.pop() ?? OperatorInstance.create(op, this.#limits, this.#kernelModule);
   }
 
-  /** Forgets every instance (e.g. after an operator was replaced). */
+  /** Returns a taken instance whose calls all succeeded. */
+  give(op: HostedOperator, instance: OperatorInstance): void {
+    let idle = this.#idle.get(op);
+    if (idle === undefined) this.#idle.set(op, (idle = []));
+    if (idle.length < MAX_IDLE_PER_OPERATOR) idle.push(instance);
+  }
+
+  /** Runs one batch through an instance of `op`; its output is valid until that instance runs again. */
+  run(op: HostedOperator, input: OperatorBatch, meter: CopyMeter): OperatorBatch {
+    const instance = this.take(op);
+    const output = instance.run(input, meter); // a failed instance is not given back
+    this.give(op, instance);
+    return output;
+  }
+
+  /** Forgets every idle instance (e.g. after an operator was replaced). */
   clear(): void {
-    this.#instances = new WeakMap();
+    this.#idle = new WeakMap();
   }
 }

@@ -6,6 +6,7 @@ import {
   decodeBatch,
   decodeSlices,
   encodedByteLength,
+  type Schema,
   type ValidationKernels,
   writeSlices,
 } from "../columnar/index.ts";
@@ -61,8 +62,10 @@ export class OperatorInstance {
   readonly #exports: OperatorExports;
   readonly #kernelModule: WebAssembly.Module | undefined;
   #kernels: ValidationKernels | undefined;
-  #batches = 0;
+  #hasAllocated = false;
   #blogRegion = { ptr: 0, bytes: 0 };
+  /** The region handed out by `reserveInput`, until `runReserved` consumes it. */
+  #reserved: { ptr: number; len: number } | undefined;
 
   private constructor(
     op: HostedOperator,
@@ -188,17 +191,51 @@ export class OperatorInstance {
 
   /** Runs one batch; the returned views stay valid until this instance is called again. */
   run(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
-    const result =
-      this.#op.manifest.abi === "blog" ? this.#runBlog(input, meter) : this.#runNative(input, meter);
-    this.#batches++;
-    return result;
+    return this.#op.manifest.abi === "blog" ? this.#runBlog(input, meter) : this.#runNative(input, meter);
   }
 
-  #runNative(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
+  /** True when `reserveInput` can take this operator's input (colwasm/1: the input region is its own). */
+  get canReserveInput(): boolean {
+    return this.#op.manifest.abi === "colwasm/1";
+  }
+
+  /**
+   * Reserves `len` bytes of this instance's memory (`alloc`) for its next input and returns a view
+   * of them: the caller writes a format-0.1 batch there (a request body, read straight in: the hop's
+   * one copy) and then calls `runReserved`. No other call may come in between.
+   */
+  reserveInput(len: number): Uint8Array {
+    if (!this.canReserveInput)
+      throw new Error(`operator "${this.#op.name}" (blog ABI) takes no reserved input`);
+    const ptr = this.#allocInput(len);
+    this.#reserved = { ptr, len };
+    return new Uint8Array(this.#exports.memory.buffer, ptr, len);
+  }
+
+  /**
+   * Validates the batch written into the reserved region where it lies (kernels bound to this
+   * memory; `isTrusted` only frames it) and runs it. A malformed batch throws its BatchError: the
+   * input was at fault, not the operator, and this instance stays usable.
+   */
+  runReserved(schema: Schema, meter: CopyMeter, options: { isTrusted?: boolean } = {}): OperatorBatch {
+    const reserved = this.#reserved;
+    if (reserved === undefined) throw new Error("runReserved without reserveInput");
+    this.#reserved = undefined;
+    const { ptr, len } = reserved;
+    decodeBatch(new Uint8Array(this.#exports.memory.buffer, ptr, len), schema, {
+      kernels: this.#boundKernels(),
+      isTrusted: options.isTrusted,
+    });
+    meter.count(len); // the body written into the region: this hop's one copy
+    return this.#act(ptr, len);
+  }
+
+  /** Resets the instance (after its first batch) and allocates its input region. */
+  #allocInput(len: number): number {
     const e = this.#exports;
-    if (this.#batches > 0 && e.reset !== undefined) this.#call("reset", () => e.reset?.());
-    const layout = layout01(input);
-    const len = layout.byteLength;
+    // after any earlier alloc, even one whose batch was then refused
+    if (this.#hasAllocated && e.reset !== undefined) this.#call("reset", () => e.reset?.());
+    this.#hasAllocated = true;
     const alloc = e.alloc;
     if (alloc === undefined) throw this.#fail("invalid-output", "it exports no alloc");
     const ptr = this.#call("alloc", () => alloc(len)) >>> 0;
@@ -208,7 +245,19 @@ export class OperatorInstance {
         `alloc(${len}) returned ${ptr}, not a non-zero 8-aligned address inside memory`,
       );
     }
+    return ptr;
+  }
+
+  #runNative(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
+    const layout = layout01(input);
+    const ptr = this.#allocInput(layout.byteLength);
     this.#copyIn(input, layout, ptr, meter);
+    return this.#act(ptr, layout.byteLength);
+  }
+
+  /** colwasm/1 `act` over the batch at [ptr, ptr + len); its output validated in place. */
+  #act(ptr: number, len: number): OperatorBatch {
+    const e = this.#exports;
     const pagesBefore = this.#pages();
     const out = this.#call("act", () => e.act(ptr, len), pagesBefore) >>> 0;
     if (out === 0 && this.#nearMemoryCap(pagesBefore)) {
@@ -219,6 +268,14 @@ export class OperatorInstance {
     }
     if (out === 0) throw this.#fail("error", this.#errorMessage());
     return this.#readOutput(out);
+  }
+
+  /** The kernels bound to this instance's memory, when the host has them. */
+  #boundKernels(): ValidationKernels | undefined {
+    if (this.#kernels === undefined && this.#kernelModule !== undefined) {
+      this.#kernels = bindValidationKernels(this.#kernelModule, this.#exports.memory);
+    }
+    return this.#kernels;
   }
 
   #errorMessage(): string {
@@ -242,12 +299,9 @@ export class OperatorInstance {
       );
     }
     try {
-      if (this.#kernels === undefined && this.#kernelModule !== undefined) {
-        this.#kernels = bindValidationKernels(this.#kernelModule, this.#exports.memory);
-      }
       const view = decodeBatch(memory.subarray(out), this.#op.manifest.output, {
         isRegion: true,
-        kernels: this.#kernels,
+        kernels: this.#boundKernels(),
       });
       if (view.byteLength > this.#limits.maxOutputBytes) {
         throw new ColwasmError(

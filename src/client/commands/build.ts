@@ -10,7 +10,7 @@ export const command: Command = {
   name: "build",
   usage: "colwasm build [DIR]",
   description:
-    "Compiles DIR/assembly/index.ts (default DIR: .) with asc (-O3 --runtime stub --noAssert --use abort=),\n" +
+    "Compiles DIR/assembly/index.ts (default DIR: .) with asc (-O3 --runtime stub --noAssert --use abort= --enable simd),\n" +
     "appends manifest.json as the colwasm section, runs its examples, writes DIR/build/NAME.wasm (NAME: DIR's name).",
   flags: [],
   async run(args, io) {

@@ -22,6 +22,8 @@ export interface RunnerStage {
 export interface RunPlan {
   readonly limits: OperatorLimits;
   readonly stages: readonly RunnerStage[];
+  /** Byte length of the body (the input batch), so the runner reads it straight into place. */
+  readonly bodyBytes: number;
 }
 
 /** Plan of `/validate` (module `op0.wasm`). */

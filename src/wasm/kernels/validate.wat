@@ -23,12 +23,17 @@
         (br $next)))
     (i32.const -1))
 
+  ;; The bound at index 0 is checked by the scalar loop (its predecessor is 0, outside the
+  ;; slice); from index 1 on, each vector [b(k), b(k+1)] is compared with [b(k-1), b(k)], one
+  ;; unaligned load 8 bytes earlier, 8 bounds a step. While every bound is below 2^32 a difference
+  ;; is negative exactly when it sets its high half, so one mask over OR(bounds, differences)
+  ;; flags both faults; a flagged step is rescanned one by one for the exact index.
   (func (export "first_bad_bound") (param $ptr i32) (param $count i32) (result i32)
-    (local $i i32) (local $at i32) (local $prev v128)
-    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
-    ;; each vector [b(k), b(k+1)] is compared with [b(k-1), b(k)], shuffled out of the previous
-    ;; vector and itself (one aligned load per two bounds); the first bound's predecessor is 0
-    (local.set $prev (i64x2.splat (i64.const 0)))
+    (local $i i32) (local $at i32) (local $first i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local.set $first (call $first_bad_scalar (local.get $ptr) (i32.const 0)
+      (select (i32.const 1) (local.get $count) (i32.gt_u (local.get $count) (i32.const 1))) (i64.const 0)))
+    (if (i32.ge_s (local.get $first) (i32.const 0)) (then (return (local.get $first))))
+    (local.set $i (i32.const 1))
     (block $no_simd
       (loop $step
         (br_if $no_simd (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $count)))
@@ -38,34 +43,26 @@
         (local.set $v2 (v128.load offset=32 (local.get $at)))
         (local.set $v3 (v128.load offset=48 (local.get $at)))
         (if (v128.any_true
-              (v128.or
-                ;; a decrease: some difference is negative (exact while no bound has a high half)
-                (v128.and
-                  (i64x2.splat (i64.const 0x8000000000000000))
+              (v128.and
+                (i64x2.splat (i64.const 0xffffffff00000000))
+                (v128.or
                   (v128.or
                     (v128.or
-                      (i64x2.sub (local.get $v0)
-                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $prev) (local.get $v0)))
-                      (i64x2.sub (local.get $v1)
-                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $v0) (local.get $v1))))
+                      (i64x2.sub (local.get $v0) (v128.load (i32.sub (local.get $at) (i32.const 8))))
+                      (i64x2.sub (local.get $v1) (v128.load offset=8 (local.get $at))))
                     (v128.or
-                      (i64x2.sub (local.get $v2)
-                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $v1) (local.get $v2)))
-                      (i64x2.sub (local.get $v3)
-                        (i8x16.shuffle 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 (local.get $v2) (local.get $v3))))))
-                ;; a bound of 2^32 or more
-                (v128.and
-                  (i64x2.splat (i64.const 0xffffffff00000000))
+                      (i64x2.sub (local.get $v2) (v128.load offset=24 (local.get $at)))
+                      (i64x2.sub (local.get $v3) (v128.load offset=40 (local.get $at)))))
                   (v128.or (v128.or (local.get $v0) (local.get $v1)) (v128.or (local.get $v2) (local.get $v3))))))
           (then
             (return
               (call $first_bad_scalar (local.get $ptr) (local.get $i) (i32.add (local.get $i) (i32.const 8))
-                (i64x2.extract_lane 1 (local.get $prev))))))
-        (local.set $prev (local.get $v3))
+                (i64.load (i32.sub (local.get $at) (i32.const 8)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 8)))
         (br $step)))
+    (if (i32.ge_u (local.get $i) (local.get $count)) (then (return (i32.const -1))))
     (call $first_bad_scalar (local.get $ptr) (local.get $i) (local.get $count)
-      (i64x2.extract_lane 1 (local.get $prev))))
+      (i64.load (i32.add (local.get $ptr) (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 3))))))
 
   ;; Index of the first bound (u64 at [bounds, bounds + 8*count), each < len) that lands on a UTF-8
   ;; continuation byte of [bytes, bytes + len), or -1.

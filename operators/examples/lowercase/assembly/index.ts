@@ -1,12 +1,16 @@
 // lowercase: (String, i64) -> (String, i64), ASCII A-Z become a-z. Bytes >= 0x80 (the rest of
 // UTF-8) are left unchanged, so "ÀB" becomes "Àb": lengths and bounds never change, and the
-// bytes column is rewritten in place, 8 bytes at a time, ignoring record boundaries.
+// bytes column is rewritten in place, 16 bytes a SIMD step, ignoring record boundaries.
 
 import { BatchReader } from "../../../sdk/assembly";
 export { alloc, reset, error } from "../../../sdk/assembly";
 
-const ONES: u64 = 0x0101010101010101;
-const HIGH: u64 = 0x8080808080808080;
+/** 16 bytes lowercased: c - 'A' < 26 (unsigned, so bytes >= 0x80 never match) gains 0x20. */
+@inline
+function lower16(x: v128): v128 {
+  const upper = i8x16.lt_u(i8x16.sub(x, i8x16.splat(0x41)), i8x16.splat(26));
+  return v128.or(x, v128.and(upper, i8x16.splat(0x20)));
+}
 
 /** colwasm/1 `act`: returns `ptr` itself, the text column now lowercased. */
 export function act(ptr: i32, len: i32): i32 {
@@ -16,15 +20,13 @@ export function act(ptr: i32, len: i32): i32 {
   if (!input.finish()) return 0;
   let p = text.bytesPtr;
   const end = p + text.bytesLength;
-  // SWAR: for each byte, flag 0x80 when it is ASCII and in 'A'..'Z', then OR in 0x20 there.
-  for (; p + 8 <= end; p += 8) {
-    const x = load<u64>(p);
-    const low = x & ~HIGH;
-    const atLeastA = low + ONES * (0x80 - 0x41);
-    const aboveZ = low + ONES * (0x80 - 0x5b);
-    const upper = atLeastA & ~aboveZ & ~x & HIGH;
-    store<u64>(p, x | (upper >> 2));
+  for (; p + 64 <= end; p += 64) {
+    v128.store(p, lower16(v128.load(p)));
+    v128.store(p, lower16(v128.load(p, 16)), 16);
+    v128.store(p, lower16(v128.load(p, 32)), 32);
+    v128.store(p, lower16(v128.load(p, 48)), 48);
   }
+  for (; p + 16 <= end; p += 16) v128.store(p, lower16(v128.load(p)));
   for (; p < end; p++) {
     const c = load<u8>(p);
     if (<u32>(c - 0x41) < 26) store<u8>(p, c | 0x20);
