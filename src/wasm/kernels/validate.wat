@@ -23,46 +23,53 @@
         (br $next)))
     (i32.const -1))
 
-  ;; The bound at index 0 is checked by the scalar loop (its predecessor is 0, outside the
-  ;; slice); from index 1 on, each vector [b(k), b(k+1)] is compared with [b(k-1), b(k)], one
-  ;; unaligned load 8 bytes earlier, 8 bounds a step. While every bound is below 2^32 a difference
-  ;; is negative exactly when it sets its high half, so one mask over OR(bounds, differences)
-  ;; flags both faults; a flagged step is rescanned one by one for the exact index.
+  ;; u64 value of bound i - 1, or 0 for i = 0 (the first bound's predecessor).
+  (func $bound_before (param $ptr i32) (param $i i32) (result i64)
+    (if (result i64) (i32.eqz (local.get $i))
+      (then (i64.const 0))
+      (else (i64.load (i32.add (local.get $ptr) (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 3)))))))
+
+  ;; SIMD over 8 bounds a step. Valid bounds are below 2^32, so the step packs their low halves
+  ;; into two u32x4 vectors (ORing the high halves aside, all of which must be 0) and compares each
+  ;; low half with the one before it, shuffled in from the previous vector: a few instructions per
+  ;; 32 bytes. Flags accumulate over a chunk of 64 steps; a flagged chunk is rescanned one by one.
   (func (export "first_bad_bound") (param $ptr i32) (param $count i32) (result i32)
-    (local $i i32) (local $at i32) (local $first i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
-    (local.set $first (call $first_bad_scalar (local.get $ptr) (i32.const 0)
-      (select (i32.const 1) (local.get $count) (i32.gt_u (local.get $count) (i32.const 1))) (i64.const 0)))
-    (if (i32.ge_s (local.get $first) (i32.const 0)) (then (return (local.get $first))))
-    (local.set $i (i32.const 1))
+    (local $i i32) (local $at i32) (local $chunk i32) (local $chunk_end i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $p0 v128) (local $p1 v128) (local $prev v128) (local $high v128) (local $down v128)
     (block $no_simd
-      (loop $step
-        (br_if $no_simd (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $count)))
-        (local.set $at (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 3))))
-        (local.set $v0 (v128.load (local.get $at)))
-        (local.set $v1 (v128.load offset=16 (local.get $at)))
-        (local.set $v2 (v128.load offset=32 (local.get $at)))
-        (local.set $v3 (v128.load offset=48 (local.get $at)))
-        (if (v128.any_true
-              (v128.and
-                (i64x2.splat (i64.const 0xffffffff00000000))
-                (v128.or
-                  (v128.or
-                    (v128.or
-                      (i64x2.sub (local.get $v0) (v128.load (i32.sub (local.get $at) (i32.const 8))))
-                      (i64x2.sub (local.get $v1) (v128.load offset=8 (local.get $at))))
-                    (v128.or
-                      (i64x2.sub (local.get $v2) (v128.load offset=24 (local.get $at)))
-                      (i64x2.sub (local.get $v3) (v128.load offset=40 (local.get $at)))))
-                  (v128.or (v128.or (local.get $v0) (local.get $v1)) (v128.or (local.get $v2) (local.get $v3))))))
+      (loop $chunks
+        (local.set $chunk (local.get $i))
+        (local.set $chunk_end (i32.add (local.get $i) (i32.const 512)))
+        (block $chunk_done
+          (loop $step
+            (br_if $chunk_done (i32.ge_u (local.get $i) (local.get $chunk_end)))
+            (br_if $chunk_done (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $count)))
+            (local.set $at (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $v0 (v128.load (local.get $at)))
+            (local.set $v1 (v128.load offset=16 (local.get $at)))
+            (local.set $v2 (v128.load offset=32 (local.get $at)))
+            (local.set $v3 (v128.load offset=48 (local.get $at)))
+            (local.set $high (v128.or (local.get $high)
+              (v128.or (v128.or (local.get $v0) (local.get $v1)) (v128.or (local.get $v2) (local.get $v3)))))
+            (local.set $p0 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v0) (local.get $v1)))
+            (local.set $p1 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v2) (local.get $v3)))
+            (local.set $down (v128.or (local.get $down) (v128.or
+              (i32x4.gt_u (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $prev) (local.get $p0)) (local.get $p0))
+              (i32x4.gt_u (i8x16.shuffle 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 (local.get $p0) (local.get $p1)) (local.get $p1)))))
+            (local.set $prev (local.get $p1))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $step)))
+        ;; the low-half comparison is exact only while every high half is 0: either flag rescans
+        (if (v128.any_true (v128.or (local.get $down)
+              (v128.and (local.get $high) (i64x2.splat (i64.const 0xffffffff00000000)))))
           (then
-            (return
-              (call $first_bad_scalar (local.get $ptr) (local.get $i) (i32.add (local.get $i) (i32.const 8))
-                (i64.load (i32.sub (local.get $at) (i32.const 8)))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 8)))
-        (br $step)))
-    (if (i32.ge_u (local.get $i) (local.get $count)) (then (return (i32.const -1))))
+            (return (call $first_bad_scalar (local.get $ptr) (local.get $chunk) (local.get $i)
+              (call $bound_before (local.get $ptr) (local.get $chunk))))))
+        (br_if $no_simd (i32.gt_u (i32.add (local.get $i) (i32.const 8)) (local.get $count)))
+        (br $chunks)))
     (call $first_bad_scalar (local.get $ptr) (local.get $i) (local.get $count)
-      (i64.load (i32.add (local.get $ptr) (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 3))))))
+      (call $bound_before (local.get $ptr) (local.get $i))))
 
   ;; Index of the first bound (u64 at [bounds, bounds + 8*count), each < len) that lands on a UTF-8
   ;; continuation byte of [bytes, bytes + len), or -1.

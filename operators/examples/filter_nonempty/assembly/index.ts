@@ -1,35 +1,57 @@
 // filter_nonempty: (String, i64) -> (String, i64), keeps the records whose text is non-empty.
 // A record is empty when its bound equals the one before it. Empty strings own no bytes, so the
-// bytes column is kept whole and kept bounds keep their values; bounds and diffs are copied as
-// runs of kept records (memory.copy per run, SIMD to skip 8 records at a time), like a columnar
-// filter over a selection. With nothing to drop, the input already is the output: no copy at all.
+// bytes column is kept whole and kept bounds keep their values. Bounds and diffs are compacted
+// 8 records a step: a step without an empty record moves as eight SIMD loads and stores, a step
+// with one is compacted record by record without branches. With nothing to drop, the input
+// already is the output: no copy at all.
 
 import { BatchReader, BatchWriter } from "../../../sdk/assembly";
 export { alloc, reset, error } from "../../../sdk/assembly";
 
-/** True when one of the 8 records from `i` (>= 1) is empty: b(k) == b(k-1) for some k. */
+/** Lanes of -1 where b(k) == b(k-1), for the two records whose bounds start at `b`. */
 @inline
-function anyEmpty8(bounds: usize, i: usize): bool {
-  const b = bounds + (i << 3);
-  return v128.any_true(
-    v128.or(
-      v128.or(i64x2.eq(v128.load(b), v128.load(b - 8)), i64x2.eq(v128.load(b, 16), v128.load(b, 8))),
-      v128.or(i64x2.eq(v128.load(b, 32), v128.load(b, 24)), i64x2.eq(v128.load(b, 48), v128.load(b, 40))),
-    ),
-  );
+function emptyLanes(b: usize, offset: usize): v128 {
+  return i64x2.eq(v128.load(b + offset), v128.load(b + offset - 8));
+}
+
+/** True when record `i` is empty. */
+@inline
+function isEmpty(bounds: usize, i: usize): bool {
+  const previous: u64 = i == 0 ? 0 : load<u64>(bounds + (i << 3) - 8);
+  return load<u64>(bounds + (i << 3)) == previous;
 }
 
 /** Number of empty records among the `n` whose bounds start at `bounds`. */
 function countEmpty(bounds: usize, n: usize): usize {
   if (n == 0) return 0;
   let empty: usize = load<u64>(bounds) == 0 ? 1 : 0;
+  let lanes = i64x2.splat(0);
   let i: usize = 1;
   for (; i + 8 <= n; i += 8) {
-    if (!anyEmpty8(bounds, i)) continue;
-    for (let k = i; k < i + 8; k++) empty += <usize>(load<u64>(bounds + (k << 3)) == load<u64>(bounds + (k << 3) - 8));
+    const b = bounds + (i << 3);
+    // each equal lane is -1: subtracting counts it
+    lanes = i64x2.sub(
+      lanes,
+      i64x2.add(i64x2.add(emptyLanes(b, 0), emptyLanes(b, 16)), i64x2.add(emptyLanes(b, 32), emptyLanes(b, 48))),
+    );
   }
-  for (; i < n; i++) empty += <usize>(load<u64>(bounds + (i << 3)) == load<u64>(bounds + (i << 3) - 8));
+  empty += <usize>(i64x2.extract_lane(lanes, 0) + i64x2.extract_lane(lanes, 1));
+  for (; i < n; i++) empty += <usize>isEmpty(bounds, i);
   return empty;
+}
+
+/** Copies the bound and diff of records [from, to) to output position `k` when non-empty; returns the new k. */
+@inline
+function compactRecords(bounds: usize, diffs: usize, from: usize, to: usize, boundsOut: usize, diffsOut: usize, k: usize): usize {
+  let previous: u64 = from == 0 ? 0 : load<u64>(bounds + (from << 3) - 8);
+  for (let i = from; i < to; i++) {
+    const end = load<u64>(bounds + (i << 3));
+    store<u64>(boundsOut + (k << 3), end);
+    store<i64>(diffsOut + (k << 3), load<i64>(diffs + (i << 3)));
+    k += <usize>(end != previous);
+    previous = end;
+  }
+  return k;
 }
 
 /** colwasm/1 `act`: the input itself when every text is non-empty, else a new batch of the kept records. */
@@ -52,31 +74,44 @@ export function act(ptr: i32, len: i32): i32 {
   texts.appendBytes(text.bytesPtr, text.bytesLength);
   const boundsOut = texts.bounds.base;
   const diffsOut = keptDiffs.ptr;
-  let k: usize = 0; // records written
-  let run: usize = 0; // first record of the current run of kept ones
-  let previous: u64 = 0;
-  let i: usize = 0;
-  while (i < n) {
-    // skip 8 records at a time while none of them is empty
-    if (i > 0 && i + 8 <= n && !anyEmpty8(bounds, i)) {
-      i += 8;
+  // Compaction writes record i's bound and diff at k before knowing whether it is kept, so only
+  // up to the last kept record (a later kept one overwrites each such write, keeping k < kept).
+  // Record 0 first (its predecessor is 0, outside the slice), then steps of 8; a full step
+  // without an empty record has k + 8 <= kept, so its stores stay in bounds.
+  let end = n;
+  while (end > 0 && isEmpty(bounds, end - 1)) end--;
+  let k = compactRecords(bounds, diffs, 0, end < 1 ? end : 1, boundsOut, diffsOut, 0);
+  let i: usize = 1;
+  for (; i + 8 <= end; i += 8) {
+    const b = bounds + (i << 3);
+    const d = diffs + (i << 3);
+    const v0 = v128.load(b);
+    const v1 = v128.load(b, 16);
+    const v2 = v128.load(b, 32);
+    const v3 = v128.load(b, 48);
+    const hasEmpty = v128.any_true(
+      v128.or(
+        v128.or(i64x2.eq(v0, v128.load(b - 8)), i64x2.eq(v1, v128.load(b, 8))),
+        v128.or(i64x2.eq(v2, v128.load(b, 24)), i64x2.eq(v3, v128.load(b, 40))),
+      ),
+    );
+    if (hasEmpty) {
+      k = compactRecords(bounds, diffs, i, i + 8, boundsOut, diffsOut, k);
       continue;
     }
-    const end = load<u64>(bounds + (i << 3));
-    previous = i == 0 ? 0 : load<u64>(bounds + (i << 3) - 8);
-    if (end == previous) {
-      const length = i - run;
-      memory.copy(boundsOut + (k << 3), bounds + (run << 3), length << 3);
-      memory.copy(diffsOut + (k << 3), diffs + (run << 3), length << 3);
-      k += length;
-      run = i + 1;
-    }
-    i++;
+    const bo = boundsOut + (k << 3);
+    const dout = diffsOut + (k << 3);
+    v128.store(bo, v0);
+    v128.store(bo, v1, 16);
+    v128.store(bo, v2, 32);
+    v128.store(bo, v3, 48);
+    v128.store(dout, v128.load(d));
+    v128.store(dout, v128.load(d, 16), 16);
+    v128.store(dout, v128.load(d, 32), 32);
+    v128.store(dout, v128.load(d, 48), 48);
+    k += 8;
   }
-  const length = n - run;
-  memory.copy(boundsOut + (k << 3), bounds + (run << 3), length << 3);
-  memory.copy(diffsOut + (k << 3), diffs + (run << 3), length << 3);
-  k += length;
+  k = compactRecords(bounds, diffs, i, end, boundsOut, diffsOut, k);
   texts.bounds.cursor = boundsOut + (k << 3);
   keptDiffs.setLength(<i32>k);
   return out.finish();
