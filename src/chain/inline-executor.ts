@@ -28,9 +28,16 @@ export class InlineExecutor implements SegmentExecutor {
     this.#pool = new InstancePool(limits, options);
   }
 
-  /** Synchronous core, also used by sandbox threads. */
-  runSegmentSync(stages: readonly OperatorStage[], input: OperatorBatch): SegmentResult {
-    return this.#continue(stages, input, [], undefined);
+  /**
+   * Synchronous core, also used by sandbox threads; `onStage` hears of each stage as it starts (a
+   * sandbox arms its deadline there).
+   */
+  runSegmentSync(
+    stages: readonly OperatorStage[],
+    input: OperatorBatch,
+    onStage?: (stage: OperatorStage) => void,
+  ): SegmentResult {
+    return this.#continue(stages, input, [], undefined, onStage);
   }
 
   runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult> {
@@ -84,10 +91,12 @@ export class InlineExecutor implements SegmentExecutor {
     input: OperatorBatch,
     hops: HopTrace[],
     holder: Holder | undefined,
+    onStage?: (stage: OperatorStage) => void,
   ): SegmentResult {
     let batch = input;
     let held = holder;
     for (const stage of stages) {
+      onStage?.(stage);
       const meter = new CopyMeter();
       const started = performance.now();
       // taken while `held` is still out: a stage repeating the previous operator gets its own instance

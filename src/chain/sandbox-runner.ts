@@ -3,8 +3,8 @@
 // a deadline passes while its own thread keeps serving.
 import { decodeBatch, encodeSlices } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
-import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
-import type { HopTrace, OperatorStage } from "./chain-executor.ts";
+import type { HostedOperator } from "../wasm/index.ts";
+import type { OperatorStage } from "./chain-executor.ts";
 import { InlineExecutor } from "./inline-executor.ts";
 import type { RunRequest, SandboxPort } from "./thread-protocol.ts";
 
@@ -29,14 +29,10 @@ export function serveSandbox(port: SandboxPort): void {
         const { input: takes, output } = operator.manifest;
         return { kind: "operator", index: s.index, name: s.name, operator, input: takes, output };
       });
-      const hops: HopTrace[] = [];
-      let batch: OperatorBatch = input;
-      for (const stage of stages) {
-        port.post({ type: "hop", id: request.id, stage: stage.index, name: stage.name }, []);
-        const result = executor.runSegmentSync([stage], batch);
-        hops.push(...result.hops);
-        batch = result.output;
-      }
+      // one segment, so a stage repeating the previous operator gets its own instance
+      const { output: batch, hops } = executor.runSegmentSync(stages, input, (stage) =>
+        port.post({ type: "hop", id: request.id, stage: stage.index, name: stage.name }, []),
+      );
       // copy-out: the one copy that leaves the sandbox; the buffer is transferred, not cloned.
       let out: Uint8Array;
       if (batch.bytes !== undefined && batch.format === "0.1") {

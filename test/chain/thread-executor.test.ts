@@ -40,6 +40,17 @@ describe("ThreadExecutor", () => {
     assert.equal(result.hops.length, 2);
   });
 
+  it("gives a stage that repeats the previous operator its own instance in the thread", async () => {
+    // split_words grows its output past its input: one shared instance would overwrite its own input
+    const plan = await planChain(parseChain("split_words,split_words,lowercase"), schema, resolverOf(ops));
+    const text = Array.from({ length: 400 }, (_, i) => `W${i}`).join(" ");
+    const result = await runChain(plan, batchOf([[text, 3]]), { segments: executor });
+    const rows = columnToRows(plan.output, result.output.column);
+    assert.equal(rows.length, 400);
+    assert.deepEqual(rows[399], ["w399", 3]);
+    assert.equal(result.hops.length, 3);
+  });
+
   it("stops an infinite loop at the deadline with reason deadline, then serves the next batch", async () => {
     const plan = await planChain(parseChain("lowercase,infinite_loop"), schema, resolverOf(ops));
     await assert.rejects(
