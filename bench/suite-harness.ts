@@ -19,6 +19,7 @@ import {
 } from "./baselines.ts";
 import { BENCH_LIMITS, perRecordFunction, runPerRecord } from "./bench-operators.ts";
 import { encodeRows, LINE_SCHEMA, lineRows } from "./line-rows.ts";
+import { measureRounds } from "./ratio-rounds.ts";
 
 /** Approaches of the suite, in report order. */
 export const APPROACHES = ["memcpy", "colwasm", "typed-js", "arrow", "json", "per-record"] as const;
@@ -68,6 +69,12 @@ export interface SizeResult {
   /** Words after split_words (output rows of `words`). */
   readonly words: number;
   readonly tasks: readonly TaskResult[];
+  /**
+   * One hop in memcpys, (4 hops − 1 hop) / 3 measured in rounds next to memcpy
+   * (bench/ratio-rounds.ts): the difference of two tinybench medians taken seconds apart swings
+   * between 0.6× and 2.3× on a shared machine.
+   */
+  readonly hopRatio?: number;
 }
 
 /** Options of measureInProcess. */
@@ -267,6 +274,21 @@ async function measureSize(rowCount: number, options: InProcessOptions): Promise
       samples: r.latency.samplesCount,
     };
   });
+  const fn = (id: string) => suite.tasks.find((t) => t.id === id)?.fn;
+  const [memcpy, hop1, hop4] = [fn("memcpy"), fn("hop:1"), fn("hop:4")];
+  let hopRatio: number | undefined;
+  if (memcpy !== undefined && hop1 !== undefined && hop4 !== undefined) {
+    options.onProgress?.(`in-process: ${rowCount} rows, hop in rounds`);
+    const [, one, four] = await measureRounds(
+      { name: "memcpy", run: memcpy },
+      [
+        { name: "1 hop", run: hop1 },
+        { name: "4 hops", run: hop4 },
+      ],
+      { rounds: options.iterations >= 10 ? 20 : 8, repeat: 3 },
+    );
+    hopRatio = (four.ratio - one.ratio) / 3;
+  }
   const memcpyMs = stats.find((s) => s.id === "memcpy")?.medianMs ?? Number.NaN;
   const tasks = stats.map((s): TaskResult => {
     const [approach, tail] = s.id.split(":") as [Approach, string | undefined];
@@ -289,6 +311,7 @@ async function measureSize(rowCount: number, options: InProcessOptions): Promise
     arrowBytes: suite.arrowBytes,
     words: suite.words,
     tasks,
+    hopRatio,
   };
 }
 
