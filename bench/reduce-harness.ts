@@ -25,6 +25,9 @@ export function wordcountChain(name = "wordcount"): string {
 /** The naive design: every key is its own storage call (issued concurrently). */
 export class PerKeyReduceStore implements ReduceStore {
   constructor(readonly inner: ReduceStore) {}
+  claimKeyType(namespace: string, keyType: string) {
+    return this.inner.claimKeyType(namespace, keyType);
+  }
   async applyShard(delta: ShardDelta): Promise<ShardTotals> {
     const answers = await Promise.all(
       delta.keys.map((key, k) =>

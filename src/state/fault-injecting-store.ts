@@ -24,6 +24,10 @@ export class FaultInjectingStore implements ReduceStore {
     this.#pending = new Set(failOnce);
   }
 
+  claimKeyType(namespace: string, keyType: string): Promise<void> {
+    return this.#inner.claimKeyType(namespace, keyType);
+  }
+
   applyShard(delta: ShardDelta): Promise<ShardTotals> {
     const id = `${delta.namespace}/${delta.shard}`;
     if (this.#pending.delete(id)) {

@@ -1,8 +1,15 @@
 // Public surface of keyed reduce state: the store contract, the sharded reduce stage, stores.
 export { aggregateKeys, type AggregatedKeys } from "./aggregate-keys.ts";
 export { fnv1a32, shardOfKey } from "./key-hash.ts";
+export { KeyTypeCache } from "./key-type-cache.ts";
 export { MemoryReduceStore } from "./memory-store.ts";
-export type { ReduceStore, ShardDelta, ShardTotals, StoredTotal } from "./reduce-store.ts";
+export {
+  keyTypeConflict,
+  type ReduceStore,
+  type ShardDelta,
+  type ShardTotals,
+  type StoredTotal,
+} from "./reduce-store.ts";
 export { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "./sharded-reduce.ts";
 export { applyToShard, emptyShard, type ShardState } from "./shard-state.ts";
 export { FaultInjectingStore, parseFailShards } from "./fault-injecting-store.ts";

@@ -1,11 +1,18 @@
 // In-memory reduce state for unit tests and `colwasm exec`: same contract as the durable stores,
 // nothing survives the process. Each call is synchronous inside, hence atomic.
-import type { ReduceStore, ShardDelta, ShardTotals, StoredTotal } from "./reduce-store.ts";
+import {
+  keyTypeConflict,
+  type ReduceStore,
+  type ShardDelta,
+  type ShardTotals,
+  type StoredTotal,
+} from "./reduce-store.ts";
 import { applyToShard, emptyShard, type ShardState } from "./shard-state.ts";
 
 /** A ReduceStore in a Map. */
 export class MemoryReduceStore implements ReduceStore {
   readonly #shards = new Map<string, ShardState>();
+  readonly #keyTypes = new Map<string, string>();
   /** Shard calls made so far (benchmarks and tests count them). */
   calls = 0;
 
@@ -14,6 +21,12 @@ export class MemoryReduceStore implements ReduceStore {
     let state = this.#shards.get(id);
     if (state === undefined && create) this.#shards.set(id, (state = emptyShard()));
     return state;
+  }
+
+  async claimKeyType(namespace: string, keyType: string): Promise<void> {
+    const bound = this.#keyTypes.get(namespace);
+    if (bound === undefined) this.#keyTypes.set(namespace, keyType);
+    else if (bound !== keyType) throw keyTypeConflict(namespace, bound, keyType);
   }
 
   async applyShard(delta: ShardDelta): Promise<ShardTotals> {
@@ -50,7 +63,7 @@ export class MemoryReduceStore implements ReduceStore {
   }
 
   async drop(namespace: string, shards: number): Promise<boolean> {
-    let existed = false;
+    let existed = this.#keyTypes.delete(namespace);
     for (let s = 0; s < shards; s++) existed = this.#shards.delete(`${namespace}\u0000${s}`) || existed;
     return existed;
   }

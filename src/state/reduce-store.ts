@@ -1,6 +1,7 @@
 // The contract every reduce state store honours (Durable Objects, Deno KV, memory): a shard applies
 // all of its keys or none, records the idempotency key in the same transaction, and answers a
 // retry with what it answered the first time.
+import { ColwasmError } from "../error.ts";
 
 /** One shard's share of a batch: distinct keys and the sum of their diffs. */
 export interface ShardDelta {
@@ -28,8 +29,23 @@ export interface StoredTotal {
   readonly total: bigint;
 }
 
+/** The conflict of a batch whose key type is not its namespace's. */
+export function keyTypeConflict(namespace: string, bound: string, keyType: string): ColwasmError {
+  return new ColwasmError(
+    "conflict",
+    `Cannot reduce into "${namespace}": it holds keys of type ${bound}, this batch has ${keyType} (drop the namespace to change its key type)`,
+  );
+}
+
 /** Where keyed reduce totals live. */
 export interface ReduceStore {
+  /**
+   * Binds `namespace` to `keyType` when it has no key type yet, atomically, or throws
+   * `keyTypeConflict` when it is bound to another: called before any shard of a batch is touched,
+   * so a batch of the wrong key type changes nothing (no shard that happens to be empty takes it).
+   * A namespace keeps its key type until it is dropped.
+   */
+  claimKeyType(namespace: string, keyType: string): Promise<void>;
   /**
    * Applies a shard's delta atomically. Throws ColwasmError("conflict") when the idempotency key
    * was used with another body, or when the namespace holds keys of another type.

@@ -2,7 +2,7 @@
 // check the key type, add deltas, delete zeros, record the answer. Storage-specific stores (SQLite
 // in a Durable Object, Deno KV) implement the same steps inside their own transaction.
 import { ColwasmError } from "../error.ts";
-import type { ShardDelta, ShardTotals } from "./reduce-store.ts";
+import { keyTypeConflict, type ShardDelta, type ShardTotals } from "./reduce-store.ts";
 
 /** Plain in-memory state of one shard of one namespace. */
 export interface ShardState {
@@ -32,10 +32,7 @@ export function applyToShard(state: ShardState, delta: ShardDelta): ShardTotals 
     }
   }
   if (state.keyType !== undefined && state.keyType !== delta.keyType && state.totals.size > 0) {
-    throw new ColwasmError(
-      "conflict",
-      `Cannot reduce into "${delta.namespace}": it holds keys of type ${state.keyType}, this batch has ${delta.keyType}`,
-    );
+    throw keyTypeConflict(delta.namespace, state.keyType, delta.keyType);
   }
   state.keyType = delta.keyType;
   const totals = new BigInt64Array(delta.keys.length);

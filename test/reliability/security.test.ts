@@ -184,6 +184,7 @@ describe("security of the app (in-process)", () => {
   test("a 500 (a storage read throwing) answers internal with a request id and no stack; no token in body or log", async () => {
     const inner = new MemoryReduceStore();
     const failing: ReduceStore = {
+      claimKeyType: (namespace, keyType) => inner.claimKeyType(namespace, keyType),
       applyShard: (delta) => inner.applyShard(delta),
       readAll: () => Promise.reject(new Error("storage exploded")),
       readKey: (namespace, shard, key) => inner.readKey(namespace, shard, key),

@@ -219,6 +219,20 @@ describe("Deno runtime: reduce on Deno KV", { timeout: 180_000 }, () => {
     assert.equal(res.status, 422, text);
     assert.equal((JSON.parse(text) as { type: string }).type, "/problems/operator-failed");
     assert.deepEqual(await stateOf("x"), new Map([["x", 1]]));
+    // i64 keys into a namespace of one String key: 409, and none of the 15 empty shards takes them
+    const ints = parseSchema("(i64, i64)");
+    const conflict = await call("/v1/run?chain=reduce:x", {
+      method: "POST",
+      headers: { "content-type": "application/x-columnar", "columnar-schema": "(i64, i64)" },
+      body: encodeBatch(
+        rowsToColumn(
+          ints,
+          Array.from({ length: 200 }, (_, k) => [k, 1]),
+        ),
+      ).slice(),
+    });
+    assert.equal(conflict.status, 409, await conflict.text());
+    assert.deepEqual(await stateOf("x"), new Map([["x", 1]]));
   });
 
   test("state survives a stop and a restart on the same state dir", { timeout: 60_000 }, async () => {

@@ -296,6 +296,12 @@ describe("reduce on the Workers runtime (ReduceShard Durable Objects)", { timeou
       );
       await expectProblem(await run("reduce:wc", manyInts, {}, "(i64, i64)"), 409, "conflict");
       assert.deepEqual(await readState("wc"), expectedWc);
+      // one String key leaves 15 shards empty: they must not take the i64 keys either (the
+      // namespace's key type is bound on its shard 0 before any shard is touched)
+      assert.equal((await run("reduce:lonely", ndjson([["solo", 1]]))).status, 200);
+      const lonely = await readState("lonely");
+      await expectProblem(await run("reduce:lonely", manyInts, {}, "(i64, i64)"), 409, "conflict");
+      assert.deepEqual(await readState("lonely"), lonely);
     },
   );
 

@@ -17,6 +17,29 @@ const delta = (keys: string[], deltas: bigint[], extra: Partial<ShardDelta> = {}
 
 /** Registers the contract tests for stores made by `make`. */
 export function reduceStoreContract(make: () => ReduceStore): void {
+  it("claimKeyType() binds a namespace once, refuses another type with 409, and drop() frees it", async () => {
+    const store = make();
+    await store.claimKeyType("wc", "String");
+    await store.claimKeyType("wc", "String");
+    await store.claimKeyType("other", "u64"); // namespaces are independent
+    await assert.rejects(
+      store.claimKeyType("wc", "u64"),
+      (e: unknown) => e instanceof ColwasmError && e.type === "conflict" && /String/.test(e.message),
+    );
+    await store.applyShard(delta(["a"], [1n]));
+    assert.equal(await store.drop("wc", 4), true);
+    await store.claimKeyType("wc", "u64");
+  });
+
+  it("claimKeyType() lets exactly one of two concurrent first claims of different types win", async () => {
+    const store = make();
+    const results = await Promise.allSettled([
+      store.claimKeyType("race", "String"),
+      store.claimKeyType("race", "i64"),
+    ]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+  });
+
   it("applyShard() adds deltas and answers the new totals in key order", async () => {
     const store = make();
     assert.deepEqual([...(await store.applyShard(delta(["a", "b"], [2n, 3n]))).totals], [2n, 3n]);

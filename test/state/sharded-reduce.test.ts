@@ -88,6 +88,53 @@ describe("ShardedReduce", () => {
     assert.deepEqual(columnToRows(out.schema, out.column), [[7, 3]]);
   });
 
+  it("refuses a batch of another key type with 409 before any shard changes, even shards still empty", async () => {
+    const store = new MemoryReduceStore();
+    const reduce = new ShardedReduce(store, { shards: 16 });
+    // one String key: it lands on one shard, the 15 others stay empty
+    await reduce.applyReduce(await stageFor("(String, i64)"), batchOf("(String, i64)", [["a", 1]]), {});
+    const before = await store.readAll("wc", 16);
+    const numbers = Array.from({ length: 200 }, (_, i) => [i, 1]);
+    await assert.rejects(
+      reduce.applyReduce(await stageFor("(u64, i64)"), batchOf("(u64, i64)", numbers), {}),
+      (error: unknown) =>
+        error instanceof ColwasmError && error.type === "conflict" && /String/.test(error.message),
+    );
+    assert.deepEqual(await store.readAll("wc", 16), before);
+    // dropping the namespace frees its key type
+    assert.ok(await store.drop("wc", 16));
+    await reduce.applyReduce(await stageFor("(u64, i64)"), batchOf("(u64, i64)", numbers), {});
+    assert.equal((await store.readAll("wc", 16))?.keyType, "u64");
+  });
+
+  it("binds a namespace's key type once: of two concurrent first batches of different types, one wins", async () => {
+    const store = new MemoryReduceStore();
+    const reduce = new ShardedReduce(store, { shards: 16 });
+    const results = await Promise.allSettled([
+      reduce.applyReduce(
+        await stageFor("(String, i64)"),
+        batchOf("(String, i64)", [
+          ["a", 1],
+          ["b", 1],
+        ]),
+        {},
+      ),
+      reduce.applyReduce(
+        await stageFor("(i64, i64)"),
+        batchOf("(i64, i64)", [
+          [1, 1],
+          [2, 1],
+        ]),
+        {},
+      ),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["fulfilled", "rejected"],
+    );
+    assert.equal((await store.readAll("wc", 16))?.keyType, "String");
+  });
+
   it("makes exactly one store call per touched shard", async () => {
     const store = new MemoryReduceStore();
     const reduce = new ShardedReduce(store, { shards: 16 });
@@ -104,6 +151,7 @@ describe("ShardedReduce", () => {
     const memory = new MemoryReduceStore();
     let failShard: number | undefined = 5;
     const flaky: ReduceStore = {
+      claimKeyType: (n, t) => memory.claimKeyType(n, t),
       applyShard: (d: ShardDelta) =>
         d.shard === failShard ? Promise.reject(new Error("injected")) : memory.applyShard(d),
       readAll: (n, s) => memory.readAll(n, s),

@@ -1,4 +1,5 @@
 // The ReduceStore of the Deno runtime (src/state/reduce-store.ts contract) on Deno KV. Layout:
+//   ["reduce", ns, "keyType"]                   → string              (the namespace's key type)
 //   ["reduce", ns, shard, "meta"]               → { keyType, count }  (count = keys held)
 //   ["reduce", ns, shard, "total", key]         → bigint              (never 0: zeros are deleted)
 //   ["reduce", ns, shard, "total", sha256(key)] → { key, total }      (keys too long for a KV key)
@@ -31,7 +32,14 @@
 // Reads (readAll, drop) walk several shards and are not one snapshot; drop deletes in commits of
 // at most 1000 mutations, so a reduce running concurrently with a drop may leave some of its keys.
 import { ColwasmError } from "../../error.ts";
-import type { ReduceStore, ShardDelta, ShardTotals, StoredTotal } from "../../state/index.ts";
+import {
+  KeyTypeCache,
+  keyTypeConflict,
+  type ReduceStore,
+  type ShardDelta,
+  type ShardTotals,
+  type StoredTotal,
+} from "../../state/index.ts";
 
 /** Keys per commit: their checks, plus the meta's and the idempotency record's, stay ≤ 100. */
 const CHUNK_KEYS = 96;
@@ -118,10 +126,39 @@ export class KvReduceStore implements ReduceStore {
    * RELIABILITY.md measured 7-17 req/s). Other processes on the same KV still meet the checks.
    */
   readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #boundKeyTypes = new KeyTypeCache();
 
   constructor(kv: Deno.Kv, options: { prefix?: readonly Deno.KvKeyPart[] } = {}) {
     this.#kv = kv;
     this.#prefix = options.prefix ?? ["reduce"];
+  }
+
+  /**
+   * Binds the namespace's key type with a versionstamp check (null: only if absent), so of two
+   * first batches of different types exactly one binds. Bindings this process saw are cached for
+   * 30 s (KeyTypeCache): a batch then costs no extra read; drop() forgets them.
+   */
+  async claimKeyType(namespace: string, keyType: string): Promise<void> {
+    if (this.#boundKeyTypes.has(namespace, keyType)) return;
+    const key = [...this.#prefix, namespace, "keyType"];
+    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+      const entry = await this.#kv.get<string>(key);
+      if (entry.versionstamp !== null) {
+        if (entry.value !== keyType) throw keyTypeConflict(namespace, String(entry.value), keyType);
+        this.#boundKeyTypes.set(namespace, keyType);
+        return;
+      }
+      const committed = await this.#kv.atomic().check(entry).set(key, keyType).commit();
+      if (committed.ok) {
+        this.#boundKeyTypes.set(namespace, keyType);
+        return;
+      }
+    }
+    throw new ColwasmError(
+      "unavailable",
+      `Cannot bind the key type of "${namespace}": ${COMMIT_ATTEMPTS} commits lost to concurrent writers`,
+      { retryAfterSeconds: 1 },
+    );
   }
 
   #shardKey(namespace: string, shard: number): Deno.KvKey {
@@ -249,10 +286,7 @@ export class KvReduceStore implements ReduceStore {
         meta = metaEntry.value;
       }
       if (meta !== undefined && meta.keyType !== delta.keyType && meta.count > 0) {
-        throw new ColwasmError(
-          "conflict",
-          `Cannot reduce into "${delta.namespace}": it holds keys of type ${meta.keyType}, this batch has ${delta.keyType}`,
-        );
+        throw keyTypeConflict(delta.namespace, meta.keyType, delta.keyType);
       }
       // 3. add with i64 wrap, delete zeros, count keys created and removed
       const op = this.#kv.atomic();
@@ -337,7 +371,10 @@ export class KvReduceStore implements ReduceStore {
   }
 
   async drop(namespace: string, shards: number): Promise<boolean> {
-    let existed = false;
+    this.#boundKeyTypes.delete(namespace);
+    const keyTypeKey = [...this.#prefix, namespace, "keyType"];
+    let existed = (await this.#kv.get(keyTypeKey)).versionstamp !== null;
+    await this.#kv.delete(keyTypeKey);
     for (let s = 0; s < shards; s++) {
       let batch: Deno.KvKey[] = [];
       const flush = async (): Promise<void> => {

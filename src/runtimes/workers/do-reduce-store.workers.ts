@@ -2,7 +2,14 @@
 // Durable Object per (namespace, shard), one RPC per touched shard carrying all of its keys as a
 // columnar payload. Stubs are made fresh per call: workerd ties a stub's I/O to its request.
 import { ColwasmError } from "../../error.ts";
-import type { ReduceStore, ShardDelta, ShardTotals, StoredTotal } from "../../state/index.ts";
+import {
+  KeyTypeCache,
+  keyTypeConflict,
+  type ReduceStore,
+  type ShardDelta,
+  type ShardTotals,
+  type StoredTotal,
+} from "../../state/index.ts";
 import type { DurableObjectNamespace } from "./bindings.workers.ts";
 import type { ReduceShardObject } from "./reduce-shard.workers.ts";
 import { errorOfFailure } from "./runner-protocol.workers.ts";
@@ -36,6 +43,8 @@ function unavailable(action: string, cause: unknown): ColwasmError {
 /** A ReduceStore over the REDUCE_SHARD Durable Object namespace. */
 export class DoReduceStore implements ReduceStore {
   readonly #options: DoReduceStoreOptions;
+  /** Key types this isolate saw bound (30 s): a batch then makes no extra call; drop() forgets them. */
+  readonly #boundKeyTypes = new KeyTypeCache();
 
   constructor(options: DoReduceStoreOptions) {
     this.#options = options;
@@ -44,6 +53,19 @@ export class DoReduceStore implements ReduceStore {
   #shard(namespace: string, shard: number): ReduceShardObject {
     const ns = this.#options.namespace;
     return ns.get(ns.idFromName(`${namespace}/${shard}`));
+  }
+
+  /** Binds through the namespace's shard 0, its home (ReduceShard.claimKeyType). */
+  async claimKeyType(namespace: string, keyType: string): Promise<void> {
+    if (this.#boundKeyTypes.has(namespace, keyType)) return;
+    let bound: string;
+    try {
+      bound = await this.#shard(namespace, 0).claimKeyType(keyType);
+    } catch (error) {
+      throw unavailable(`bind the key type of "${namespace}"`, error);
+    }
+    if (bound !== keyType) throw keyTypeConflict(namespace, bound, keyType);
+    this.#boundKeyTypes.set(namespace, keyType);
   }
 
   async applyShard(delta: ShardDelta): Promise<ShardTotals> {
@@ -98,6 +120,7 @@ export class DoReduceStore implements ReduceStore {
   }
 
   async drop(namespace: string, shards: number): Promise<boolean> {
+    this.#boundKeyTypes.delete(namespace);
     const dropped = await this.#each(`drop "${namespace}"`, shards, (s) => this.#shard(namespace, s).drop());
     return dropped.some((d) => d);
   }

@@ -7,6 +7,7 @@
 // (9007199254740993 comes back as ...992) and refuses BigInt bindings, so i64 would lose precision.
 import { DurableObject, type DurableObjectState } from "cloudflare:workers";
 import { ColwasmError } from "../../error.ts";
+import { keyTypeConflict } from "../../state/index.ts";
 import { failureOf, type RunnerFailure } from "./runner-protocol.workers.ts";
 import { decodeShardPayload, encodeShardPayload } from "./shard-payload.workers.ts";
 
@@ -30,6 +31,11 @@ export type ApplyAnswer =
 
 /** RPC surface of a shard, as seen through a stub. */
 export interface ReduceShardObject {
+  /**
+   * Shard 0 of a namespace is its home: binds the namespace's key type when unbound and answers
+   * the bound one (the caller compares). One statement each way: the object is single-threaded.
+   */
+  claimKeyType(keyType: string): Promise<string>;
   /** Applies a `(String, i64)` payload of distinct keys and diffs in one transaction. */
   apply(payload: ArrayBuffer, meta: ApplyMeta): Promise<ApplyAnswer>;
   /** Every total as a `(String, i64)` payload, or null when the shard holds no state. */
@@ -45,6 +51,9 @@ const CREATE_APPLIED =
   "CREATE TABLE IF NOT EXISTS applied (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, totals BLOB NOT NULL)";
 const SELECT_APPLIED = "SELECT body_hash, totals FROM applied WHERE key = ?";
 const SELECT_KEY_TYPE = "SELECT value FROM meta WHERE name = 'keyType'";
+const CLAIM_NAMESPACE_KEY_TYPE =
+  "INSERT INTO meta (name, value) VALUES ('namespaceKeyType', ?) ON CONFLICT (name) DO NOTHING";
+const SELECT_NAMESPACE_KEY_TYPE = "SELECT value FROM meta WHERE name = 'namespaceKeyType'";
 const HAS_TOTALS = "SELECT EXISTS (SELECT 1 FROM totals) AS has";
 /** Current totals of a JSON array of keys: one statement per batch, not per key. */
 const SELECT_TOTALS_OF = "SELECT key, total FROM totals WHERE key IN (SELECT value FROM json_each(?))";
@@ -66,6 +75,12 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     for (const statement of [CREATE_TOTALS, CREATE_META, CREATE_APPLIED]) ctx.storage.sql.exec(statement);
+  }
+
+  async claimKeyType(keyType: string): Promise<string> {
+    const sql = this.ctx.storage.sql;
+    sql.exec(CLAIM_NAMESPACE_KEY_TYPE, keyType);
+    return sql.exec<{ value: string }>(SELECT_NAMESPACE_KEY_TYPE).one().value;
   }
 
   async apply(payload: ArrayBuffer, meta: ApplyMeta): Promise<ApplyAnswer> {
@@ -101,10 +116,7 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
       stored !== meta.keyType &&
       sql.exec<{ has: number }>(HAS_TOTALS).one().has === 1
     ) {
-      throw new ColwasmError(
-        "conflict",
-        `Cannot reduce into "${meta.namespace}": it holds keys of type ${stored}, this batch has ${meta.keyType}`,
-      );
+      throw keyTypeConflict(meta.namespace, stored, meta.keyType);
     }
     const current = new Map<string, string>();
     for (const row of sql.exec<TotalRow>(SELECT_TOTALS_OF, JSON.stringify(keys)))

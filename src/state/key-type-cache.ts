@@ -1,0 +1,27 @@
+// Key types a process saw bound to namespaces (ReduceStore.claimKeyType), so a batch does not pay
+// a storage round trip to re-check its namespace's type. Entries expire: a namespace dropped and
+// retyped by another process is seen here at the latest after `ttlMs`.
+
+/** Namespace -> bound key type, each entry valid for `ttlMs`. */
+export class KeyTypeCache {
+  readonly #entries = new Map<string, { keyType: string; until: number }>();
+  readonly #ttlMs: number;
+
+  constructor(ttlMs = 30_000) {
+    this.#ttlMs = ttlMs;
+  }
+
+  /** True when `namespace` is known, and still recently, to be bound to `keyType`. */
+  has(namespace: string, keyType: string): boolean {
+    const entry = this.#entries.get(namespace);
+    return entry !== undefined && entry.keyType === keyType && entry.until > Date.now();
+  }
+
+  set(namespace: string, keyType: string): void {
+    this.#entries.set(namespace, { keyType, until: Date.now() + this.#ttlMs });
+  }
+
+  delete(namespace: string): void {
+    this.#entries.delete(namespace);
+  }
+}
