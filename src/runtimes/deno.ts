@@ -23,7 +23,10 @@ const { executor, kernelModule } = await denoSandboxPool(
 );
 const failShardsOnce =
   Deno.env.get("COLWASM_TEST_HOOKS") === "1" ? Deno.env.get("COLWASM_TEST_FAIL_SHARDS") : undefined;
-const { state, reduce } = kvReduceState(kv, settings.reduceShards, { failShardsOnce });
+const { state, reduce } = kvReduceState(kv, settings.reduceShards, {
+  failShardsOnce,
+  idempotencyTtlMs: settings.idempotencyTtlMs,
+});
 const registry = await RegistryCore.create({
   store: new KvOperatorStore(kv),
   builtins: await loadBuiltins(new URL("../../operators/dist/", import.meta.url)),

@@ -29,7 +29,11 @@ async function build(env: WorkersEnv) {
     throw new Error(`REDUCE_SHARDS must be an integer >= 1, got ${JSON.stringify(env.REDUCE_SHARDS)}`);
   const store = () => env.OPERATOR_REGISTRY.get(env.OPERATOR_REGISTRY.idFromName("operators"));
   const registry = await LoaderRegistry.create({ loader: env.LOADER, store, builtins: BUILTINS, limits });
-  const state = { store: new DoReduceStore({ namespace: env.REDUCE_SHARD, scope: currentScope }), shards };
+  const { idempotencyTtlMs } = settings;
+  const state = {
+    store: new DoReduceStore({ namespace: env.REDUCE_SHARD, scope: currentScope, idempotencyTtlMs }),
+    shards,
+  };
   const reduce = new ShardedReduce(state.store, { shards });
   return createApp({
     runtime: "workers",

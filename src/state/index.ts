@@ -4,6 +4,7 @@ export { fnv1a32, shardOfKey } from "./key-hash.ts";
 export { KeyTypeCache } from "./key-type-cache.ts";
 export { MemoryReduceStore } from "./memory-store.ts";
 export {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
   keyTypeConflict,
   type ReduceStore,
   type ShardDelta,

@@ -1,6 +1,7 @@
 // In-memory reduce state for unit tests and `colwasm exec`: same contract as the durable stores,
 // nothing survives the process. Each call is synchronous inside, hence atomic.
 import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
   keyTypeConflict,
   type ReduceStore,
   type ShardDelta,
@@ -15,6 +16,14 @@ export class MemoryReduceStore implements ReduceStore {
   readonly #keyTypes = new Map<string, string>();
   /** Shard calls made so far (benchmarks and tests count them). */
   calls = 0;
+  readonly #idempotencyTtlMs: number;
+  readonly #now: () => number;
+
+  /** `idempotencyTtlMs`: how long an Idempotency-Key is honoured; `now`: the clock (tests). */
+  constructor(options: { idempotencyTtlMs?: number; now?: () => number } = {}) {
+    this.#idempotencyTtlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    this.#now = options.now ?? Date.now;
+  }
 
   #shard(namespace: string, shard: number, create: boolean): ShardState | undefined {
     const id = `${namespace}\u0000${shard}`;
@@ -32,7 +41,7 @@ export class MemoryReduceStore implements ReduceStore {
   async applyShard(delta: ShardDelta): Promise<ShardTotals> {
     this.calls++;
     const state = this.#shard(delta.namespace, delta.shard, true) ?? emptyShard();
-    return applyToShard(state, delta);
+    return applyToShard(state, delta, { now: this.#now(), ttlMs: this.#idempotencyTtlMs });
   }
 
   async readAll(

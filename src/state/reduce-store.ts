@@ -29,6 +29,12 @@ export interface StoredTotal {
   readonly total: bigint;
 }
 
+/**
+ * How long a shard honours an Idempotency-Key (`COLWASM_IDEMPOTENCY_TTL_SECONDS`): a retry within
+ * it replays, after it the key is forgotten (and its record's storage reclaimed).
+ */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** The conflict of a batch whose key type is not its namespace's. */
 export function keyTypeConflict(namespace: string, bound: string, keyType: string): ColwasmError {
   return new ColwasmError(

@@ -2,13 +2,22 @@
 // check the key type, add deltas, delete zeros, record the answer. Storage-specific stores (SQLite
 // in a Durable Object, Deno KV) implement the same steps inside their own transaction.
 import { ColwasmError } from "../error.ts";
-import { keyTypeConflict, type ShardDelta, type ShardTotals } from "./reduce-store.ts";
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  keyTypeConflict,
+  type ShardDelta,
+  type ShardTotals,
+} from "./reduce-store.ts";
 
 /** Plain in-memory state of one shard of one namespace. */
 export interface ShardState {
   keyType?: string;
   readonly totals: Map<string, bigint>;
-  readonly applied: Map<string, { readonly bodyHash: string; readonly totals: BigInt64Array }>;
+  /** Idempotency records in the order they were made (`at`: ms), so expired ones lead. */
+  readonly applied: Map<
+    string,
+    { readonly bodyHash: string; readonly totals: BigInt64Array; readonly at: number }
+  >;
 }
 
 /** A new, empty shard. */
@@ -16,8 +25,22 @@ export function emptyShard(): ShardState {
   return { totals: new Map(), applied: new Map() };
 }
 
-/** Applies `delta` to `state` (the caller makes it atomic); returns the new totals. */
-export function applyToShard(state: ShardState, delta: ShardDelta): ShardTotals {
+/**
+ * Applies `delta` to `state` (the caller makes it atomic); returns the new totals. Idempotency
+ * records older than `ttlMs` at `now` are forgotten first.
+ */
+export function applyToShard(
+  state: ShardState,
+  delta: ShardDelta,
+  clock: { readonly now: number; readonly ttlMs: number } = {
+    now: Date.now(),
+    ttlMs: DEFAULT_IDEMPOTENCY_TTL_MS,
+  },
+): ShardTotals {
+  for (const [key, record] of state.applied) {
+    if (record.at > clock.now - clock.ttlMs) break;
+    state.applied.delete(key);
+  }
   const idem = delta.idempotency;
   if (idem !== undefined) {
     const earlier = state.applied.get(idem.key);
@@ -42,6 +65,7 @@ export function applyToShard(state: ShardState, delta: ShardDelta): ShardTotals 
     else state.totals.set(key, next);
     totals[k] = next;
   });
-  if (idem !== undefined) state.applied.set(idem.key, { bodyHash: idem.bodyHash, totals: totals.slice() });
+  if (idem !== undefined)
+    state.applied.set(idem.key, { bodyHash: idem.bodyHash, totals: totals.slice(), at: clock.now });
   return { totals, isReplay: false };
 }

@@ -26,7 +26,13 @@ const BUNDLE = "dist/worker-reduce-test";
 const SHARDS = 16;
 const TEST_TIMEOUT_MS = 30_000;
 const FETCH_TIMEOUT_MS = 15_000;
-const VARS = { COLWASM_ADMIN_TOKEN: ADMIN, COLWASM_TEST_HOOKS: "1" };
+/** Short enough for a test to outwait, long enough for every retry sequence of this file. */
+const IDEMPOTENCY_TTL_SECONDS = 8;
+const VARS = {
+  COLWASM_ADMIN_TOKEN: ADMIN,
+  COLWASM_TEST_HOOKS: "1",
+  COLWASM_IDEMPOTENCY_TTL_SECONDS: String(IDEMPOTENCY_TTL_SECONDS),
+};
 const SEED = Number(process.env.COLWASM_TEST_SEED ?? Date.now() % 1_000_000);
 
 type Totals = Map<string, bigint>;
@@ -347,6 +353,31 @@ describe("reduce on the Workers runtime (ReduceShard Durable Objects)", { timeou
     assert.equal(await readState("dropme"), undefined);
     await expectProblem(await call("/v1/state/dropme", { method: "DELETE" }), 404, "unknown-state");
   });
+
+  test(
+    "an Idempotency-Key is honoured for COLWASM_IDEMPOTENCY_TTL_SECONDS, then forgotten",
+    { timeout: TEST_TIMEOUT_MS + IDEMPOTENCY_TTL_SECONDS * 1000 },
+    async () => {
+      const text = ndjson([["ttl word", 1]]);
+      const headers = { "idempotency-key": `ttl-${SEED}` };
+      const once = new Map([
+        ["ttl", 1n],
+        ["word", 1n],
+      ]);
+      await expectOk(await run("split_words,reduce:ttl", text, headers));
+      await expectOk(await run("split_words,reduce:ttl", text, headers)); // a replay
+      assert.deepEqual(await readState("ttl"), once);
+      await new Promise((resolve) => setTimeout(resolve, IDEMPOTENCY_TTL_SECONDS * 1000 + 500));
+      await expectOk(await run("split_words,reduce:ttl", text, headers)); // the key was forgotten
+      assert.deepEqual(
+        await readState("ttl"),
+        new Map([
+          ["ttl", 2n],
+          ["word", 2n],
+        ]),
+      );
+    },
+  );
 
   test("state survives a restart on the same persist dir", { timeout: 60_000 }, async () => {
     await server.dispose();

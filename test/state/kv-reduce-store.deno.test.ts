@@ -121,6 +121,16 @@ describe("KvReduceStore", () => {
     assert.equal(await store.readKey("wc", 0, long), undefined);
   });
 
+  it("honours an Idempotency-Key for the TTL, then forgets it and applies the batch again", async () => {
+    const store = new KvReduceStore(kv, { prefix: ["test", stores++], idempotencyTtlMs: 200 });
+    const idempotency = { key: "ttl", bodyHash: "h" };
+    assert.deepEqual([...(await store.applyShard(delta(["a"], [2n], { idempotency }))).totals], [2n]);
+    assert.equal((await store.applyShard(delta(["a"], [2n], { idempotency }))).isReplay, true);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const again = await store.applyShard(delta(["a"], [2n], { idempotency }));
+    assert.deepEqual([again.isReplay, ...again.totals], [false, 4n]);
+  });
+
   it("allows another key type once the namespace's shard holds no keys", async () => {
     const store = make();
     await store.applyShard(delta(["a"], [1n]));

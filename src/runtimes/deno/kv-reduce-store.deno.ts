@@ -3,7 +3,8 @@
 //   ["reduce", ns, shard, "meta"]               → { keyType, count }  (count = keys held)
 //   ["reduce", ns, shard, "total", key]         → bigint              (never 0: zeros are deleted)
 //   ["reduce", ns, shard, "total", sha256(key)] → { key, total }      (keys too long for a KV key)
-//   ["reduce", ns, shard, "applied", idem]      → { bodyHash, totals } (totals: i64 LE bytes)
+//   ["reduce", ns, shard, "applied", idem]      → { bodyHash, totals, at } (totals: i64 LE bytes;
+//                                                  at: ms; ignored after the TTL, expireIn reclaims it)
 //
 // Guarantees. applyShard reads the meta, the idempotency record and the current totals of the
 // delta's keys, computes with the rule of src/state/shard-state.ts (replay or conflict on the
@@ -23,8 +24,8 @@
 // the chunks already committed, no other — and reports 503 `unavailable`; a retry with the same
 // Idempotency-Key replays the committed chunks and applies the rest, so the batch completes
 // exactly once. Without an Idempotency-Key, a partial failure of a multi-chunk shard cannot be
-// completed exactly (as for a partial failure across shards). Idempotency records are kept until
-// the namespace is dropped, as in the other stores.
+// completed exactly (as for a partial failure across shards). Idempotency records are honoured for
+// the idempotency TTL (24 h by default), as in the other stores, then forgotten.
 //
 // The rule is replicated, not shared with applyToShard: the key-type check needs `meta.count`
 // (the shard's key count) rather than an in-memory map of every total.
@@ -33,6 +34,7 @@
 // at most 1000 mutations, so a reduce running concurrently with a drop may leave some of its keys.
 import { ColwasmError } from "../../error.ts";
 import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
   KeyTypeCache,
   keyTypeConflict,
   type ReduceStore,
@@ -63,6 +65,8 @@ interface Meta {
 interface Applied {
   readonly bodyHash: string;
   readonly totals: Uint8Array;
+  /** When it was recorded (ms); absent in records made before records expired. */
+  readonly at?: number;
 }
 interface LongTotal {
   readonly key: string;
@@ -128,9 +132,13 @@ export class KvReduceStore implements ReduceStore {
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #boundKeyTypes = new KeyTypeCache();
 
-  constructor(kv: Deno.Kv, options: { prefix?: readonly Deno.KvKeyPart[] } = {}) {
+  readonly #idempotencyTtlMs: number;
+
+  /** `idempotencyTtlMs`: how long an Idempotency-Key is honoured (COLWASM_IDEMPOTENCY_TTL_SECONDS). */
+  constructor(kv: Deno.Kv, options: { prefix?: readonly Deno.KvKeyPart[]; idempotencyTtlMs?: number } = {}) {
     this.#kv = kv;
     this.#prefix = options.prefix ?? ["reduce"];
+    this.#idempotencyTtlMs = options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
   }
 
   /**
@@ -268,8 +276,16 @@ export class KvReduceStore implements ReduceStore {
       const [metaEntry] = entries;
       const appliedEntry = appliedKey ? entries[1] : undefined;
       const totalEntries = entries.slice(appliedKey ? 2 : 1);
-      // 1. idempotency record: replay, or conflict when the body differs
-      if (idempotency !== undefined && appliedEntry !== undefined && appliedEntry.versionstamp !== null) {
+      // 1. idempotency record: replay, or conflict when the body differs; an expired one (KV's
+      // expireIn deletes lazily) is overwritten below, guarded by its versionstamp like the rest
+      const now = Date.now();
+      const isLive = (record: Applied) => (record.at ?? now) > now - this.#idempotencyTtlMs;
+      if (
+        idempotency !== undefined &&
+        appliedEntry !== undefined &&
+        appliedEntry.versionstamp !== null &&
+        (!isApplied(appliedEntry.value) || isLive(appliedEntry.value))
+      ) {
         if (!isApplied(appliedEntry.value)) throw corrupt(appliedEntry.key);
         if (appliedEntry.value.bodyHash !== idempotency.bodyHash) {
           throw new ColwasmError(
@@ -317,10 +333,11 @@ export class KvReduceStore implements ReduceStore {
         op.set(metaKey, { keyType: delta.keyType, count } satisfies Meta);
       // 4. record the answer in the same commit
       if (appliedKey !== undefined && idempotency !== undefined)
-        op.set(appliedKey, {
-          bodyHash: idempotency.bodyHash,
-          totals: totalsToBytes(totals),
-        } satisfies Applied);
+        op.set(
+          appliedKey,
+          { bodyHash: idempotency.bodyHash, totals: totalsToBytes(totals), at: now } satisfies Applied,
+          { expireIn: this.#idempotencyTtlMs },
+        );
       if ((await op.commit()).ok) return { totals, isReplay: false };
       this.retries++;
       await sleep(Math.random() * Math.min(50, 2 + 2 ** Math.min(attempt, 6)));

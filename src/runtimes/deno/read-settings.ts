@@ -1,7 +1,7 @@
 // COLWASM_* settings of the Deno entry, parsed from any env lookup (no Deno globals here, so the
 // parsing is testable anywhere): a bad value stops the start with a message naming the variable.
 import type { RuntimeLimits } from "../../http/index.ts";
-import { DEFAULT_REDUCE_SHARDS } from "../../state/index.ts";
+import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_REDUCE_SHARDS } from "../../state/index.ts";
 import { DEFAULT_OPERATOR_LIMITS } from "../../wasm/index.ts";
 
 /** What the Deno entry needs from its environment. */
@@ -17,6 +17,8 @@ export interface DenoSettings {
   readonly limits: RuntimeLimits;
   /** REDUCE_SHARDS: shards per reduce namespace (KV key ranges on Deno, Durable Objects on Workers). */
   readonly reduceShards: number;
+  /** COLWASM_IDEMPOTENCY_TTL_SECONDS, in ms: how long reduce shards honour an Idempotency-Key. */
+  readonly idempotencyTtlMs: number;
 }
 
 /** Safe defaults of the HTTP limits. */
@@ -45,6 +47,7 @@ export function readSettings(env: (name: string) => string | undefined): DenoSet
     adminToken: token("COLWASM_ADMIN_TOKEN"),
     runToken: token("COLWASM_RUN_TOKEN"),
     reduceShards: int("REDUCE_SHARDS", DEFAULT_REDUCE_SHARDS),
+    idempotencyTtlMs: int("COLWASM_IDEMPOTENCY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_TTL_MS / 1000) * 1000,
     limits: {
       maxBodyBytes: int("COLWASM_MAX_BODY_BYTES", DEFAULTS.maxBodyBytes),
       maxModuleBytes: int("COLWASM_MAX_MODULE_BYTES", DEFAULTS.maxModuleBytes),

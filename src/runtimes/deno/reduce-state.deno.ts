@@ -5,8 +5,12 @@ import { FaultInjectingStore, parseFailShards, type ReduceStore, ShardedReduce }
 import { KvReduceStore } from "./kv-reduce-store.deno.ts";
 
 /** `state` for createApp and `reduce` for the chain service, sharing one KvReduceStore. */
-export function kvReduceState(kv: Deno.Kv, shards: number, options: { failShardsOnce?: string } = {}) {
-  const kvStore = new KvReduceStore(kv);
+export function kvReduceState(
+  kv: Deno.Kv,
+  shards: number,
+  options: { failShardsOnce?: string; idempotencyTtlMs?: number } = {},
+) {
+  const kvStore = new KvReduceStore(kv, { idempotencyTtlMs: options.idempotencyTtlMs });
   const store: ReduceStore =
     options.failShardsOnce === undefined
       ? kvStore

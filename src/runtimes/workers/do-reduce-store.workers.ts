@@ -3,6 +3,7 @@
 // columnar payload. Stubs are made fresh per call: workerd ties a stub's I/O to its request.
 import { ColwasmError } from "../../error.ts";
 import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
   KeyTypeCache,
   keyTypeConflict,
   type ReduceStore,
@@ -28,6 +29,8 @@ export interface DoReduceStoreOptions {
   readonly namespace: DurableObjectNamespace<ReduceShardObject>;
   /** The current request's scope, when there is one. */
   readonly scope?: () => ShardCallScope | undefined;
+  /** How long an Idempotency-Key is honoured (default 24 h). */
+  readonly idempotencyTtlMs?: number;
 }
 
 /** Storage failures are retryable: nothing was applied on that shard (its transaction rolled back). */
@@ -77,6 +80,7 @@ export class DoReduceStore implements ReduceStore {
       keyType: delta.keyType,
       idempotencyKey: delta.idempotency?.key,
       bodyHash: delta.idempotency?.bodyHash,
+      idempotencyTtlMs: this.#options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
       failForTest: scope?.failShard === delta.shard,
     };
     let answer;

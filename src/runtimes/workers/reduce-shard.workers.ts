@@ -20,6 +20,8 @@ export interface ApplyMeta {
   /** `Idempotency-Key#stage`, when the request carried one. */
   readonly idempotencyKey?: string;
   readonly bodyHash?: string;
+  /** How long idempotency records are honoured (COLWASM_IDEMPOTENCY_TTL_SECONDS). */
+  readonly idempotencyTtlMs: number;
   /** Test hook (COLWASM_TEST_HOOKS=1 only): throw after the writes, inside the transaction. */
   readonly failForTest?: boolean;
 }
@@ -48,7 +50,11 @@ export interface ReduceShardObject {
 const CREATE_TOTALS = "CREATE TABLE IF NOT EXISTS totals (key TEXT PRIMARY KEY, total TEXT NOT NULL)";
 const CREATE_META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)";
 const CREATE_APPLIED =
-  "CREATE TABLE IF NOT EXISTS applied (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, totals BLOB NOT NULL)";
+  "CREATE TABLE IF NOT EXISTS applied (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, totals BLOB NOT NULL, created_at INTEGER NOT NULL DEFAULT 0)";
+/** Shards made before records expired lack the column: added once (the error says it exists). */
+const ADD_CREATED_AT = "ALTER TABLE applied ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0";
+const CREATE_APPLIED_INDEX = "CREATE INDEX IF NOT EXISTS applied_by_age ON applied (created_at)";
+const DELETE_EXPIRED = "DELETE FROM applied WHERE created_at <= ?";
 const SELECT_APPLIED = "SELECT body_hash, totals FROM applied WHERE key = ?";
 const SELECT_KEY_TYPE = "SELECT value FROM meta WHERE name = 'keyType'";
 const CLAIM_NAMESPACE_KEY_TYPE =
@@ -63,7 +69,7 @@ const UPSERT_TOTALS =
 const DELETE_TOTALS = "DELETE FROM totals WHERE key IN (SELECT value FROM json_each(?))";
 const SET_KEY_TYPE =
   "INSERT INTO meta (name, value) VALUES ('keyType', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-const INSERT_APPLIED = "INSERT INTO applied (key, body_hash, totals) VALUES (?, ?, ?)";
+const INSERT_APPLIED = "INSERT INTO applied (key, body_hash, totals, created_at) VALUES (?, ?, ?, ?)";
 const SELECT_ALL = "SELECT key, total FROM totals ORDER BY key";
 const SELECT_ONE = "SELECT total FROM totals WHERE key = ?";
 const DELETE_ALL = ["DELETE FROM totals", "DELETE FROM meta", "DELETE FROM applied"] as const;
@@ -75,6 +81,12 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     for (const statement of [CREATE_TOTALS, CREATE_META, CREATE_APPLIED]) ctx.storage.sql.exec(statement);
+    try {
+      ctx.storage.sql.exec(ADD_CREATED_AT);
+    } catch {
+      // the column exists already (every shard made since records expire)
+    }
+    ctx.storage.sql.exec(CREATE_APPLIED_INDEX);
   }
 
   async claimKeyType(keyType: string): Promise<string> {
@@ -96,6 +108,9 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
   #applySync(keys: readonly string[], deltas: BigInt64Array, meta: ApplyMeta): ApplyAnswer {
     const sql = this.ctx.storage.sql;
     const { idempotencyKey, bodyHash = "" } = meta;
+    const now = Date.now();
+    // records past the TTL are forgotten first (an index keeps this cheap)
+    sql.exec(DELETE_EXPIRED, now - meta.idempotencyTtlMs);
     if (idempotencyKey !== undefined) {
       const earlier = sql
         .exec<{ body_hash: string; totals: ArrayBuffer }>(SELECT_APPLIED, idempotencyKey)
@@ -134,7 +149,7 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
     if (zeros.length > 0) sql.exec(DELETE_TOTALS, JSON.stringify(zeros));
     if (stored !== meta.keyType) sql.exec(SET_KEY_TYPE, meta.keyType);
     const answer = new Uint8Array(totals.buffer);
-    if (idempotencyKey !== undefined) sql.exec(INSERT_APPLIED, idempotencyKey, bodyHash, answer);
+    if (idempotencyKey !== undefined) sql.exec(INSERT_APPLIED, idempotencyKey, bodyHash, answer, now);
     if (meta.failForTest === true) throw new Error("Injected shard failure (Colwasm-Test-Fail-Shard)");
     return { ok: true, totals: totals.buffer, isReplay: false };
   }
