@@ -22,6 +22,8 @@ interface Holder {
 /** Batch goes straight from one module's memory into the next: no intermediate buffer. */
 export class InlineExecutor implements SegmentExecutor {
   readonly #pool: InstancePool;
+  /** Bodies being read into an operator's memory right now (see runSegmentOnBody). */
+  #bodiesInFlight = 0;
 
   /** `kernelModule`: compiled validation kernels (dist/kernels/validate.wasm) for operator outputs. */
   constructor(limits: OperatorLimits, options: { kernelModule?: WebAssembly.Module } = {}) {
@@ -47,24 +49,29 @@ export class InlineExecutor implements SegmentExecutor {
   /**
    * Runs `stages` over a body read straight into the first operator's memory and validated there
    * (its kernels), so the body's one copy is the first hop's: no arena or buffer before it. A
-   * malformed body throws its BatchError. A first operator of the blog ABI reads into a buffer.
+   * malformed body throws its BatchError. While another body is being read in, or for a first
+   * operator of the blog ABI, the body is read into a buffer instead and the stages run as usual:
+   * concurrent reads would otherwise each hold an instance (and its memory) of their own.
    */
   async runSegmentOnBody(stages: readonly OperatorStage[], body: BodyInput): Promise<SegmentResult> {
     const [first, ...rest] = stages;
-    const instance = this.#pool.take(first.operator);
-    if (!instance.canReserveInput) {
-      this.#pool.give(first.operator, instance);
+    const instance = this.#bodiesInFlight === 0 ? this.#pool.take(first.operator) : undefined;
+    if (instance === undefined || !instance.canReserveInput) {
+      if (instance !== undefined) this.#pool.give(first.operator, instance);
       const bytes = new Uint8Array(body.byteLength);
       await readBodyInto(body.source, bytes);
       return this.runSegmentSync(stages, decodeBatch(bytes, body.schema, { isTrusted: body.isTrusted }));
     }
     const started = performance.now();
     const region = this.#hop(first, () => instance.reserveInput(body.byteLength));
+    this.#bodiesInFlight++;
     try {
       await readBodyInto(body.source, region);
     } catch (error) {
       this.#pool.give(first.operator, instance); // the body failed, not the instance
       throw error;
+    } finally {
+      this.#bodiesInFlight--;
     }
     const meter = new CopyMeter();
     let output: OperatorBatch;

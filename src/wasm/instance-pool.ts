@@ -6,8 +6,12 @@ import type { OperatorBatch } from "./operator-batch.ts";
 import { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
 import type { OperatorLimits } from "./operator-limits.ts";
 
-/** Idle instances kept per operator: enough for a chain naming one operator a few times. */
-const MAX_IDLE_PER_OPERATOR = 4;
+/**
+ * Idle instances kept per operator: two serve any chain that repeats an operator (consecutive
+ * stages alternate between them); more would pin memory (up to the page cap each) in a 128 MB
+ * Workers isolate.
+ */
+const MAX_IDLE_PER_OPERATOR = 2;
 
 /** Live instances of the operators this host has run. */
 export class InstancePool {

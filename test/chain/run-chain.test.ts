@@ -47,7 +47,25 @@ const REFERENCE: Record<string, (rows: [string, number | string][]) => unknown[]
 
 const rowArbitrary = fc.tuple(
   fc
-    .array(fc.constantFrom("a", "B", "word", "Héllo", " ", "\t", "\n", "ÀZ", "x y"), { maxLength: 6 })
+    .array(
+      fc.constantFrom(
+        "a",
+        "B",
+        "word",
+        "Héllo",
+        " ",
+        "\t",
+        "\n",
+        "\r",
+        "\v",
+        "\f",
+        "\u00a0",
+        "ÀZ",
+        "x y",
+        "0123456789abcdef",
+      ),
+      { maxLength: 6 },
+    )
     .map((p) => p.join("")),
   fc.oneof(
     fc.integer({ min: -1000, max: 1000 }),

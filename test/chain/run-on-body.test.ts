@@ -101,6 +101,34 @@ describe("runChain() over a body", () => {
     assert.deepEqual(await rowsOf("len_plus_diff", result), [["ab", 3]]);
   });
 
+  it("reads a second body arriving while the first is still read into a buffer, both correct", async () => {
+    const first = encode(Array.from({ length: 300 }, (_, i) => [`First${i}`, i]));
+    const second = encode([["Second", 1]]);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // the first body stops half way until the second has run
+    const slow = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        controller.enqueue(first.slice(0, 64));
+        await gate;
+        controller.enqueue(first.slice(64));
+        controller.close();
+      },
+      type: "bytes",
+    });
+    const chain = await plan("lowercase,len_plus_diff");
+    const running = runChain(
+      chain,
+      { source: slow, byteLength: first.byteLength, schema },
+      { segments: executor },
+    );
+    const quick = await runChain(chain, bodyOf(second), { segments: executor });
+    assert.deepEqual(await rowsOf("lowercase,len_plus_diff", quick), [["second", 7]]);
+    release();
+    const rows = await rowsOf("lowercase,len_plus_diff", await running);
+    assert.deepEqual(rows[299], ["first299", 299 + 8]);
+  });
+
   it("runs a blog-ABI first operator from a buffer instead", async () => {
     const body = encode([
       ["hello", 1],
