@@ -57,7 +57,7 @@ export const MISS_NOTES = {
     "decode validates every string's bounds and scans the bytes in JS, so its per-byte cost is not the memcpy's",
   single:
     "colwasm's floor is reading the body into a WASM arena and validating it with the SIMD kernels (~2x memcpy) plus one hop; len_plus_diff itself is cheap",
-  four: "hop times of the chain of 4 at 100k rows: split_words 5.4 of 9.0 ms (500k words, ~10 ns each: a run of set bits in a 16-byte SIMD mask per word piece, with data-dependent branches), then ~1.2 ms per later hop over a batch split_words made 2.5x larger (copy + act + validation); colwasm is ~1.8x faster than plain JS over the same columns, so the operator's per-word cost, not the wire format, bounds the ratio",
+  four: "hop times of the chain of 4 at 100k rows: split_words 3.4 of 7.0 ms (500k words: a 64-bit mask of each line's non-space bytes, bytes packed 8 at a time, a few bit operations per word), then ~1.2 ms per later hop over a batch split_words made 2.5x larger (copy + act + validating the output); colwasm is ~1.9x faster than plain JS over the same columns, so per-word work and per-hop validation, not the wire format, bound the ratio",
   perRecord:
     "the per-record baseline marshals each record's text into the module's memory and calls one export per record; V8 inlines JS-to-WASM calls (~20-30 ns per record with the copy and BigInt boxing), and records here are short (~36 bytes), so per-record overhead is small next to the columnar path's fixed costs (arena copy + validation + one hop)",
   runtimes: "the slowest runtime's V8 build differs; see the per-runtime table",
