@@ -1,0 +1,377 @@
+// The contract both runtime entries honour end to end (style §7: one suite, every runtime): runs,
+// uploads of both ABIs, module limits, invalid uploads, hostile operators, auth, body limits and
+// persistence across a restart. test/runtimes/deno.test.ts and workers.test.ts run it against a
+// real `deno run` process and real workerd, each with its own harness.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  columnToRows,
+  decodeBatch,
+  encodeBatch,
+  parseSchema,
+  rowsToColumn,
+} from "../../src/columnar/index.ts";
+
+const ADMIN = "runtime-admin-secret";
+const RUN = "runtime-run-secret";
+const SCHEMA = "(String, i64)";
+const schema = parseSchema(SCHEMA);
+const ROOT = new URL("../../", import.meta.url);
+const TEST_TIMEOUT_MS = 20_000;
+const FETCH_TIMEOUT_MS = 10_000;
+
+/** A running server of the runtime under test. */
+export interface RuntimeServer {
+  readonly url: string;
+}
+
+/** How the contract starts and stops one runtime. */
+export interface RuntimeHarness<S extends RuntimeServer> {
+  /** Builds what the runtime needs before any server starts (the Worker bundle). */
+  prepare?(): void;
+  /** Starts a server with these COLWASM_* settings, persisting under `stateDir` when given. */
+  start(options: { stateDir?: string; env: Readonly<Record<string, string>> }): Promise<S>;
+  stop(server: S): Promise<void>;
+  /** Settings only this runtime's main server gets (e.g. its module limit). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How the runtime stores a 200 KB module (in the module test's title). */
+  readonly moduleStorage: string;
+}
+
+const batch = (rows: unknown[][]): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(encodeBatch(rowsToColumn(schema, rows)));
+const rowsOf = (body: Uint8Array): unknown[][] =>
+  columnToRows(schema, decodeBatch(body, schema).column) as unknown[][];
+const wasm = async (path: string): Promise<Uint8Array<ArrayBuffer>> =>
+  new Uint8Array(await readFile(new URL(path, ROOT)));
+
+/** `module` with a custom section of `padBytes` zeros appended: valid WASM, any size. */
+function padded(module: Uint8Array, padBytes: number): Uint8Array<ArrayBuffer> {
+  const name = new TextEncoder().encode("padding");
+  const leb = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+      n = Math.floor(n / 128);
+    } while (n > 0);
+    return out;
+  };
+  const payload = [...leb(name.byteLength), ...name];
+  const section = [0, ...leb(payload.length + padBytes), ...payload];
+  const out = new Uint8Array(module.byteLength + section.length + padBytes);
+  out.set(module);
+  out.set(section, module.byteLength);
+  return out;
+}
+
+async function call(
+  base: RuntimeServer,
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.token !== undefined) headers.set("authorization", `Bearer ${init.token}`);
+  return fetch(`${base.url}${path}`, { ...init, headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+}
+
+async function expectProblem(res: Response, status: number, type: string): Promise<Record<string, unknown>> {
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  assert.match(res.headers.get("content-type") ?? "", /application\/problem\+json/);
+  const problem = JSON.parse(text) as Record<string, unknown>;
+  assert.equal(problem.type, `/problems/${type}`, text);
+  return problem;
+}
+
+async function expectRows(res: Response, rows: unknown[][]): Promise<Uint8Array> {
+  const body = new Uint8Array(await res.arrayBuffer());
+  assert.equal(res.status, 200, new TextDecoder().decode(body));
+  assert.equal(res.headers.get("content-type"), "application/x-columnar");
+  assert.deepEqual(rowsOf(body), rows);
+  return body;
+}
+
+/** Registers the contract for one runtime under `title`. */
+export function runtimeContract<S extends RuntimeServer>(title: string, harness: RuntimeHarness<S>): void {
+  let stateDir: string;
+  let server: S;
+  /** A second server: no admin token (403), a run token (401 without it), nothing persisted. */
+  let locked: S;
+  const env = () => ({
+    COLWASM_ADMIN_TOKEN: ADMIN,
+    COLWASM_MAX_BODY_BYTES: "100000",
+    COLWASM_DEADLINE_MS: "500",
+    ...harness.env,
+  });
+
+  function run(
+    chain: string,
+    body: Uint8Array,
+    options: { base?: RuntimeServer; token?: string; schema?: string } = {},
+  ): Promise<Response> {
+    return call(options.base ?? server, `/v1/run?chain=${chain}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-columnar", "columnar-schema": options.schema ?? SCHEMA },
+      body: body.slice(),
+      token: options.token,
+    });
+  }
+
+  function upload(
+    name: string,
+    bytes: Uint8Array,
+    headers: Record<string, string> = {},
+    token = ADMIN,
+  ): Promise<Response> {
+    return call(server, `/v1/operators/${name}`, {
+      method: "PUT",
+      headers: { "content-type": "application/wasm", ...headers },
+      body: bytes.slice(),
+      token,
+    });
+  }
+
+  describe(title, { timeout: 60_000 }, () => {
+    before(async () => {
+      harness.prepare?.();
+      stateDir = await mkdtemp(join(tmpdir(), "colwasm-runtime-"));
+      [server, locked] = await Promise.all([
+        harness.start({ stateDir, env: env() }),
+        harness.start({ env: { COLWASM_RUN_TOKEN: RUN } }),
+      ]);
+    });
+
+    after(async () => {
+      await Promise.all([server && harness.stop(server), locked && harness.stop(locked)]);
+      if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+    });
+
+    test(
+      "runs split_words,lowercase on a binary batch, with timing and copy headers",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const res = await run(
+          "split_words,lowercase",
+          batch([
+            ["Hello World", 1],
+            ["FOO bar", -2],
+          ]),
+        );
+        const body = await expectRows(res, [
+          ["hello", 1],
+          ["world", 1],
+          ["foo", -2],
+          ["bar", -2],
+        ]);
+        assert.deepEqual(
+          body,
+          batch([
+            ["hello", 1],
+            ["world", 1],
+            ["foo", -2],
+            ["bar", -2],
+          ]),
+        );
+        assert.equal(res.headers.get("columnar-schema"), SCHEMA);
+        assert.match(res.headers.get("server-timing") ?? "", /split_words|lowercase/);
+        assert.match(res.headers.get("colwasm-copied-bytes") ?? "", /^[1-9]\d*$/);
+      },
+    );
+
+    test(
+      "uploads a colwasm/1 and a blog-ABI operator and runs both without restart",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const a = await upload("my_identity", await wasm("operators/dist/identity.wasm"));
+        assert.equal(a.status, 201, await a.clone().text());
+        assert.equal(((await a.json()) as { builtin: boolean }).builtin, false);
+        const b = await upload("my_blog", await wasm("operators/dist/len_plus_diff_blog.wasm"), {
+          "operator-abi": "blog",
+          "operator-input": SCHEMA,
+          "operator-output": SCHEMA,
+        });
+        assert.equal(b.status, 201, await b.clone().text());
+        assert.equal(((await b.json()) as { abi: string }).abi, "blog");
+        await expectRows(await run("my_identity", batch([["a", 1]])), [["a", 1]]);
+        await expectRows(
+          await run(
+            "my_blog",
+            batch([
+              ["hello", 1],
+              ["", 3],
+            ]),
+          ),
+          [
+            ["hello", 6],
+            ["", 3],
+          ],
+        );
+      },
+    );
+
+    test(
+      `a 200 KB module ${harness.moduleStorage}; one over the module limit is 413`,
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const big = padded(await wasm("operators/dist/identity.wasm"), 200_000);
+        const res = await upload("big_identity", big);
+        assert.equal(res.status, 201, await res.clone().text());
+        assert.equal(((await res.json()) as { size: number }).size, big.byteLength);
+        await expectRows(await run("big_identity", batch([["c", 3]])), [["c", 3]]);
+        // replaced by a smaller module under the same name (on Deno KV the old chunks go in the same commit)
+        const smaller = padded(await wasm("operators/dist/identity.wasm"), 70_000);
+        assert.equal((await upload("big_identity", smaller)).status, 201);
+        const huge = padded(await wasm("operators/dist/identity.wasm"), 800_000);
+        await expectProblem(await upload("huge_identity", huge), 413, "too-large");
+      },
+    );
+
+    test(
+      "uploads that are not WASM, miss an export, import something or fail an example are 422 invalid-operator",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const garbage = await expectProblem(
+          await upload("bad_bytes", new TextEncoder().encode("not wasm at all")),
+          422,
+          "invalid-operator",
+        );
+        assert.equal(garbage.rule, "not-wasm");
+        await expectProblem(
+          await upload("bad_export", await wasm("test/fixtures/wasm/dist/missing_export.wasm")),
+          422,
+          "invalid-operator",
+        );
+        await expectProblem(
+          await upload("bad_import", await wasm("test/fixtures/wasm/dist/with_import.wasm")),
+          422,
+          "invalid-operator",
+        );
+        const lying = await expectProblem(
+          await upload("bad_example", await wasm("test/fixtures/wasm/dist/lying_manifest.wasm")),
+          422,
+          "invalid-operator",
+        );
+        assert.equal(lying.rule, "example");
+        await expectProblem(await call(server, "/v1/operators/bad_example"), 404, "unknown-operator");
+      },
+    );
+
+    test(
+      "a memory bomb is 422 operator-failed (memory) and the next request succeeds",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const res = await upload("bomb_op", await wasm("test/fixtures/wasm/dist/memory_bomb.wasm"));
+        assert.equal(res.status, 201, await res.text());
+        const problem = await expectProblem(await run("bomb_op", batch([["a", 1]])), 422, "operator-failed");
+        assert.equal(problem.reason, "memory");
+        await expectRows(await run("identity", batch([["z", 9]])), [["z", 9]]);
+      },
+    );
+
+    test(
+      "a chain whose stage takes another type is 422 chain-type-mismatch",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const body = encodeBatch(rowsToColumn(parseSchema("(i64, i64)"), [[1, 2]]));
+        await expectProblem(
+          await run("lowercase", body, { schema: "(i64, i64)" }),
+          422,
+          "chain-type-mismatch",
+        );
+      },
+    );
+
+    test("an unknown operator is 404", { timeout: TEST_TIMEOUT_MS }, async () => {
+      await expectProblem(await run("no_such_op", batch([["a", 1]])), 404, "unknown-operator");
+    });
+
+    test("a garbage body is 400 bad-batch naming the rule", { timeout: TEST_TIMEOUT_MS }, async () => {
+      const problem = await expectProblem(
+        await run("identity", new Uint8Array([1, 2, 3, 4, 5])),
+        400,
+        "bad-batch",
+      );
+      assert.equal(typeof problem.rule, "string");
+    });
+
+    test(
+      "auth: missing admin token 401, no admin token configured 403, missing run token 401",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const bytes = await wasm("operators/dist/identity.wasm");
+        const noToken = await call(server, "/v1/operators/x1", {
+          method: "PUT",
+          headers: { "content-type": "application/wasm" },
+          body: bytes.slice(),
+        });
+        await expectProblem(noToken, 401, "unauthorized");
+        const disabled = await call(locked, "/v1/operators/x1", {
+          method: "PUT",
+          headers: { "content-type": "application/wasm" },
+          body: bytes.slice(),
+          token: "x",
+        });
+        await expectProblem(disabled, 403, "forbidden");
+        await expectProblem(await run("identity", batch([["a", 1]]), { base: locked }), 401, "unauthorized");
+        await expectRows(await run("identity", batch([["a", 1]]), { base: locked, token: RUN }), [["a", 1]]);
+      },
+    );
+
+    test("a body over COLWASM_MAX_BODY_BYTES is 413", { timeout: TEST_TIMEOUT_MS }, async () => {
+      const rows = Array.from({ length: 2000 }, (_, k) => [`row number ${k} with some padding text`, k]);
+      const body = batch(rows);
+      assert.ok(body.byteLength > 100_000);
+      await expectProblem(await run("identity", body), 413, "too-large");
+    });
+
+    test("a trapping operator is 422 operator-failed (trap)", { timeout: TEST_TIMEOUT_MS }, async () => {
+      const res = await upload("trap_op", await wasm("test/fixtures/wasm/dist/trap.wasm"));
+      assert.equal(res.status, 201, await res.text());
+      const problem = await expectProblem(await run("trap_op", batch([["a", 1]])), 422, "operator-failed");
+      assert.equal(problem.reason, "trap");
+      assert.equal(problem.operator, "trap_op");
+    });
+
+    test(
+      "an endless loop is stopped at the deadline (422 deadline) and the next request succeeds",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const res = await upload("loop_op", await wasm("test/fixtures/wasm/dist/infinite_loop.wasm"));
+        assert.equal(res.status, 201, await res.text());
+        const started = performance.now();
+        const problem = await expectProblem(await run("loop_op", batch([["a", 1]])), 422, "operator-failed");
+        assert.equal(problem.reason, "deadline");
+        assert.ok(performance.now() - started < 5000, "answered near the 500 ms deadline");
+        await expectRows(await run("split_words", batch([["x y", 7]])), [
+          ["x", 7],
+          ["y", 7],
+        ]);
+      },
+    );
+
+    test("uploaded operators survive a restart on the same state dir", { timeout: 40_000 }, async () => {
+      await harness.stop(server);
+      server = await harness.start({ stateDir, env: env() });
+      const list = (await (await call(server, "/v1/operators")).json()) as {
+        operators: { name: string; builtin: boolean }[];
+      };
+      const uploaded = list.operators.filter((o) => !o.builtin).map((o) => o.name);
+      assert.deepEqual(uploaded.sort(), [
+        "big_identity",
+        "bomb_op",
+        "loop_op",
+        "my_blog",
+        "my_identity",
+        "trap_op",
+      ]);
+      await expectRows(await run("my_identity", batch([["b", 2]])), [["b", 2]]);
+      await expectRows(await run("my_blog", batch([["ab", 1]])), [["ab", 3]]);
+      const big = (await (await call(server, "/v1/operators/big_identity")).json()) as { size: number };
+      assert.equal(big.size, padded(await wasm("operators/dist/identity.wasm"), 70_000).byteLength);
+      await expectRows(await run("big_identity", batch([["d", 4]])), [["d", 4]]);
+    });
+  });
+}
