@@ -56,10 +56,10 @@ export const MISS_NOTES = {
   decode:
     "decode validates every string's bounds and scans the bytes in JS, so its per-byte cost is not the memcpy's",
   single:
-    "colwasm's floor is reading the body into a WASM arena and validating it with the SIMD kernels (~2x memcpy) plus one hop; len_plus_diff itself is cheap",
+    "colwasm's floor is the body's one copy into the first operator's memory plus two validations with the SIMD kernels (the body, then the operator's output), ~2.5x memcpy; len_plus_diff itself is cheap",
   four: "hop times of the chain of 4 at 100k rows: split_words 3.4 of 7.0 ms (500k words: a 64-bit mask of each line's non-space bytes, bytes packed 8 at a time, a few bit operations per word), then ~1.2 ms per later hop over a batch split_words made 2.5x larger (copy + act + validating the output); colwasm is ~1.9x faster than plain JS over the same columns, so per-word work and per-hop validation, not the wire format, bound the ratio",
   perRecord:
-    "the per-record baseline marshals each record's text into the module's memory and calls one export per record; V8 inlines JS-to-WASM calls (~20-30 ns per record with the copy and BigInt boxing), and records here are short (~36 bytes), so per-record overhead is small next to the columnar path's fixed costs (arena copy + validation + one hop)",
+    "the per-record baseline marshals each record's text into the module's memory and calls one export per record; V8 inlines JS-to-WASM calls (~20-30 ns per record with the copy and BigInt boxing), and records here are short (~36 bytes), so per-record overhead is small next to the columnar path's fixed costs (the body's copy in, two validations, the copy out)",
   runtimes: "the slowest runtime's V8 build differs; see the per-runtime table",
   "workerd-echo":
     "Server-Timing of one 1 MiB request: decode 4 ms + stages ~5 ms (split_words 3) vs decode 4 ms for the echo, plus the Worker Loader isolate round trip per chain; the chain's compute and isolate hop are most of the request",
