@@ -2,9 +2,9 @@
 // web Worker sandboxes for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
 import { createApp } from "../http/index.ts";
 import { BodyArenaPool } from "../wasm/index.ts";
-import { checkExamplesIn, LocalChainService, RegistryCore } from "../registry/index.ts";
-import { KV_MAX_MODULE_BYTES, KvOperatorStore } from "./deno/kv-operator-store.deno.ts";
-import { loadBuiltins } from "./deno/load-builtins.deno.ts";
+import { LocalChainService } from "../registry/index.ts";
+import { KV_MAX_MODULE_BYTES } from "./deno/kv-operator-store.deno.ts";
+import { kvRegistry } from "./deno/kv-registry.deno.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import { kvReduceState } from "./deno/reduce-state.deno.ts";
 import { denoSandboxPool } from "./deno/sandbox-pool.deno.ts";
@@ -27,19 +27,7 @@ const { state, reduce } = kvReduceState(kv, settings.reduceShards, {
   failShardsOnce,
   idempotencyTtlMs: settings.idempotencyTtlMs,
 });
-const registry = await RegistryCore.create({
-  store: new KvOperatorStore(kv),
-  builtins: await loadBuiltins(new URL("../../operators/dist/", import.meta.url)),
-  // a view typed over ArrayBuffer (never shared memory), without copying the module
-  compile: (wasm) =>
-    WebAssembly.compile(
-      wasm.buffer instanceof ArrayBuffer
-        ? new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength)
-        : wasm.slice(),
-    ),
-  limits,
-  checkExamples: checkExamplesIn(executor),
-});
+const registry = await kvRegistry(kv, limits, executor);
 const app = createApp({
   runtime: "deno",
   version: VERSION,
