@@ -238,7 +238,18 @@ export class OperatorInstance {
     this.#hasAllocated = true;
     const alloc = e.alloc;
     if (alloc === undefined) throw this.#fail("invalid-output", "it exports no alloc");
-    const ptr = this.#call("alloc", () => alloc(len)) >>> 0;
+    const pagesBefore = this.#pages();
+    const ptr = this.#call("alloc", () => alloc(len), pagesBefore) >>> 0;
+    // an input larger than the memory cap leaves room: alloc fails its memory.grow and answers 0
+    if (
+      ptr === 0 &&
+      (this.#nearMemoryCap(pagesBefore) || len > this.#limits.maxMemoryPages * WASM_PAGE_BYTES)
+    ) {
+      throw this.#fail(
+        "memory",
+        `the input (${len} bytes) does not fit under the memory limit of ${this.#limits.maxMemoryPages} pages`,
+      );
+    }
     if (ptr === 0 || ptr % 8 !== 0 || ptr + len > e.memory.buffer.byteLength) {
       throw this.#fail(
         "invalid-output",

@@ -92,6 +92,22 @@ describe("OperatorInstance", () => {
     );
   });
 
+  for (const name of ["identity", "len_plus_diff"]) {
+    it(`reports an input larger than ${name}'s memory cap as reason memory, and runs the next batch`, () => {
+      const limits = { ...TEST_LIMITS, maxMemoryPages: 16 }; // 1 MiB
+      const op = loadOperator(name, { limits });
+      const pool = new InstancePool(limits);
+      const big = batchOf(Array.from({ length: 20 }, (_, i) => ["x".repeat(100_000), i]));
+      assert.throws(
+        () => pool.run(op, big, new CopyMeter()),
+        // WAT identity's alloc answers 0; the AssemblyScript SDK's traps: both are reason memory
+        (error: unknown) => error instanceof OperatorError && error.reason === "memory",
+      );
+      const out = pool.run(op, batchOf([["ok", 1]]), new CopyMeter());
+      assert.equal(out.length, 1);
+    });
+  }
+
   it("carries the module's error() message when act returns 0", () => {
     const pool = new InstancePool(TEST_LIMITS);
     assert.throws(
