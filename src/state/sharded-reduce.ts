@@ -45,8 +45,9 @@ export class ShardedReduce implements ReduceExecutor {
       else list.push(d);
     });
     const keyType = formatSchema(stage.key);
-    // before any shard: a batch of another key type must change nothing
-    await this.#store.claimKeyType(stage.namespace, keyType);
+    // before any shard: a batch of another key type must change nothing (an empty batch touches
+    // no shard, so it binds nothing either)
+    if (byShard.size > 0) await this.#store.claimKeyType(stage.namespace, keyType);
     const idempotency = context.idempotency && {
       key: `${context.idempotency.key}#${stage.index}`,
       bodyHash: context.idempotency.bodyHash,

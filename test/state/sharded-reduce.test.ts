@@ -107,6 +107,15 @@ describe("ShardedReduce", () => {
     assert.equal((await store.readAll("wc", 16))?.keyType, "u64");
   });
 
+  it("binds no key type for an empty batch", async () => {
+    const store = new MemoryReduceStore();
+    const reduce = new ShardedReduce(store, { shards: 16 });
+    const out = await reduce.applyReduce(await stageFor("(u64, i64)"), batchOf("(u64, i64)", []), {});
+    assert.equal(out.length, 0);
+    await reduce.applyReduce(await stageFor("(String, i64)"), batchOf("(String, i64)", [["a", 1]]), {});
+    assert.equal((await store.readAll("wc", 16))?.keyType, "String");
+  });
+
   it("binds a namespace's key type once: of two concurrent first batches of different types, one wins", async () => {
     const store = new MemoryReduceStore();
     const reduce = new ShardedReduce(store, { shards: 16 });
