@@ -20,7 +20,9 @@ export { runExamples } from "./run-examples.ts";
 export {
   FUEL_EXPORT,
   fuelForDeadline,
+  FUEL_PER_MS,
   GROW_FAILED_EXPORT,
+  INITIAL_FUEL,
   instrumentOperator,
   MAX_FUEL,
   meterFuel,

@@ -3,9 +3,10 @@
 // every loop iteration and every function entry spend one unit, trapping when none is left.
 //
 // Host contract: before each `act` call set `instance.exports.__colwasm_fuel.value = budget` (a
-// mutable i32 `WebAssembly.Global`; see `fuelForDeadline`). If a call traps and the global reads 0,
-// the operator ran out of fuel: report reason "deadline". The global starts at 2^31-1, so a caller
-// that never sets it (tests, instantiation-time `start`) still runs, with a large bounded budget.
+// mutable i64 `WebAssembly.Global`, so a BigInt; see `fuelForDeadline`). If a call traps and the
+// global reads 0, the operator ran out of fuel: report reason "deadline". The global starts at
+// INITIAL_FUEL (2^31-1, ~1-3 s of an empty loop), so a caller that never sets it (tests,
+// instantiation-time `start`) still runs, with a bounded budget.
 //
 // Only plain byte manipulation happens here: workerd forbids run-time compilation in the parent.
 import { findRewritePoints } from "./instruction-walk.ts";
@@ -23,7 +24,7 @@ const GLOBAL = 6;
 const EXPORT = 7;
 const CODE = 10;
 
-/** Name of the exported fuel global (a mutable i32) that `meterFuel` adds. */
+/** Name of the exported fuel global (a mutable i64) that `meterFuel` adds. */
 export const FUEL_EXPORT = "__colwasm_fuel";
 
 /**
@@ -33,8 +34,11 @@ export const FUEL_EXPORT = "__colwasm_fuel";
  */
 export const GROW_FAILED_EXPORT = "__colwasm_grow_failed";
 
-/** The most fuel the i32 global holds; also its value before the host sets a budget. */
-export const MAX_FUEL = 0x7fffffff;
+/** The largest budget the host sets (2^53-1: a JS number still exact; ~100 days of loops). */
+export const MAX_FUEL = Number.MAX_SAFE_INTEGER;
+
+/** The fuel global's value before the host sets a budget (module `start` functions run on it). */
+export const INITIAL_FUEL = 0x7fffffff;
 
 /**
  * Fuel units granted per millisecond of deadline. Measured on Node 20 / V8 (x86-64, 2 vCPUs): a
@@ -45,21 +49,19 @@ export const MAX_FUEL = 0x7fffffff;
 export const FUEL_PER_MS = 1_000_000;
 
 /**
- * The fuel budget for a deadline: `FUEL_PER_MS` units per ms, clamped to `[0, MAX_FUEL]`.
- *
- * Limitations: the i32 global caps the budget at 2^31-1, reached at ~2.1 s, so longer deadlines
- * all get that same budget (an empty loop still stops within ~3 s).
+ * The fuel budget for a deadline: `FUEL_PER_MS` units per ms, clamped to `[0, MAX_FUEL]`. Fuel
+ * counts loop iterations, not time: it approximates the deadline (see FUEL_PER_MS).
  */
 export function fuelForDeadline(deadlineMs: number): number {
   if (!(deadlineMs > 0)) return 0;
   return Math.min(MAX_FUEL, Math.floor(deadlineMs * FUEL_PER_MS));
 }
 
-/** `global.get F; i32.eqz; if; unreachable; end; global.get F; i32.const 1; i32.sub; global.set F`. */
+/** `global.get F; i64.eqz; if; unreachable; end; global.get F; i64.const 1; i64.sub; global.set F`. */
 function fuelCheck(fuelGlobal: number): Uint8Array {
   const f = encodeU32(fuelGlobal);
-  const trapWhenEmpty = [0x23, ...f, 0x45, 0x04, 0x40, 0x00, 0x0b];
-  const spendOne = [0x23, ...f, 0x41, 0x01, 0x6b, 0x24, ...f];
+  const trapWhenEmpty = [0x23, ...f, 0x50, 0x04, 0x40, 0x00, 0x0b];
+  const spendOne = [0x23, ...f, 0x42, 0x01, 0x7d, 0x24, ...f];
   return Uint8Array.from([...trapWhenEmpty, ...spendOne]);
 }
 
@@ -161,7 +163,7 @@ function meterCode(r: WasmReader, rewrite: Rewrite): Uint8Array[] {
 
 /**
  * The module with fuel metering added (a new module; the input is untouched): an exported mutable
- * i32 global `FUEL_EXPORT`, checked and decremented at every function entry and loop iteration,
+ * i64 global `FUEL_EXPORT`, checked and decremented at every function entry and loop iteration,
  * and the `memory.grow` watch of {@link instrumentOperator}. Custom sections are kept byte for
  * byte. Throws `InvalidOperatorError` with rule "not-wasm" for malformed bytes and "instructions"
  * for instructions it cannot walk (threads, exceptions, GC).
@@ -200,7 +202,8 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
     const name = new TextEncoder().encode(label);
     return Uint8Array.from([...encodeU32(name.length), ...name, 0x03, ...encodeU32(index)]);
   };
-  const newGlobals = [...(options.fuel ? [mutI32(MAX_FUEL)] : []), mutI32(0), mutI32(0)];
+  const mutI64 = (value: number) => Uint8Array.from([0x7e, 0x01, 0x42, ...encodeSigned(value), 0x0b]);
+  const newGlobals = [...(options.fuel ? [mutI64(INITIAL_FUEL)] : []), mutI32(0), mutI32(0)];
   const newExports = [
     ...(options.fuel ? [exportOf(FUEL_EXPORT, fuelGlobal)] : []),
     exportOf(GROW_FAILED_EXPORT, failedGlobal),

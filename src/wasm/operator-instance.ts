@@ -52,6 +52,11 @@ function layout01(input: OperatorBatch): Layout01 {
   return { slices, byteLength: encodedByteLength(slices, "0.1") };
 }
 
+/** Sets a fuel budget: an i64 global takes a BigInt (modules metered before i64 fuel hold an i32). */
+function setFuel(fuel: WebAssembly.Global, budget: number): void {
+  fuel.value = typeof fuel.value === "bigint" ? BigInt(budget) : Math.min(budget, 0x7fffffff);
+}
+
 const asFunction = <T>(value: unknown): T | undefined =>
   typeof value === "function" ? (value as T) : undefined;
 
@@ -148,13 +153,13 @@ export class OperatorInstance {
   #call<T>(what: string, fn: () => T, pagesBefore = this.#pages()): T {
     let result: T;
     const fuel = this.#exports.fuel;
-    if (fuel !== undefined && this.#limits.fuel !== undefined) fuel.value = this.#limits.fuel;
+    if (fuel !== undefined && this.#limits.fuel !== undefined) setFuel(fuel, this.#limits.fuel);
     if (this.#exports.growFailed !== undefined) this.#exports.growFailed.value = 0;
     try {
       result = fn();
     } catch (error) {
       if (error instanceof ColwasmError) throw error;
-      if (fuel !== undefined && fuel.value === 0) {
+      if (fuel !== undefined && Number(fuel.value) === 0) {
         throw this.#fail(
           "deadline",
           `${what} ran out of fuel (${this.#limits.fuel} loop iterations, the deadline of ${this.#limits.deadlineMs} ms)`,

@@ -8,9 +8,11 @@ import { fileURLToPath } from "node:url";
 import { InvalidOperatorError } from "../../src/wasm/index.ts";
 import {
   FUEL_EXPORT,
+  FUEL_PER_MS,
   fuelForDeadline,
   GROW_FAILED_EXPORT,
   instrumentOperator,
+  INITIAL_FUEL,
   MAX_FUEL,
   meterFuel,
 } from "../../src/wasm/meter-fuel.ts";
@@ -64,9 +66,9 @@ function assertInvalid(fn: () => unknown, rule?: string): void {
 
 /** Runs `fn` with `fuel` units and asserts it traps with the fuel global at 0. */
 function assertRunsOutOfFuel(exports: Exports, fuel: number, fn: () => unknown): void {
-  fuelOf(exports).value = fuel;
+  fuelOf(exports).value = BigInt(fuel);
   assert.throws(fn, WebAssembly.RuntimeError);
-  assert.equal(fuelOf(exports).value, 0);
+  assert.equal(fuelOf(exports).value, 0n);
 }
 
 const MIXED = wat(`(module
@@ -138,14 +140,17 @@ describe("meterFuel()", () => {
 
   it("meterFuel() spends one unit per loop iteration and function entry", () => {
     const exports = instantiate(meterFuel(MIXED));
-    fuelOf(exports).value = 1000;
+    fuelOf(exports).value = 1000n;
     call(exports, "sum", 10);
-    assert.equal(fuelOf(exports).value, 1000 - 1 - 10);
+    assert.equal(fuelOf(exports).value, BigInt(1000 - 1 - 10));
   });
 
-  it("meterFuel() starts the fuel global at MAX_FUEL", () => {
+  it("meterFuel() starts the fuel global at INITIAL_FUEL, an i64 that takes budgets past 2^31", () => {
     const exports = instantiate(meterFuel(MIXED));
-    assert.equal(fuelOf(exports).value, MAX_FUEL);
+    assert.equal(fuelOf(exports).value, BigInt(INITIAL_FUEL));
+    fuelOf(exports).value = BigInt(MAX_FUEL);
+    call(exports, "sum", 10);
+    assert.equal(fuelOf(exports).value, BigInt(MAX_FUEL) - 11n);
   });
 
   it("meterFuel() stops an exponential call tree that has no loop", () => {
@@ -195,13 +200,13 @@ describe("meterFuel()", () => {
     const exports = instantiate(meterFuel(bytes), { env: { g: 100 } });
     assert.equal(call(exports, "read"), 106);
     assertRunsOutOfFuel(exports, 1000, () => call(exports, "spin"));
-    fuelOf(exports).value = 1;
+    fuelOf(exports).value = 1n;
     assert.equal(call(exports, "read"), 107);
   });
 
   it("meterFuel() adds the global and export sections when a module has none", () => {
     const bytes = wat(`(module (func $spin (loop br 0)) (start $spin))`);
-    // The start function runs with the initial MAX_FUEL and stops once it is spent.
+    // The start function runs with INITIAL_FUEL and stops once it is spent.
     const module = new WebAssembly.Module(meterFuel(bytes));
     assert.deepEqual(WebAssembly.Module.exports(module), [
       { name: FUEL_EXPORT, kind: "global" },
@@ -334,7 +339,9 @@ describe("fuelForDeadline()", () => {
     assert.equal(fuelForDeadline(0), 0);
     assert.ok(fuelForDeadline(2000) > fuelForDeadline(100));
     assert.ok(fuelForDeadline(2000) <= MAX_FUEL);
-    assert.equal(fuelForDeadline(1e9), MAX_FUEL);
+    assert.equal(fuelForDeadline(1e12), MAX_FUEL);
+    // deadlines past ~2.1 s get budgets past the old i32 cap
+    assert.equal(fuelForDeadline(10_000), 10_000 * FUEL_PER_MS);
   });
 });
 
