@@ -1,43 +1,19 @@
 // filter_nonempty: (String, i64) -> (String, i64), keeps the records whose text is non-empty.
 // A record is empty when its bound equals the one before it. Empty strings own no bytes, so the
-// bytes column is kept whole and kept bounds keep their values. Bounds and diffs are compacted
-// 8 records a step: a step without an empty record moves as eight SIMD loads and stores, a step
-// with one is compacted record by record without branches. With nothing to drop, the input
-// already is the output: no copy at all.
+// bytes column is kept whole and kept bounds keep their values. The output is written over the
+// input, in place: bounds and diffs are compacted 8 records a step (a step without an empty
+// record moves as SIMD loads and stores, or not at all before the first empty one, a step with
+// one record by record without branches), then the bytes and diffs move down behind the kept
+// bounds. With nothing to drop, the input already is the output: nothing is written.
 
-import { BatchReader, BatchWriter } from "../../../sdk/assembly";
+import { BatchReader } from "../../../sdk/assembly";
 export { alloc, reset, error } from "../../../sdk/assembly";
-
-/** Lanes of -1 where b(k) == b(k-1), for the two records whose bounds start at `b`. */
-@inline
-function emptyLanes(b: usize, offset: usize): v128 {
-  return i64x2.eq(v128.load(b + offset), v128.load(b + offset - 8));
-}
 
 /** True when record `i` is empty. */
 @inline
 function isEmpty(bounds: usize, i: usize): bool {
   const previous: u64 = i == 0 ? 0 : load<u64>(bounds + (i << 3) - 8);
   return load<u64>(bounds + (i << 3)) == previous;
-}
-
-/** Number of empty records among the `n` whose bounds start at `bounds`. */
-function countEmpty(bounds: usize, n: usize): usize {
-  if (n == 0) return 0;
-  let empty: usize = load<u64>(bounds) == 0 ? 1 : 0;
-  let lanes = i64x2.splat(0);
-  let i: usize = 1;
-  for (; i + 8 <= n; i += 8) {
-    const b = bounds + (i << 3);
-    // each equal lane is -1: subtracting counts it
-    lanes = i64x2.sub(
-      lanes,
-      i64x2.add(i64x2.add(emptyLanes(b, 0), emptyLanes(b, 16)), i64x2.add(emptyLanes(b, 32), emptyLanes(b, 48))),
-    );
-  }
-  empty += <usize>(i64x2.extract_lane(lanes, 0) + i64x2.extract_lane(lanes, 1));
-  for (; i < n; i++) empty += <usize>isEmpty(bounds, i);
-  return empty;
 }
 
 /** Copies the bound and diff of records [from, to) to output position `k` when non-empty; returns the new k. */
@@ -54,7 +30,7 @@ function compactRecords(bounds: usize, diffs: usize, from: usize, to: usize, bou
   return k;
 }
 
-/** colwasm/1 `act`: the input itself when every text is non-empty, else a new batch of the kept records. */
+/** colwasm/1 `act`: the kept records, written over the input in place (returns `ptr`). */
 export function act(ptr: i32, len: i32): i32 {
   const input = new BatchReader(ptr, len);
   const text = input.string();
@@ -63,24 +39,14 @@ export function act(ptr: i32, len: i32): i32 {
   const n = <usize>text.length;
   const bounds = text.boundsPtr;
   const diffs = diff.ptr;
-  const empty = countEmpty(bounds, n);
-  if (empty == 0) return ptr;
-  const kept = n - empty;
-
-  const out = new BatchWriter();
-  const texts = out.string(<i32>kept, text.bytesLength);
-  const keptDiffs = out.i64(<i32>kept);
-  out.open();
-  texts.appendBytes(text.bytesPtr, text.bytesLength);
-  const boundsOut = texts.bounds.base;
-  const diffsOut = keptDiffs.ptr;
-  // Compaction writes record i's bound and diff at k before knowing whether it is kept, so only
-  // up to the last kept record (a later kept one overwrites each such write, keeping k < kept).
-  // Record 0 first (its predecessor is 0, outside the slice), then steps of 8; a full step
-  // without an empty record has k + 8 <= kept, so its stores stay in bounds.
+  const bytesLength = text.bytesLength;
+  if (n == 0) return ptr;
+  // Compaction writes record i's bound and diff at k <= i before knowing whether it is kept, so
+  // only up to the last kept record (a later kept one overwrites each such write). Written slots
+  // never run ahead of the ones still to be read, so the input can be compacted in place.
   let end = n;
   while (end > 0 && isEmpty(bounds, end - 1)) end--;
-  let k = compactRecords(bounds, diffs, 0, end < 1 ? end : 1, boundsOut, diffsOut, 0);
+  let k = compactRecords(bounds, diffs, 0, end < 1 ? end : 1, bounds, diffs, 0);
   let i: usize = 1;
   for (; i + 8 <= end; i += 8) {
     const b = bounds + (i << 3);
@@ -96,23 +62,35 @@ export function act(ptr: i32, len: i32): i32 {
       ),
     );
     if (hasEmpty) {
-      k = compactRecords(bounds, diffs, i, i + 8, boundsOut, diffsOut, k);
+      k = compactRecords(bounds, diffs, i, i + 8, bounds, diffs, k);
       continue;
     }
-    const bo = boundsOut + (k << 3);
-    const dout = diffsOut + (k << 3);
-    v128.store(bo, v0);
-    v128.store(bo, v1, 16);
-    v128.store(bo, v2, 32);
-    v128.store(bo, v3, 48);
-    v128.store(dout, v128.load(d));
-    v128.store(dout, v128.load(d, 16), 16);
-    v128.store(dout, v128.load(d, 32), 32);
-    v128.store(dout, v128.load(d, 48), 48);
+    if (k != i) {
+      const bo = bounds + (k << 3);
+      const dout = diffs + (k << 3);
+      v128.store(bo, v0);
+      v128.store(bo, v1, 16);
+      v128.store(bo, v2, 32);
+      v128.store(bo, v3, 48);
+      v128.store(dout, v128.load(d));
+      v128.store(dout, v128.load(d, 16), 16);
+      v128.store(dout, v128.load(d, 32), 32);
+      v128.store(dout, v128.load(d, 48), 48);
+    }
     k += 8;
   }
-  k = compactRecords(bounds, diffs, i, end, boundsOut, diffsOut, k);
-  texts.bounds.cursor = boundsOut + (k << 3);
-  keptDiffs.setLength(<i32>k);
-  return out.finish();
+  k = compactRecords(bounds, diffs, i, end, bounds, diffs, k);
+  if (k == n) return ptr; // nothing dropped: the input already is the output
+  // Frame the output over the input: bounds stay where they are; the bytes, then the diffs, move
+  // down to follow them (memory.copy copies overlapping ranges correctly).
+  store<u64>(<usize>ptr, <u64>(k << 3));
+  const bytesAt = bounds + (k << 3) + 8;
+  store<u64>(bytesAt - 8, <u64>bytesLength);
+  memory.copy(bytesAt, text.bytesPtr, bytesLength);
+  const padded = (bytesLength + 7) & ~(<usize>7);
+  memory.fill(bytesAt + bytesLength, 0, padded - bytesLength);
+  const diffsAt = bytesAt + padded + 8;
+  store<u64>(diffsAt - 8, <u64>(k << 3));
+  memory.copy(diffsAt, diffs, k << 3);
+  return ptr;
 }
