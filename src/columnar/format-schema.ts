@@ -1,8 +1,17 @@
 // Canonical printing (spec/columnar-format.md §3.3) and the two equalities of §3.2.
 import type { Schema } from "./schema.ts";
 
+const printed = new WeakMap<Schema, string>();
+
 /** Prints a schema in canonical form: `(String, i64)`, `{text: String}`, `(u64,)`. */
 export function formatSchema(schema: Schema): string {
+  // once per schema object: every decode names its schema (for errors), and schemas are immutable
+  let text = printed.get(schema);
+  if (text === undefined) printed.set(schema, (text = printSchema(schema)));
+  return text;
+}
+
+function printSchema(schema: Schema): string {
   switch (schema.kind) {
     case "string":
       return "String";

@@ -62,11 +62,20 @@ function pushSlices(out: SliceSpec[], schema: Schema, path: string, format: Form
 }
 
 /** The ordered slices of `schema` in `format`. */
-export function sliceLayout(schema: Schema, format: Format): SliceSpec[] {
-  const out: SliceSpec[] = [];
-  pushSlices(out, schema, "$", format);
-  return out;
+export function sliceLayout(schema: Schema, format: Format): readonly SliceSpec[] {
+  // computed once per schema object: every decode of a batch needs it, and schemas are immutable
+  let byFormat = layouts.get(schema);
+  if (byFormat === undefined) layouts.set(schema, (byFormat = {}));
+  let layout = byFormat[format];
+  if (layout === undefined) {
+    const out: SliceSpec[] = [];
+    pushSlices(out, schema, "$", format);
+    byFormat[format] = layout = out;
+  }
+  return layout;
 }
+
+const layouts = new WeakMap<Schema, Partial<Record<Format, readonly SliceSpec[]>>>();
 
 /** Number of slices S(T) of spec §4.9. */
 export function countSlices(schema: Schema, format: Format): number {
