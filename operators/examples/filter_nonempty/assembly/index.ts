@@ -9,6 +9,12 @@
 import { BatchReader } from "../../../sdk/assembly";
 export { alloc, reset, error } from "../../../sdk/assembly";
 
+/** [b(k-1), b(k)] from the vectors [b(k-2), b(k-1)] and [b(k), b(k+1)]. */
+@inline
+function pairsBefore(before: v128, at: v128): v128 {
+  return i8x16.shuffle(before, at, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23);
+}
+
 /** True when record `i` is empty. */
 @inline
 function isEmpty(bounds: usize, i: usize): bool {
@@ -46,8 +52,11 @@ export function act(ptr: i32, len: i32): i32 {
   // never run ahead of the ones still to be read, so the input can be compacted in place.
   let end = n;
   while (end > 0 && isEmpty(bounds, end - 1)) end--;
-  let k = compactRecords(bounds, diffs, 0, end < 1 ? end : 1, bounds, diffs, 0);
-  let i: usize = 1;
+  // records 0 and 1 one by one, then steps of 8 whose bounds are loaded once each: [b(i-1), b(i)]
+  // pairs are shuffled out of a vector and the one before it
+  let k = compactRecords(bounds, diffs, 0, end < 2 ? end : 2, bounds, diffs, 0);
+  let i: usize = 2;
+  let prev = v128.load(bounds); // [b(0), b(1)] (read only when a step runs, i.e. n >= 10)
   for (; i + 8 <= end; i += 8) {
     const b = bounds + (i << 3);
     const d = diffs + (i << 3);
@@ -57,10 +66,11 @@ export function act(ptr: i32, len: i32): i32 {
     const v3 = v128.load(b, 48);
     const hasEmpty = v128.any_true(
       v128.or(
-        v128.or(i64x2.eq(v0, v128.load(b - 8)), i64x2.eq(v1, v128.load(b, 8))),
-        v128.or(i64x2.eq(v2, v128.load(b, 24)), i64x2.eq(v3, v128.load(b, 40))),
+        v128.or(i64x2.eq(v0, pairsBefore(prev, v0)), i64x2.eq(v1, pairsBefore(v0, v1))),
+        v128.or(i64x2.eq(v2, pairsBefore(v1, v2)), i64x2.eq(v3, pairsBefore(v2, v3))),
       ),
     );
+    prev = v3;
     if (hasEmpty) {
       k = compactRecords(bounds, diffs, i, i + 8, bounds, diffs, k);
       continue;
