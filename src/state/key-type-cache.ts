@@ -1,6 +1,7 @@
 // Key types a process saw bound to namespaces (ReduceStore.claimKeyType), so a batch does not pay
 // a storage round trip to re-check its namespace's type. Entries expire: a namespace dropped and
 // retyped by another process is seen here at the latest after `ttlMs`.
+import { keyTypeConflict } from "./reduce-store.ts";
 
 /** Namespace -> bound key type, each entry valid for `ttlMs`. */
 export class KeyTypeCache {
@@ -19,6 +20,17 @@ export class KeyTypeCache {
 
   set(namespace: string, keyType: string): void {
     this.#entries.set(namespace, { keyType, until: Date.now() + this.#ttlMs });
+  }
+
+  /**
+   * ReduceStore.claimKeyType over a storage-specific `bind`, which binds the namespace to `keyType`
+   * when it has no key type yet and answers the one it is bound to: cached bindings skip it.
+   */
+  async claim(namespace: string, keyType: string, bind: () => Promise<string>): Promise<void> {
+    if (this.has(namespace, keyType)) return;
+    const bound = await bind();
+    if (bound !== keyType) throw keyTypeConflict(namespace, bound, keyType);
+    this.set(namespace, keyType);
   }
 
   delete(namespace: string): void {

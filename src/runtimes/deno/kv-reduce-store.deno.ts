@@ -146,21 +146,17 @@ export class KvReduceStore implements ReduceStore {
    * first batches of different types exactly one binds. Bindings this process saw are cached for
    * 30 s (KeyTypeCache): a batch then costs no extra read; drop() forgets them.
    */
-  async claimKeyType(namespace: string, keyType: string): Promise<void> {
-    if (this.#boundKeyTypes.has(namespace, keyType)) return;
+  claimKeyType(namespace: string, keyType: string): Promise<void> {
+    return this.#boundKeyTypes.claim(namespace, keyType, () => this.#bindKeyType(namespace, keyType));
+  }
+
+  /** Sets the namespace's key type when absent; answers the one it holds. */
+  async #bindKeyType(namespace: string, keyType: string): Promise<string> {
     const key = [...this.#prefix, namespace, "keyType"];
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const entry = await this.#kv.get<string>(key);
-      if (entry.versionstamp !== null) {
-        if (entry.value !== keyType) throw keyTypeConflict(namespace, String(entry.value), keyType);
-        this.#boundKeyTypes.set(namespace, keyType);
-        return;
-      }
-      const committed = await this.#kv.atomic().check(entry).set(key, keyType).commit();
-      if (committed.ok) {
-        this.#boundKeyTypes.set(namespace, keyType);
-        return;
-      }
+      if (entry.versionstamp !== null) return String(entry.value);
+      if ((await this.#kv.atomic().check(entry).set(key, keyType).commit()).ok) return keyType;
     }
     throw new ColwasmError(
       "unavailable",

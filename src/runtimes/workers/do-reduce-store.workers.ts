@@ -5,7 +5,6 @@ import { ColwasmError } from "../../error.ts";
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   KeyTypeCache,
-  keyTypeConflict,
   type ReduceStore,
   type ShardDelta,
   type ShardTotals,
@@ -59,16 +58,14 @@ export class DoReduceStore implements ReduceStore {
   }
 
   /** Binds through the namespace's shard 0, its home (ReduceShard.claimKeyType). */
-  async claimKeyType(namespace: string, keyType: string): Promise<void> {
-    if (this.#boundKeyTypes.has(namespace, keyType)) return;
-    let bound: string;
-    try {
-      bound = await this.#shard(namespace, 0).claimKeyType(keyType);
-    } catch (error) {
-      throw unavailable(`bind the key type of "${namespace}"`, error);
-    }
-    if (bound !== keyType) throw keyTypeConflict(namespace, bound, keyType);
-    this.#boundKeyTypes.set(namespace, keyType);
+  claimKeyType(namespace: string, keyType: string): Promise<void> {
+    return this.#boundKeyTypes.claim(namespace, keyType, async () => {
+      try {
+        return await this.#shard(namespace, 0).claimKeyType(keyType);
+      } catch (error) {
+        throw unavailable(`bind the key type of "${namespace}"`, error);
+      }
+    });
   }
 
   async applyShard(delta: ShardDelta): Promise<ShardTotals> {
