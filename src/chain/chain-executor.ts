@@ -1,7 +1,7 @@
 // How operator stages execute: the contract between the chain runner and where WASM runs
 // (inline on this thread, or in a sandbox thread that can be stopped at a deadline).
-import type { Schema } from "../columnar/index.ts";
-import type { BodySource, HostedOperator, OperatorBatch } from "../wasm/index.ts";
+import { decodeBatch, type Schema } from "../columnar/index.ts";
+import { type BodySource, type HostedOperator, type OperatorBatch, readBodyInto } from "../wasm/index.ts";
 import type { OperatorDescriptor, PlannedStage } from "./plan-chain.ts";
 
 /** An operator stage of a plan, with its index in the whole chain. */
@@ -35,6 +35,13 @@ export interface BodyInput {
   readonly schema: Schema;
   /** Bytes this process produced or validated itself: framed, not scanned (decodeBatch). */
   readonly isTrusted?: boolean;
+}
+
+/** `body` read into a buffer of its own and decoded: for where no operator memory can take it. */
+export async function readBodyBatch(body: BodyInput): Promise<OperatorBatch> {
+  const bytes = new Uint8Array(body.byteLength);
+  await readBodyInto(body.source, bytes);
+  return decodeBatch(bytes, body.schema, { isTrusted: body.isTrusted });
 }
 
 /** Runs consecutive operator stages, one memcpy per hop. */

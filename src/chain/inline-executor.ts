@@ -1,6 +1,6 @@
 // Runs operator stages on the calling thread. Cannot stop a runaway loop by itself: use it where
 // the platform bounds CPU (a Worker Loader isolate) or inside a sandbox thread.
-import { BatchError, decodeBatch } from "../columnar/index.ts";
+import { BatchError } from "../columnar/index.ts";
 import {
   CopyMeter,
   type HostedOperator,
@@ -11,7 +11,14 @@ import {
   type OperatorLimits,
   readBodyInto,
 } from "../wasm/index.ts";
-import type { BodyInput, HopTrace, OperatorStage, SegmentExecutor, SegmentResult } from "./chain-executor.ts";
+import {
+  type BodyInput,
+  type HopTrace,
+  type OperatorStage,
+  readBodyBatch,
+  type SegmentExecutor,
+  type SegmentResult,
+} from "./chain-executor.ts";
 
 /** The instance whose memory holds the batch between two hops. */
 interface Holder {
@@ -58,9 +65,7 @@ export class InlineExecutor implements SegmentExecutor {
     const instance = this.#bodiesInFlight === 0 ? this.#pool.take(first.operator) : undefined;
     if (instance === undefined || !instance.canReserveInput) {
       if (instance !== undefined) this.#pool.give(first.operator, instance);
-      const bytes = new Uint8Array(body.byteLength);
-      await readBodyInto(body.source, bytes);
-      return this.runSegmentSync(stages, decodeBatch(bytes, body.schema, { isTrusted: body.isTrusted }));
+      return this.runSegmentSync(stages, await readBodyBatch(body));
     }
     const started = performance.now();
     const region = this.#hop(first, () => instance.reserveInput(body.byteLength));

@@ -1,15 +1,15 @@
 // Executes a ChainPlan: consecutive operator stages go to the segment executor (one memcpy per
 // hop), reduce stages to the reduce executor; collects per-stage timing and copied bytes.
-import { decodeBatch } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
-import { type HostedOperator, type OperatorBatch, readBodyInto } from "../wasm/index.ts";
-import type {
-  BodyInput,
-  HopTrace,
-  OperatorStage,
-  ReduceContext,
-  ReduceExecutor,
-  SegmentExecutor,
+import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
+import {
+  type BodyInput,
+  type HopTrace,
+  type OperatorStage,
+  type ReduceContext,
+  type ReduceExecutor,
+  type SegmentExecutor,
+  readBodyBatch,
 } from "./chain-executor.ts";
 import type { ChainPlan, OperatorDescriptor } from "./plan-chain.ts";
 
@@ -36,11 +36,9 @@ export async function runChain<Op extends OperatorDescriptor = HostedOperator>(
   let batch = "source" in input ? undefined : input;
   const decoded = async (): Promise<OperatorBatch> => {
     if (batch !== undefined) return batch;
-    const b = body as BodyInput;
-    const bytes = new Uint8Array(b.byteLength);
-    await readBodyInto(b.source, bytes);
+    batch = await readBodyBatch(body as BodyInput);
     body = undefined;
-    return (batch = decodeBatch(bytes, b.schema, { isTrusted: b.isTrusted }));
+    return batch;
   };
   let pending: OperatorStage<Op>[] = [];
   const flush = async () => {
