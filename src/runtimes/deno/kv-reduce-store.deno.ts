@@ -42,6 +42,17 @@ import {
   type ShardTotals,
   type StoredTotal,
 } from "../../state/index.ts";
+import {
+  type Applied,
+  bytesToTotals,
+  corrupt,
+  isApplied,
+  isLongTotal,
+  isMeta,
+  type LongTotal,
+  type Meta,
+  totalsToBytes,
+} from "./kv-reduce-values.deno.ts";
 
 /** Keys per commit: their checks, plus the meta's and the idempotency record's, stay ≤ 100. */
 const CHUNK_KEYS = 96;
@@ -58,55 +69,7 @@ const COMMIT_ATTEMPTS = 32;
 /** Mutations per commit of drop(). */
 const DROP_BATCH = 1000;
 
-interface Meta {
-  readonly keyType: string;
-  readonly count: number;
-}
-interface Applied {
-  readonly bodyHash: string;
-  readonly totals: Uint8Array;
-  /** When it was recorded (ms); absent in records made before records expired. */
-  readonly at?: number;
-}
-interface LongTotal {
-  readonly key: string;
-  readonly total: bigint;
-}
-
 const encoder = new TextEncoder();
-
-function isMeta(value: unknown): value is Meta {
-  const v = value as Meta | null;
-  return typeof v?.keyType === "string" && typeof v.count === "number";
-}
-
-function isApplied(value: unknown): value is Applied {
-  const v = value as Applied | null;
-  return typeof v?.bodyHash === "string" && v.totals instanceof Uint8Array;
-}
-
-function isLongTotal(value: unknown): value is LongTotal {
-  const v = value as LongTotal | null;
-  return typeof v?.key === "string" && typeof v.total === "bigint";
-}
-
-function corrupt(what: Deno.KvKey): Error {
-  return new Error(
-    `Deno KV entry ${JSON.stringify(what, (_, v) => (typeof v === "bigint" ? `${v}` : v))} is malformed`,
-  );
-}
-
-function totalsToBytes(totals: BigInt64Array): Uint8Array {
-  const bytes = new Uint8Array(totals.length * 8);
-  const view = new DataView(bytes.buffer);
-  totals.forEach((t, i) => view.setBigInt64(i * 8, t, true));
-  return bytes;
-}
-
-function bytesToTotals(bytes: Uint8Array): BigInt64Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return BigInt64Array.from({ length: bytes.byteLength / 8 }, (_, i) => view.getBigInt64(i * 8, true));
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
