@@ -8,7 +8,7 @@ import { bindValidationKernels } from "../../src/wasm/index.ts";
 import { batchArbitrary } from "../support/arbitraries.ts";
 import { kernelModule } from "../support/operators.ts";
 
-const memory = new WebAssembly.Memory({ initial: 4 });
+const memory = new WebAssembly.Memory({ initial: 4 }); // 256 KiB: room for 3000 bounds at 64
 const kernels = bindValidationKernels(kernelModule(), memory);
 
 /** `bytes` placed at an 8-aligned address > 0 in the kernels' memory. */
@@ -36,6 +36,24 @@ describe("bindValidationKernels()", () => {
         assert.deepEqual(kernels.scanUtf8(view), scanUtf8(view));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("scanUtf8 matches the JS scan after ASCII prefixes spanning several 1 KiB chunks", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5000 }),
+        utf8ish,
+        fc.integer({ min: 0, max: 7 }),
+        (n, tail, shift) => {
+          const bytes = new Uint8Array(n + tail.length);
+          for (let i = 0; i < n; i++) bytes[i] = 0x20 + (i % 95);
+          bytes.set(tail, n);
+          const view = inMemory(bytes, 64 + shift);
+          assert.deepEqual(kernels.scanUtf8(view), scanUtf8(view));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 
@@ -80,6 +98,38 @@ describe("bindValidationKernels()", () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it("firstBadBound agrees over several SIMD chunks, for defects its difference test must catch", () => {
+    // Rising by up to 2^31 a bound keeps every difference below 2^32 while the values pass 2^32;
+    // a bound near 2^64 wraps its difference: both must be found, at their exact index.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3000 }),
+        fc.nat(),
+        fc.constantFrom("decrease", "high", "near-2^64", "climb", "none"),
+        (n, at, kind) => {
+          const bounds = BigUint64Array.from({ length: n }, (_, i) => BigInt(5 * i));
+          const k = at % n;
+          if (kind === "decrease" && k > 0) bounds[k] = bounds[k - 1] - 1n;
+          if (kind === "high") bounds[k] = 2n ** 32n + BigInt(5 * k);
+          if (kind === "near-2^64") bounds[k] = 2n ** 64n - 1n - BigInt(at % 7);
+          if (kind === "climb")
+            for (let i = k; i < n; i++) bounds[i] = BigInt(5 * k) + BigInt(i - k + 1) * 2n ** 31n;
+          let expected = -1;
+          let prev = 0n;
+          for (let i = 0; i < n; i++) {
+            if (bounds[i] >= 2n ** 32n || bounds[i] < prev) {
+              expected = i;
+              break;
+            }
+            prev = bounds[i];
+          }
+          assert.equal(kernels.firstBadBound(inMemory(new Uint8Array(bounds.buffer))), expected);
+        },
+      ),
+      { numRuns: 1500 },
     );
   });
 
