@@ -2,9 +2,13 @@
 // A record is empty when its bound equals the one before it. Empty strings own no bytes, so the
 // bytes column is kept whole and kept bounds keep their values. The output is written over the
 // input, in place: bounds and diffs are compacted 8 records a step (a step without an empty
-// record moves as SIMD loads and stores, or not at all before the first empty one, a step with
-// one record by record without branches), then the bytes and diffs move down behind the kept
-// bounds. With nothing to drop, the input already is the output: nothing is written.
+// record moves as SIMD loads and stores, or not at all before the first empty one; a step with
+// one empty record as a SIMD blend of each record and its successor; a step with more record by
+// record without branches), then the bytes and diffs move down behind the kept bounds. With
+// nothing to drop, the input already is the output: nothing is written.
+// (Tried and measured slower, 1.49x against 1.44x memcpy at 100k records with 1 in 25 empty:
+// compacting the bounds toward the end of their slice so the bytes never move, which takes a
+// second, backward pass.)
 
 import { BatchReader } from "../../../sdk/assembly";
 export { alloc, reset, error } from "../../../sdk/assembly";
@@ -22,14 +26,16 @@ function isEmpty(bounds: usize, i: usize): bool {
   return load<u64>(bounds + (i << 3)) == previous;
 }
 
-/** Copies the bound and diff of records [from, to) to output position `k` when non-empty; returns the new k. */
+/**
+ * Moves the bound and diff of records [from, to) to slot `k` on when non-empty; returns the new k.
+ * `previous` is the bound of record from - 1 as read (its slot may hold another record's by now).
+ */
 @inline
-function compactRecords(bounds: usize, diffs: usize, from: usize, to: usize, boundsOut: usize, diffsOut: usize, k: usize): usize {
-  let previous: u64 = from == 0 ? 0 : load<u64>(bounds + (from << 3) - 8);
+function compactRecords(bounds: usize, diffs: usize, from: usize, to: usize, previous: u64, k: usize): usize {
   for (let i = from; i < to; i++) {
     const end = load<u64>(bounds + (i << 3));
-    store<u64>(boundsOut + (k << 3), end);
-    store<i64>(diffsOut + (k << 3), load<i64>(diffs + (i << 3)));
+    store<u64>(bounds + (k << 3), end);
+    store<i64>(diffs + (k << 3), load<i64>(diffs + (i << 3)));
     k += <usize>(end != previous);
     previous = end;
   }
@@ -54,9 +60,9 @@ export function act(ptr: i32, len: i32): i32 {
   while (end > 0 && isEmpty(bounds, end - 1)) end--;
   // records 0 and 1 one by one, then steps of 8 whose bounds are loaded once each: [b(i-1), b(i)]
   // pairs are shuffled out of a vector and the one before it
-  let k = compactRecords(bounds, diffs, 0, end < 2 ? end : 2, bounds, diffs, 0);
+  let prev = v128.load(bounds); // [b(0), b(1)] (used only when n >= 2)
+  let k = compactRecords(bounds, diffs, 0, end < 2 ? end : 2, 0, 0);
   let i: usize = 2;
-  let prev = v128.load(bounds); // [b(0), b(1)] (read only when a step runs, i.e. n >= 10)
   for (; i + 8 <= end; i += 8) {
     const b = bounds + (i << 3);
     const d = diffs + (i << 3);
@@ -64,15 +70,44 @@ export function act(ptr: i32, len: i32): i32 {
     const v1 = v128.load(b, 16);
     const v2 = v128.load(b, 32);
     const v3 = v128.load(b, 48);
-    const hasEmpty = v128.any_true(
-      v128.or(
-        v128.or(i64x2.eq(v0, pairsBefore(prev, v0)), i64x2.eq(v1, pairsBefore(v0, v1))),
-        v128.or(i64x2.eq(v2, pairsBefore(v1, v2)), i64x2.eq(v3, pairsBefore(v2, v3))),
-      ),
-    );
+    const before = prev; // [b(i-2), b(i-1)], as read: their slots may be overwritten by now
+    const q0 = i64x2.eq(v0, pairsBefore(before, v0));
+    const q1 = i64x2.eq(v1, pairsBefore(v0, v1));
+    const q2 = i64x2.eq(v2, pairsBefore(v1, v2));
+    const q3 = i64x2.eq(v3, pairsBefore(v2, v3));
+    const hasEmpty = v128.any_true(v128.or(v128.or(q0, q1), v128.or(q2, q3)));
     prev = v3;
     if (hasEmpty) {
-      k = compactRecords(bounds, diffs, i, i + 8, bounds, diffs, k);
+      const mask =
+        i64x2.bitmask(q0) | (i64x2.bitmask(q1) << 2) | (i64x2.bitmask(q2) << 4) | (i64x2.bitmask(q3) << 6);
+      if (popcnt(mask) == 1 && i + 10 <= n) {
+        // one empty record e: lanes from e on take their successor, so the first 7 slots hold the
+        // step without e (records i + 8 and i + 9 exist; slot k + 7 is overwritten later or unused)
+        const e = i64x2.splat(<i64>ctz(mask));
+        const s0 = i64x2.ge_s(i64x2(0, 1), e);
+        const s1 = i64x2.ge_s(i64x2(2, 3), e);
+        const s2 = i64x2.ge_s(i64x2(4, 5), e);
+        const s3 = i64x2.ge_s(i64x2(6, 7), e);
+        const v4 = v128.load(b, 64);
+        const d0 = v128.load(d);
+        const d1 = v128.load(d, 16);
+        const d2 = v128.load(d, 32);
+        const d3 = v128.load(d, 48);
+        const d4 = v128.load(d, 64);
+        const bo = bounds + (k << 3);
+        const dout = diffs + (k << 3);
+        v128.store(bo, v128.bitselect(pairsBefore(v0, v1), v0, s0));
+        v128.store(bo, v128.bitselect(pairsBefore(v1, v2), v1, s1), 16);
+        v128.store(bo, v128.bitselect(pairsBefore(v2, v3), v2, s2), 32);
+        v128.store(bo, v128.bitselect(pairsBefore(v3, v4), v3, s3), 48);
+        v128.store(dout, v128.bitselect(pairsBefore(d0, d1), d0, s0));
+        v128.store(dout, v128.bitselect(pairsBefore(d1, d2), d1, s1), 16);
+        v128.store(dout, v128.bitselect(pairsBefore(d2, d3), d2, s2), 32);
+        v128.store(dout, v128.bitselect(pairsBefore(d3, d4), d3, s3), 48);
+        k += 7;
+        continue;
+      }
+      k = compactRecords(bounds, diffs, i, i + 8, <u64>i64x2.extract_lane(before, 1), k);
       continue;
     }
     if (k != i) {
@@ -89,7 +124,7 @@ export function act(ptr: i32, len: i32): i32 {
     }
     k += 8;
   }
-  k = compactRecords(bounds, diffs, i, end, bounds, diffs, k);
+  k = compactRecords(bounds, diffs, i, end, <u64>i64x2.extract_lane(prev, 1), k);
   if (k == n) return ptr; // nothing dropped: the input already is the output
   // Frame the output over the input: bounds stay where they are; the bytes, then the diffs, move
   // down to follow them (memory.copy copies overlapping ranges correctly).
