@@ -14,6 +14,11 @@ export interface WorkersServer {
   readonly url: string;
   /** Stops workerd (also mid-loop) and frees the port. */
   dispose(): Promise<void>;
+  /**
+   * The stub of Durable Object `name` of `binding`, called over RPC from Node (Miniflare's proxy):
+   * lets tests read what storage holds where no route shows it. `T` is the object's RPC surface.
+   */
+  durableObject<T>(binding: string, name: string): Promise<T>;
 }
 
 /** Options of `serveWorkers`. */
@@ -60,5 +65,12 @@ export async function serveWorkers(options: ServeWorkersOptions = {}): Promise<W
     host: options.host ?? "127.0.0.1",
   });
   const url = await mf.ready;
-  return { url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };
+  return {
+    url: url.href.replace(/\/$/, ""),
+    dispose: () => mf.dispose(),
+    async durableObject<T>(binding: string, name: string): Promise<T> {
+      const namespace = await mf.getDurableObjectNamespace(binding);
+      return namespace.get(namespace.idFromName(name)) as unknown as T;
+    },
+  };
 }

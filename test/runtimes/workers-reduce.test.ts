@@ -37,6 +37,19 @@ const SEED = Number(process.env.COLWASM_TEST_SEED ?? Date.now() % 1_000_000);
 
 type Totals = Map<string, bigint>;
 
+/** Idempotency records held by the shards of `namespace`, read from their Durable Objects. */
+async function idempotencyRecords(namespace: string): Promise<number> {
+  let sum = 0;
+  for (let shard = 0; shard < SHARDS; shard++) {
+    const stub = await server.durableObject<{ idempotencyRecordCount(): Promise<number> }>(
+      "REDUCE_SHARD",
+      `${namespace}/${shard}`,
+    );
+    sum += await stub.idempotencyRecordCount();
+  }
+  return sum;
+}
+
 /** mulberry32: a small seeded PRNG. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -367,7 +380,10 @@ describe("reduce on the Workers runtime (ReduceShard Durable Objects)", { timeou
       await expectOk(await run("split_words,reduce:ttl", text, headers));
       await expectOk(await run("split_words,reduce:ttl", text, headers)); // a replay
       assert.deepEqual(await readState("ttl"), once);
-      await new Promise((resolve) => setTimeout(resolve, IDEMPOTENCY_TTL_SECONDS * 1000 + 500));
+      assert.equal(await idempotencyRecords("ttl"), shardsOf(once.keys()).size); // one per shard touched
+      await new Promise((resolve) => setTimeout(resolve, IDEMPOTENCY_TTL_SECONDS * 1000 + 1500));
+      // with no write since, the shards' alarms have deleted the expired records
+      assert.equal(await idempotencyRecords("ttl"), 0);
       await expectOk(await run("split_words,reduce:ttl", text, headers)); // the key was forgotten
       assert.deepEqual(
         await readState("ttl"),

@@ -26,6 +26,10 @@ declare module "cloudflare:workers" {
         exec<T = Record<string, unknown>>(query: string, ...bindings: unknown[]): SqlCursor<T>;
       };
       transactionSync<T>(closure: () => T): T;
+      /** The time (ms since the epoch) `alarm()` is due, or null when none is set. */
+      getAlarm(): Promise<number | null>;
+      setAlarm(scheduledTime: number): Promise<void>;
+      deleteAlarm(): Promise<void>;
     };
   }
   export abstract class DurableObject<Env = unknown> {

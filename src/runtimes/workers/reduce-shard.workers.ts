@@ -3,6 +3,9 @@
 // A Durable Object because it is the single writer of its keys (read-add-write needs no lock) and
 // `transactionSync` commits a batch's totals together with its idempotency record, or nothing
 // (style §6-7: nothing is half-applied). The application rule mirrors src/state/shard-state.ts.
+// Idempotency records expire: each apply deletes the expired ones first, and an alarm set for the
+// oldest record's expiry deletes them in a shard that is never written again (it re-arms itself
+// while records remain), so storage does not keep records nobody can use.
 // Totals are decimal TEXT, not INTEGER: workerd's `sql.exec` reads INTEGER columns as JS numbers
 // (9007199254740993 comes back as ...992) and refuses BigInt bindings, so i64 would lose precision.
 import { DurableObject, type DurableObjectState } from "cloudflare:workers";
@@ -45,6 +48,8 @@ export interface ReduceShardObject {
   readKey(key: string): Promise<{ keyType: string; total: string } | null>;
   /** Forgets everything; false when the shard held no state. */
   drop(): Promise<boolean>;
+  /** How many idempotency records the shard holds (expired ones included until deleted). */
+  idempotencyRecordCount(): Promise<number>;
 }
 
 const CREATE_TOTALS = "CREATE TABLE IF NOT EXISTS totals (key TEXT PRIMARY KEY, total TEXT NOT NULL)";
@@ -56,6 +61,12 @@ const ADD_CREATED_AT = "ALTER TABLE applied ADD COLUMN created_at INTEGER NOT NU
 const CREATE_APPLIED_INDEX = "CREATE INDEX IF NOT EXISTS applied_by_age ON applied (created_at)";
 const DELETE_EXPIRED = "DELETE FROM applied WHERE created_at <= ?";
 const SELECT_APPLIED = "SELECT body_hash, totals FROM applied WHERE key = ?";
+const SELECT_OLDEST_APPLIED = "SELECT MIN(created_at) AS oldest FROM applied";
+const COUNT_APPLIED = "SELECT COUNT(*) AS n FROM applied";
+/** The TTL the records were written under, for the alarm (which gets no request to read it from). */
+const SET_IDEMPOTENCY_TTL =
+  "INSERT INTO meta (name, value) VALUES ('idempotencyTtlMs', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+const SELECT_IDEMPOTENCY_TTL = "SELECT value FROM meta WHERE name = 'idempotencyTtlMs'";
 const SELECT_KEY_TYPE = "SELECT value FROM meta WHERE name = 'keyType'";
 const CLAIM_NAMESPACE_KEY_TYPE =
   "INSERT INTO meta (name, value) VALUES ('namespaceKeyType', ?) ON CONFLICT (name) DO NOTHING";
@@ -97,12 +108,34 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
 
   async apply(payload: ArrayBuffer, meta: ApplyMeta): Promise<ApplyAnswer> {
     const { keys, values } = decodeShardPayload(payload);
+    let answer: ApplyAnswer;
     try {
-      return this.ctx.storage.transactionSync(() => this.#applySync(keys, values, meta));
+      answer = this.ctx.storage.transactionSync(() => this.#applySync(keys, values, meta));
     } catch (error) {
       if (error instanceof ColwasmError) return { ok: false, failure: failureOf(error) };
       throw error;
     }
+    if (answer.ok && !answer.isReplay && meta.idempotencyKey !== undefined) {
+      // an alarm already set is earlier (it is for an older record) and re-arms itself
+      if ((await this.ctx.storage.getAlarm()) === null) {
+        await this.ctx.storage.setAlarm(Date.now() + meta.idempotencyTtlMs);
+      }
+    }
+    return answer;
+  }
+
+  /** Deletes the expired idempotency records; re-arms for the oldest one left, if any. */
+  async alarm(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    const ttl = Number(sql.exec<{ value: string }>(SELECT_IDEMPOTENCY_TTL).toArray()[0]?.value);
+    if (!Number.isFinite(ttl)) return; // dropped since, or no record was ever written
+    sql.exec(DELETE_EXPIRED, Date.now() - ttl);
+    const oldest = sql.exec<{ oldest: number | null }>(SELECT_OLDEST_APPLIED).one().oldest;
+    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + ttl + 1);
+  }
+
+  async idempotencyRecordCount(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>(COUNT_APPLIED).one().n;
   }
 
   #applySync(keys: readonly string[], deltas: BigInt64Array, meta: ApplyMeta): ApplyAnswer {
@@ -149,7 +182,10 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
     if (zeros.length > 0) sql.exec(DELETE_TOTALS, JSON.stringify(zeros));
     if (stored !== meta.keyType) sql.exec(SET_KEY_TYPE, meta.keyType);
     const answer = new Uint8Array(totals.buffer);
-    if (idempotencyKey !== undefined) sql.exec(INSERT_APPLIED, idempotencyKey, bodyHash, answer, now);
+    if (idempotencyKey !== undefined) {
+      sql.exec(INSERT_APPLIED, idempotencyKey, bodyHash, answer, now);
+      sql.exec(SET_IDEMPOTENCY_TTL, String(meta.idempotencyTtlMs));
+    }
     if (meta.failForTest === true) throw new Error("Injected shard failure (Colwasm-Test-Fail-Shard)");
     return { ok: true, totals: totals.buffer, isReplay: false };
   }
@@ -171,10 +207,12 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
   }
 
   async drop(): Promise<boolean> {
-    return this.ctx.storage.transactionSync(() => {
+    const existed = this.ctx.storage.transactionSync(() => {
       const existed = this.ctx.storage.sql.exec<{ value: string }>(SELECT_KEY_TYPE).toArray().length > 0;
       for (const statement of DELETE_ALL) this.ctx.storage.sql.exec(statement);
       return existed;
     });
+    await this.ctx.storage.deleteAlarm();
+    return existed;
   }
 }
