@@ -8,7 +8,6 @@ import {
   columnToRows,
   decodeBatch,
   encodeBatch,
-  encodeSlices,
   type Format,
   formatJsonLines,
   formatSchema,
@@ -20,6 +19,7 @@ import {
 } from "../../src/columnar/index.ts";
 import { PROBLEM_STATUS } from "../../src/http/index.ts";
 import { schemaArbitrary, valueArbitrary } from "../support/arbitraries.ts";
+import { bodyMutationArbitrary, mutateBody } from "../support/body-mutations.ts";
 
 /** One request of the fuzz. */
 export interface HttpCase {
@@ -39,87 +39,6 @@ export interface HttpAnswer {
   readonly status: number;
   readonly headers: Headers;
   readonly body: Uint8Array;
-}
-
-/** Length and offset words on every boundary a framing check has (as the decoder fuzz). */
-const NASTY_WORDS = [
-  0n,
-  1n,
-  7n,
-  8n,
-  16n,
-  64n,
-  2n ** 31n,
-  2n ** 32n,
-  2n ** 32n + 8n,
-  2n ** 40n,
-  2n ** 53n - 1n,
-  2n ** 53n,
-  2n ** 63n,
-  2n ** 64n - 1n,
-];
-
-type Mutation =
-  | { kind: "flip"; at: number; mask: number }
-  | { kind: "truncate"; at: number }
-  | { kind: "append"; words: bigint[] }
-  | { kind: "word"; at: number; value: bigint }
-  | { kind: "own-length"; at: number; delta: number }
-  | { kind: "swap"; a: number; b: number };
-
-const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-  fc.record({
-    kind: fc.constant("append" as const),
-    words: fc.array(fc.bigInt(0n, 2n ** 64n - 1n), { minLength: 1, maxLength: 3 }),
-  }),
-  fc.record({
-    kind: fc.constant("word" as const),
-    at: fc.nat(),
-    value: fc.oneof(fc.constantFrom(...NASTY_WORDS), fc.bigInt(0n, 2n ** 64n - 1n), fc.bigInt(0n, 256n)),
-  }),
-  fc.record({
-    kind: fc.constant("own-length" as const),
-    at: fc.nat(),
-    delta: fc.integer({ min: -9, max: 9 }),
-  }),
-  fc.record({ kind: fc.constant("swap" as const), a: fc.nat(), b: fc.nat() }),
-);
-
-function mutate(body: Uint8Array, m: Mutation, slices: readonly Uint8Array[], format: Format): Uint8Array {
-  switch (m.kind) {
-    case "flip": {
-      if (body.length === 0) return body;
-      const out = body.slice();
-      out[m.at % out.length] ^= m.mask;
-      return out;
-    }
-    case "truncate":
-      return body.slice(0, m.at % (body.length + 1));
-    case "append": {
-      const out = new Uint8Array(body.length + 8 * m.words.length);
-      out.set(body);
-      const view = new DataView(out.buffer);
-      m.words.forEach((w, k) => view.setBigUint64(body.length + 8 * k, w, true));
-      return out;
-    }
-    case "word":
-    case "own-length": {
-      if (body.length < 8) return body;
-      const out = body.slice();
-      const value = m.kind === "word" ? m.value : BigInt(Math.max(0, out.length + m.delta));
-      new DataView(out.buffer).setBigUint64(8 * (m.at % (out.length >>> 3)), value, true);
-      return out;
-    }
-    case "swap": {
-      if (slices.length < 2) return body;
-      const swapped = [...slices];
-      const [a, b] = [m.a % swapped.length, m.b % swapped.length];
-      [swapped[a], swapped[b]] = [swapped[b], swapped[a]];
-      return encodeSlices(swapped, format);
-    }
-  }
 }
 
 const STRING_I64: Schema = parseSchema("(String, i64)");
@@ -261,13 +180,13 @@ function bodyArbitrary(
         .tuple(
           rows,
           fc.array(
-            mutationArbitrary.filter((m) => m.kind !== "swap"),
+            bodyMutationArbitrary.filter((m) => m.kind !== "swap"),
             { minLength: 1, maxLength: 2 },
           ),
         )
         .map(([r, ms]) => ({
           body: ms.reduce<Uint8Array>(
-            (b, m) => mutate(b, m, [], format),
+            (b, m) => mutateBody(b, m, [], format),
             new TextEncoder().encode(formatJsonLines(r)),
           ),
           isMutated: true,
@@ -279,12 +198,12 @@ function bodyArbitrary(
     {
       weight: 10,
       arbitrary: fc
-        .tuple(encoded, fc.array(mutationArbitrary, { minLength: 1, maxLength: 3 }))
+        .tuple(encoded, fc.array(bodyMutationArbitrary, { minLength: 1, maxLength: 3 }))
         .map(([column, ms]) => {
           const slices = columnSlices(column, format);
           return {
             body: ms.reduce<Uint8Array>(
-              (b, m) => mutate(b, m, slices, format),
+              (b, m) => mutateBody(b, m, slices, format),
               encodeBatch(column, { format }),
             ),
             isMutated: true,
