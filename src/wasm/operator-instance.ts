@@ -12,6 +12,13 @@ import {
 } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
 import type { CopyMeter } from "./copy-meter.ts";
+import {
+  isFastCopyPlacement,
+  memoryAddressOf,
+  noteMemoryBuffer,
+  PLACED_COPY_MIN_BYTES,
+  placementPad,
+} from "./copy-placement.ts";
 import type { OperatorManifest } from "./manifest.ts";
 import { bindValidationKernels } from "./validation-kernels.ts";
 import type { OperatorBatch } from "./operator-batch.ts";
@@ -235,12 +242,45 @@ export class OperatorInstance {
     return this.#act(ptr, len);
   }
 
-  /** Resets the instance (after its first batch) and allocates its input region. */
-  #allocInput(len: number): number {
+  /**
+   * Resets the instance (after its first batch) and allocates its input region. `source`: the
+   * address the input will be copied from, when it lies in another operator's memory; the region is
+   * then moved, where the allocator allows, to where that copy avoids 4K aliasing.
+   */
+  #allocInput(len: number, source?: number): number {
     const e = this.#exports;
     // after any earlier alloc, even one whose batch was then refused
     if (this.#hasAllocated && e.reset !== undefined) this.#call("reset", () => e.reset?.());
     this.#hasAllocated = true;
+    const ptr = this.#allocChecked(len);
+    if (source === undefined || len < PLACED_COPY_MIN_BYTES || isFastCopyPlacement(ptr, source)) return ptr;
+    return this.#placeForCopy(len, ptr, source);
+  }
+
+  /**
+   * Allocates the input region again `placementPad` bytes on (after a block of that size, as a bump
+   * allocator hands out), if that lands where the copy from `source` runs at full speed; else
+   * allocates it where it was (what any allocator that resets to the same state answers again).
+   * Only with room to spare under the memory cap, so the extra block never costs a batch that fits.
+   */
+  #placeForCopy(len: number, ptr: number, source: number): number {
+    const { alloc, reset, memory } = this.#exports;
+    const pad = placementPad(ptr, source);
+    const capBytes = this.#limits.maxMemoryPages * WASM_PAGE_BYTES;
+    if (alloc === undefined || reset === undefined || ptr + pad + len + WASM_PAGE_BYTES > capBytes)
+      return ptr;
+    this.#call("reset", () => reset());
+    this.#call("alloc", () => alloc(pad));
+    const moved = this.#call("alloc", () => alloc(len)) >>> 0;
+    const isRegion = moved !== 0 && moved % 8 === 0 && moved + len <= memory.buffer.byteLength;
+    if (isRegion && isFastCopyPlacement(moved, source)) return moved;
+    this.#call("reset", () => reset());
+    return this.#allocChecked(len);
+  }
+
+  /** `alloc(len)`, checked: a non-zero 8-aligned region inside memory, or the operator's failure. */
+  #allocChecked(len: number): number {
+    const e = this.#exports;
     const alloc = e.alloc;
     if (alloc === undefined) throw this.#fail("invalid-output", "it exports no alloc");
     const pagesBefore = this.#pages();
@@ -266,7 +306,8 @@ export class OperatorInstance {
 
   #runNative(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
     const layout = layout01(input);
-    const ptr = this.#allocInput(layout.byteLength);
+    const contiguous = input.format === "0.1" ? input.bytes : undefined;
+    const ptr = this.#allocInput(layout.byteLength, memoryAddressOf(contiguous));
     this.#copyIn(input, layout, ptr, meter);
     return this.#act(ptr, layout.byteLength);
   }
@@ -308,6 +349,7 @@ export class OperatorInstance {
 
   #readOutput(out: number): OperatorBatch {
     const memory = new Uint8Array(this.#exports.memory.buffer);
+    noteMemoryBuffer(memory.buffer); // the next hop copies from here: see #allocInput
     if (out % 8 !== 0 || out >= memory.length) {
       throw this.#fail(
         "invalid-output",
