@@ -26,8 +26,10 @@ export interface ChainBenchReport {
   readonly hopRatio: number;
   /** What validating one operator output in place costs (the "validate in place" task). */
   readonly validationRatio: number;
-  /** The hop without its output validation: the one memcpy and the host's bookkeeping. */
+  /** The hop without its output validation: the one memcpy and the host's calls and bookkeeping. */
   readonly hopCopyRatio: number;
+  /** The hop's one memcpy alone, between two modules' memories, as the host timed it in a chain. */
+  readonly hopMemcpyRatio: number;
   /** A chain's cost beyond its operators' work: identity end to end (body in, 2 validations, answer from a view). */
   readonly fixedCostRatio: number;
   readonly perRecordSpeedup: number;
@@ -70,7 +72,7 @@ export async function measureChain(options: {
     words: await planChain(parseChain("split_words,lowercase"), SCHEMA, resolver),
   };
   const wasmMemory = new WebAssembly.Memory({ initial: Math.ceil(body.byteLength / 65536) + 1 });
-  const otherMemory = new WebAssembly.Memory({ initial: Math.ceil(body.byteLength / 65536) + 1 });
+  const otherMemory = new WebAssembly.Memory({ initial: Math.ceil(body.byteLength / 65536) + 2 });
   new Uint8Array(wasmMemory.buffer).set(body);
   const inMemory = new Uint8Array(wasmMemory.buffer, 0, body.byteLength);
   const kernels = bindValidationKernels(options.kernelModule, wasmMemory);
@@ -91,12 +93,28 @@ export async function measureChain(options: {
     [
       { name: "copy into WASM memory", run: () => new Uint8Array(wasmMemory.buffer).set(body) }, // copy: measured
       { name: "copy between two WASM memories", run: () => new Uint8Array(otherMemory.buffer).set(inMemory) }, // copy: measured
+      // copy: measured, at the distance a hop's input is placed from its source (src/wasm/copy-placement.ts)
+      {
+        name: "copy between two WASM memories, placed (3 KiB on, mod 4 KiB)",
+        run: () => new Uint8Array(otherMemory.buffer).set(inMemory, 3072),
+      },
       {
         name: "validate in place (WASM kernels)",
         run: () => (sink += decodeBatch(inMemory, SCHEMA, { kernels }).length),
       },
       { name: "identity (1 hop)", run: () => endToEnd(plans.identity) },
       { name: "identity,identity (2 hops)", run: () => endToEnd(plans.identity2) },
+      {
+        name: "the second hop's memcpy inside identity,identity (timed by the host)",
+        run: () => endToEnd(plans.identity2),
+        part: async () => {
+          const input = { source: body, byteLength: body.byteLength, schema: SCHEMA };
+          const result = await runChain(plans.identity2, input, { segments: executor });
+          const copyMs = result.hops[1]?.copyMs;
+          if (copyMs === undefined) throw new Error("the second hop reported no memcpy time");
+          return copyMs;
+        },
+      },
       { name: "len_plus_diff end to end", run: () => endToEnd(plans.single) },
       {
         name: "chain of 4 (lowercase,filter_nonempty,len_plus_diff,identity)",
@@ -125,6 +143,7 @@ export async function measureChain(options: {
     hopRatio: hop,
     validationRatio: validation,
     hopCopyRatio: hop - validation,
+    hopMemcpyRatio: ratio("the second hop's memcpy inside identity,identity (timed by the host)"),
     fixedCostRatio: ratio("identity (1 hop)"),
     perRecordSpeedup: ratio("one WASM call per record (len_plus_diff)") / ratio("len_plus_diff end to end"),
   };

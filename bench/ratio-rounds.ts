@@ -4,10 +4,14 @@
 // medians taken a second apart does not. Both are timed warm (one untimed call first), as a
 // server repeating one kind of request runs them.
 
-/** A task to time; it may be async. */
+/**
+ * A task to time; it may be async. `part`, when given, times one part of a call instead of the
+ * whole: it makes the call and answers the milliseconds of that part (as the host measured them).
+ */
 export interface RoundTask {
   readonly name: string;
   readonly run: () => unknown;
+  readonly part?: () => Promise<number>;
 }
 
 /** Median time and median ratio of one task over the rounds. */
@@ -22,13 +26,17 @@ const median = (xs: readonly number[]): number => {
   return sorted[sorted.length >> 1];
 };
 
-/** Times `run` `repeat` times after one untimed call and returns the median ms. */
-async function timeMedian(run: () => unknown, repeat: number): Promise<number> {
-  await run();
+/** Times `task` `repeat` times after one untimed call and returns the median ms. */
+async function timeMedian(task: RoundTask, repeat: number): Promise<number> {
+  await task.run();
   const times: number[] = [];
   for (let i = 0; i < repeat; i++) {
+    if (task.part !== undefined) {
+      times.push(await task.part());
+      continue;
+    }
     const started = performance.now();
-    await run();
+    await task.run();
     times.push(performance.now() - started);
   }
   return median(times);
@@ -49,8 +57,8 @@ export async function measureRounds(
   const warmup = options.warmup ?? 2;
   for (let round = 0; round < warmup + options.rounds; round++) {
     for (const [i, task] of tasks.entries()) {
-      const base = await timeMedian(baseline.run, options.repeat);
-      const took = await timeMedian(task.run, options.repeat);
+      const base = await timeMedian(baseline, options.repeat);
+      const took = await timeMedian(task, options.repeat);
       if (round < warmup) continue;
       baseTimes.push(base);
       times[i].push(took);

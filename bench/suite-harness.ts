@@ -75,6 +75,8 @@ export interface SizeResult {
    * between 0.6× and 2.3× on a shared machine.
    */
   readonly hopRatio?: number;
+  /** Of one hop, its memcpy from one module's memory into the next alone, in memcpys (in rounds). */
+  readonly hopMemcpyRatio?: number;
 }
 
 /** Options of measureInProcess. */
@@ -172,6 +174,8 @@ export interface SuiteTasks {
   readonly arrowBytes: number;
   readonly words: number;
   readonly tasks: readonly { readonly id: string; readonly fn: () => unknown }[];
+  /** Runs identity×4 and answers the mean memcpy of its hops 2-4, as the host timed it (ms). */
+  readonly hopMemcpyMs: () => Promise<number>;
   /** Keeps results alive (never negative). */
   readonly sink: () => number;
 }
@@ -210,6 +214,12 @@ export async function suiteTasks(
     const { output } = await runChain(p, decodeBatch(body, LINE_SCHEMA), { segments: executor });
     sink += output.length;
   };
+  // the memcpy of hops 2-4 of identity×4 alone, as the host timed it (HopTrace.copyMs)
+  const hopMemcpyMs = async () => {
+    const { hops } = await runChain(hop4, decodeBatch(body, LINE_SCHEMA), { segments: executor });
+    const copies = hops.slice(1).map((h) => h.copyMs ?? Number.NaN);
+    return copies.reduce((a, b) => a + b, 0) / copies.length;
+  };
   add("hop:1", hop(hop1));
   add("hop:4", hop(hop4));
   let words = 0;
@@ -241,6 +251,7 @@ export async function suiteTasks(
     arrowBytes: arrow.byteLength,
     words,
     tasks,
+    hopMemcpyMs,
     sink: () => sink,
   };
 }
@@ -279,17 +290,20 @@ async function measureSize(rowCount: number, options: InProcessOptions): Promise
   const fn = (id: string) => suite.tasks.find((t) => t.id === id)?.fn;
   const [memcpy, hop1, hop4] = [fn("memcpy"), fn("hop:1"), fn("hop:4")];
   let hopRatio: number | undefined;
+  let hopMemcpyRatio: number | undefined;
   if (memcpy !== undefined && hop1 !== undefined && hop4 !== undefined) {
     options.onProgress?.(`in-process: ${rowCount} rows, hop in rounds`);
-    const [, one, four] = await measureRounds(
+    const [, one, four, memcpyOfHop] = await measureRounds(
       { name: "memcpy", run: memcpy },
       [
         { name: "1 hop", run: hop1 },
         { name: "4 hops", run: hop4 },
+        { name: "a hop's memcpy", run: hop4, part: suite.hopMemcpyMs },
       ],
       { rounds: options.iterations >= 10 ? 20 : 8, repeat: 3 },
     );
     hopRatio = (four.ratio - one.ratio) / 3;
+    hopMemcpyRatio = memcpyOfHop.ratio;
   }
   const memcpyMs = stats.find((s) => s.id === "memcpy")?.medianMs ?? Number.NaN;
   const tasks = stats.map((s): TaskResult => {
@@ -314,6 +328,7 @@ async function measureSize(rowCount: number, options: InProcessOptions): Promise
     words: suite.words,
     tasks,
     hopRatio,
+    hopMemcpyRatio,
   };
 }
 

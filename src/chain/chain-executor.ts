@@ -20,6 +20,11 @@ export interface HopTrace {
   readonly durationMs: number;
   /** Bytes copied into this stage: its input batch, once. */
   readonly copiedBytes: number;
+  /**
+   * Of `durationMs`, the host's memcpy of the input from the previous operator's memory; absent
+   * where the input was read in another way (a body streamed in, slices written one by one).
+   */
+  readonly copyMs?: number;
 }
 
 /** What a run of consecutive operator stages produced. */

@@ -125,6 +125,7 @@ export class InlineExecutor implements SegmentExecutor {
         name: stage.name,
         durationMs: performance.now() - started,
         copiedBytes: meter.bytes,
+        ...(meter.copies > 0 ? { copyMs: meter.ms } : {}),
       });
     }
     // the output stays valid until this instance is taken again

@@ -16,7 +16,8 @@ describe("measureChain()", () => {
     });
     assert.equal(report.rows, 50);
     assert.ok(report.tasks.some((t) => t.name === "memcpy" && t.ratioToMemcpy === 1));
-    assert.equal(report.tasks.length, 10);
+    assert.equal(report.tasks.length, 12);
+    assert.ok(Number.isFinite(report.hopMemcpyRatio) && report.hopMemcpyRatio > 0);
     for (const t of report.tasks) assert.ok(Number.isFinite(t.ratioToMemcpy), t.name);
   });
 });
