@@ -26,14 +26,14 @@ export function placementPad(destination: number, source: number): number {
 
 // WASM memories start on a page boundary, so a view's byteOffset there is its address modulo
 // 4 KiB; a JS buffer's backing store may start anywhere, so its offsets say nothing.
-const memoryBuffers = new WeakSet<ArrayBuffer>();
+const memoryBuffers = new WeakSet<ArrayBufferLike>();
 
 /** Records that `buffer` is (the current buffer of) a WASM memory. */
-export function noteMemoryBuffer(buffer: ArrayBuffer): void {
+export function noteMemoryBuffer(buffer: ArrayBufferLike): void {
   memoryBuffers.add(buffer);
 }
 
 /** The address of `view` when it lies in a WASM memory noted before, else undefined. */
 export function memoryAddressOf(view: Uint8Array | undefined): number | undefined {
-  return view !== undefined && memoryBuffers.has(view.buffer as ArrayBuffer) ? view.byteOffset : undefined;
+  return view !== undefined && memoryBuffers.has(view.buffer) ? view.byteOffset : undefined;
 }
