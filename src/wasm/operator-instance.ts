@@ -75,6 +75,12 @@ export class OperatorInstance {
   readonly #kernelModule: WebAssembly.Module | undefined;
   #kernels: ValidationKernels | undefined;
   #hasAllocated = false;
+  /**
+   * Copy placement (#placeForCopy) needs a `reset` that rewinds the allocator: `"seen"` once a
+   * reset was followed by the same first address as the batch before, `"off"` once a placement
+   * showed it does not, and until then the first address after a reset.
+   */
+  #rewind: number | "seen" | "off" | undefined;
   #blogRegion = { ptr: 0, bytes: 0 };
   /** The region handed out by `reserveInput`, until `runReserved` consumes it. */
   #reserved: { ptr: number; len: number } | undefined;
@@ -253,7 +259,14 @@ export class OperatorInstance {
     if (this.#hasAllocated && e.reset !== undefined) this.#call("reset", () => e.reset?.());
     this.#hasAllocated = true;
     const ptr = this.#allocChecked(len);
-    if (source === undefined || len < PLACED_COPY_MIN_BYTES || isFastCopyPlacement(ptr, source)) return ptr;
+    if (typeof this.#rewind !== "string") this.#rewind = this.#rewind === ptr ? "seen" : ptr;
+    if (
+      source === undefined ||
+      this.#rewind !== "seen" ||
+      len < PLACED_COPY_MIN_BYTES ||
+      isFastCopyPlacement(ptr, source)
+    )
+      return ptr;
     return this.#placeForCopy(len, ptr, source);
   }
 
@@ -261,7 +274,8 @@ export class OperatorInstance {
    * Allocates the input region again `placementPad` bytes on (after a block of that size, as a bump
    * allocator hands out), if that lands where the copy from `source` runs at full speed; else
    * allocates it where it was (what any allocator that resets to the same state answers again).
-   * Only with room to spare under the memory cap, so the extra block never costs a batch that fits.
+   * Only for allocators whose reset was seen to rewind (else the first region would leak), and
+   * with room to spare under the memory cap, so the extra block never costs a batch that fits.
    */
   #placeForCopy(len: number, ptr: number, source: number): number {
     const { alloc, reset, memory } = this.#exports;
@@ -270,7 +284,12 @@ export class OperatorInstance {
     if (alloc === undefined || reset === undefined || ptr + pad + len + WASM_PAGE_BYTES > capBytes)
       return ptr;
     this.#call("reset", () => reset());
-    this.#call("alloc", () => alloc(pad));
+    if (this.#call("alloc", () => alloc(pad)) >>> 0 !== ptr) {
+      // the pad block did not start where the input did: this reset does not rewind; never again
+      this.#rewind = "off";
+      this.#call("reset", () => reset());
+      return this.#allocChecked(len);
+    }
     const moved = this.#call("alloc", () => alloc(len)) >>> 0;
     const isRegion = moved !== 0 && moved % 8 === 0 && moved + len <= memory.buffer.byteLength;
     if (isRegion && isFastCopyPlacement(moved, source)) return moved;

@@ -32,11 +32,33 @@ function rowsOfBytes(bytes: number): [string, number][] {
   return Array.from({ length: Math.ceil(bytes / perRow) }, (_, i) => row(i));
 }
 
-async function runIdentityTwice(rows: [string, number][], limits = TEST_LIMITS) {
-  const op = loadOperator("identity", { limits });
-  const plan = await planChain(parseChain("identity,identity"), schema, resolverOf([op]));
+/** Rows whose encoded batch is `remainder` bytes past a multiple of 4 KiB long, at least `bytes`. */
+function rowsOfLength(bytes: number, remainder: number): [string, number][] {
+  const rows = rowsOfBytes(bytes);
+  while (encodeBatch(rowsToColumn(schema, rows)).length % 4096 !== remainder) {
+    rows.push([`w${String(rows.length % 1000).padStart(3, "0")}`, rows.length]);
+  }
+  return rows;
+}
+
+/**
+ * Runs `chain` over `rows` `times` times on one executor (so on the same instances: placement
+ * needs a previous batch to have shown that the allocator's reset rewinds) and answers each result.
+ */
+async function runRepeatedly(chain: string, rows: [string, number][], times: number, limits = TEST_LIMITS) {
+  const ops = ["identity", "lowercase"].map((name) => loadOperator(name, { limits }));
+  for (const name of ["no_rewind_reset", "reset_once"])
+    ops.push(loadOperator(name, { kind: "fixture", limits }));
+  const plan = await planChain(parseChain(chain), schema, resolverOf(ops));
+  const executor = new InlineExecutor(limits);
   const input = decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
-  return runChain(plan, input, { segments: new InlineExecutor(limits) });
+  const results = [];
+  for (let i = 0; i < times; i++) {
+    const result = await runChain(plan, input, { segments: executor });
+    assert.deepEqual(columnToRows(schema, result.output.column), rows);
+    results.push({ at: result.output.bytes?.byteOffset ?? -1, copiedBytes: result.copiedBytes });
+  }
+  return results;
 }
 
 describe("copy placement", () => {
@@ -65,19 +87,46 @@ describe("copy placement", () => {
     }
   });
 
-  it("places a large hop's input 3 KiB on from the source (mod 4 KiB) and keeps the batch intact", async () => {
+  it("places a large hop's input 3 KiB on from the source (mod 4 KiB) once its reset was seen to rewind", async () => {
     const rows = rowsOfBytes(2 * PLACED_COPY_MIN_BYTES);
-    const result = await runIdentityTwice(rows);
+    const [first, second, third] = await runRepeatedly("identity,identity", rows, 3);
     // the second identity returns its input region: its address is where the hop copied to
-    const at = result.output.bytes?.byteOffset ?? -1;
-    assert.equal((at - IDENTITY_BASE) & 4095, 3072);
-    assert.deepEqual(columnToRows(schema, result.output.column), rows);
-    assert.equal(result.copiedBytes, 2 * result.output.bytes!.byteLength); // still one copy per hop
+    assert.equal(first.at, IDENTITY_BASE); // a first batch proves nothing about reset yet
+    assert.equal((second.at - IDENTITY_BASE) & 4095, 3072);
+    assert.equal(third.at, second.at);
+    assert.equal(second.copiedBytes, first.copiedBytes); // still one copy per hop
   });
 
   it("leaves a small hop's input where alloc put it", async () => {
-    const result = await runIdentityTwice(rowsOfBytes(PLACED_COPY_MIN_BYTES / 4));
-    assert.equal(result.output.bytes?.byteOffset, IDENTITY_BASE);
+    const results = await runRepeatedly("identity,identity", rowsOfBytes(PLACED_COPY_MIN_BYTES / 4), 3);
+    assert.deepEqual(
+      results.map((r) => r.at),
+      [IDENTITY_BASE, IDENTITY_BASE, IDENTITY_BASE],
+    );
+  });
+
+  it("never places inputs for an allocator whose reset does not rewind (no extra blocks)", async () => {
+    const rows = rowsOfBytes(2 * PLACED_COPY_MIN_BYTES);
+    const len = (encodeBatch(rowsToColumn(schema, rows)).length + 7) & ~7;
+    const results = await runRepeatedly("identity,no_rewind_reset", rows, 4);
+    // each batch takes the next block of its own (leaking) allocator, and nothing more
+    assert.deepEqual(
+      results.map((r) => r.at),
+      [0, 1, 2, 3].map((k) => IDENTITY_BASE + k * len),
+    );
+  });
+
+  it("stops placing inputs once a reset that rewound before does not", async () => {
+    // 2 KiB past whole 4 KiB pages: the blocks this allocator hands out, one after another, come
+    // back to a slow distance from the source every other batch, where placement, if still
+    // tried, would add a block
+    const rows = rowsOfLength(2 * PLACED_COPY_MIN_BYTES, 2048);
+    const len = encodeBatch(rowsToColumn(schema, rows)).length;
+    const [, second, third, fourth] = await runRepeatedly("identity,reset_once", rows, 4);
+    // batch 2: the first reset rewound, so placement was tried, found the next reset does not
+    // rewind, and fell back to a plain alloc; from then on each batch takes just its own block
+    assert.equal(third.at - second.at, len);
+    assert.equal(fourth.at - third.at, len);
   });
 
   it("does not place a batch that fits only without the extra block under the memory cap", async () => {
@@ -86,9 +135,11 @@ describe("copy placement", () => {
     const rows = rowsOfBytes(3 * 65536 - 4096);
     const len = encodeBatch(rowsToColumn(schema, rows)).length;
     assert.ok(IDENTITY_BASE + len <= 4 * 65536 && IDENTITY_BASE + 3072 + len + 65536 > 4 * 65536);
-    const result = await runIdentityTwice(rows, limits);
-    assert.equal(result.output.bytes?.byteOffset, IDENTITY_BASE);
-    assert.deepEqual(columnToRows(schema, result.output.column), rows);
+    const results = await runRepeatedly("identity,identity", rows, 3, limits);
+    assert.deepEqual(
+      results.map((r) => r.at),
+      [IDENTITY_BASE, IDENTITY_BASE, IDENTITY_BASE],
+    );
   });
 });
 
@@ -102,10 +153,6 @@ describe("copy placement near the memory cap", () => {
     const rows = rowsOfBytes(259_000);
     const len = encodeBatch(rowsToColumn(schema, rows)).length;
     assert.ok(2000 + len + 64 <= 4 * 65536 && 2000 + 2096 + len > 4 * 65536);
-    const ops = [loadOperator("identity", { limits }), loadOperator("lowercase", { limits })];
-    const plan = await planChain(parseChain("identity,lowercase"), schema, resolverOf(ops));
-    const input = decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
-    const result = await runChain(plan, input, { segments: new InlineExecutor(limits) });
-    assert.deepEqual(columnToRows(schema, result.output.column), rows);
+    await runRepeatedly("identity,lowercase", rows, 3, limits);
   });
 });
