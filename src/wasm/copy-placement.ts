@@ -8,6 +8,9 @@
 /** Inputs smaller than this are not worth the extra `reset` and `alloc` calls. */
 export const PLACED_COPY_MIN_BYTES = 64 * 1024;
 
+/** The most a placement moves an input by (`placementPad` is below it). */
+export const PLACEMENT_ROOM_BYTES = 4096;
+
 const ALIAS_SPAN = 4096;
 /** Distance of destination ahead of source, modulo 4 KiB, from which copies run at full speed. */
 const FAST_FROM = 1536;
@@ -22,6 +25,16 @@ export function isFastCopyPlacement(destination: number, source: number): boolea
 /** Bytes to move `destination` up by so that it lies at the target distance from `source`. */
 export function placementPad(destination: number, source: number): number {
   return (TARGET - ((destination - source) & (ALIAS_SPAN - 1))) & (ALIAS_SPAN - 1);
+}
+
+/**
+ * Where in a region the host owns (`bytes` long from `start`) a `len`-byte input copied from
+ * `source` goes: moved into the fast band when it is large and the region has the room.
+ */
+export function placeInRegion(start: number, bytes: number, len: number, source: number | undefined): number {
+  if (source === undefined || len < PLACED_COPY_MIN_BYTES) return start;
+  const pad = placementPad(start, source);
+  return bytes >= len + pad ? start + pad : start;
 }
 
 // WASM memories start on a page boundary, so a view's byteOffset there is its address modulo

@@ -17,6 +17,8 @@ import {
   memoryAddressOf,
   noteMemoryBuffer,
   PLACED_COPY_MIN_BYTES,
+  PLACEMENT_ROOM_BYTES,
+  placeInRegion,
   placementPad,
 } from "./copy-placement.ts";
 import type { OperatorManifest } from "./manifest.ts";
@@ -399,8 +401,17 @@ export class OperatorInstance {
     const e = this.#exports;
     const layout = layout01(input);
     const { slices, byteLength: len } = layout;
-    if (this.#blogRegion.bytes < len) this.#growBlogRegion(len);
-    const ptr = this.#blogRegion.ptr;
+    if (this.#blogRegion.bytes < len) {
+      // with room to place a large input, when that still fits under the cap
+      const roomy = len + PLACEMENT_ROOM_BYTES;
+      const start = Math.max(e.memory.buffer.byteLength, WASM_PAGE_BYTES);
+      const fits = start + roomy <= this.#limits.maxMemoryPages * WASM_PAGE_BYTES;
+      this.#growBlogRegion(len >= PLACED_COPY_MIN_BYTES && fits ? roomy : len);
+    }
+    const region = this.#blogRegion;
+    // the host owns this region: it places a large input where its copy avoids 4K aliasing
+    const source = memoryAddressOf(input.format === "0.1" ? input.bytes : undefined);
+    const ptr = placeInRegion(region.ptr, region.bytes, len, source);
     this.#copyIn(input, layout, ptr, meter);
     const out = this.#call("act", () => e.act(ptr, len)) >>> 0;
     if (out === 0) throw this.#fail("error", "act returned 0");

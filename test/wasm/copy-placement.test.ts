@@ -11,7 +11,12 @@ import {
   rowsToColumn,
 } from "../../src/columnar/index.ts";
 import { InlineExecutor, parseChain, planChain, runChain } from "../../src/chain/index.ts";
-import { isFastCopyPlacement, PLACED_COPY_MIN_BYTES, placementPad } from "../../src/wasm/copy-placement.ts";
+import {
+  isFastCopyPlacement,
+  PLACED_COPY_MIN_BYTES,
+  placeInRegion,
+  placementPad,
+} from "../../src/wasm/copy-placement.ts";
 import { loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
 
 const schema = parseSchema("(String, i64)");
@@ -95,6 +100,28 @@ describe("copy placement", () => {
     assert.equal((second.at - IDENTITY_BASE) & 4095, 3072);
     assert.equal(third.at, second.at);
     assert.equal(second.copiedBytes, first.copiedBytes); // still one copy per hop
+  });
+
+  it("places a large input inside a region the host owns (blog-ABI fresh pages) when it has the room", () => {
+    const big = PLACED_COPY_MIN_BYTES;
+    assert.equal(placeInRegion(65536, big + 4096, big, 1024), 65536 + placementPad(65536, 1024));
+    assert.ok(isFastCopyPlacement(placeInRegion(65536, big + 4096, big, 1024), 1024));
+    assert.equal(placeInRegion(65536, big, big, 1024), 65536); // no room to move it
+    assert.equal(placeInRegion(65536, big + 4096, big - 8, 1024), 65536); // small: not worth it
+    assert.equal(placeInRegion(65536, big + 4096, big, undefined), 65536); // source not in a memory
+  });
+
+  it("runs a blog-ABI module on a placed large input to the reference result", async () => {
+    const rows = rowsOfBytes(2 * PLACED_COPY_MIN_BYTES);
+    const ops = [loadOperator("identity"), loadOperator("len_plus_diff_blog")];
+    const plan = await planChain(parseChain("identity,len_plus_diff_blog"), schema, resolverOf(ops));
+    const input = decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
+    const executor = new InlineExecutor(TEST_LIMITS);
+    for (let i = 0; i < 2; i++) {
+      const result = await runChain(plan, input, { segments: executor });
+      const expected = rows.map(([t, d]) => [t, t.length + d]);
+      assert.deepEqual(columnToRows(schema, result.output.column), expected);
+    }
   });
 
   it("leaves a small hop's input where alloc put it", async () => {
