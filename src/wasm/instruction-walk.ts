@@ -1,5 +1,6 @@
 // Walks the instructions of one function body, skipping every immediate, to find where each `loop`
-// starts (spec binary/instructions.html). It knows MVP, sign extension, saturating truncation, bulk
+// starts and how many instructions it and the body around it hold, and where `memory.grow` and the
+// sized bulk instructions are (spec binary/instructions.html). It knows MVP, sign extension, saturating truncation, bulk
 // memory, reference types, multi-value, tail calls and fixed-width SIMD; anything else is refused
 // rather than guessed, because one mis-sized immediate would misread the rest of the body.
 import { InvalidOperatorError } from "./operator-error.ts";
@@ -150,12 +151,36 @@ export function skipInstruction(reader: WasmReader): number {
   }
 }
 
-/** Where a body needs rewriting: after each `loop`'s block type, and each `memory.grow`. */
+/** Where a body needs rewriting, and what its fuel checks charge. */
 export interface RewritePoints {
-  /** Offsets just past each loop's block type. */
-  readonly loops: number[];
+  /**
+   * Each loop: the offset just past its block type, and its weight, the instructions of its body
+   * outside nested loops (which charge their own): the most one iteration can run without
+   * passing another check.
+   */
+  readonly loops: { readonly at: number; readonly weight: number }[];
+  /** The function body's instructions outside every loop: what one call runs past its checks. */
+  readonly entryWeight: number;
   /** `[start, end)` of each `memory.grow` instruction (opcode and memory index). */
   readonly grows: { readonly start: number; readonly end: number }[];
+  /**
+   * `[start, end)` of each bulk instruction whose work grows with its last operand, an i32 count
+   * of bytes or elements: memory.init, memory.copy, memory.fill, table.init, table.copy, table.fill.
+   */
+  readonly bulk: { readonly start: number; readonly end: number }[];
+}
+
+/** 0xFC sub-opcodes whose last operand is a byte or element count (see RewritePoints.bulk). */
+const SIZED_BULK: ReadonlySet<number> = new Set([8, 10, 11, 12, 14, 17]);
+
+/** The u32 LEB at `at` (already read once by skipInstruction, so well formed), padded or not. */
+function subOpcode(bytes: Uint8Array, at: number): number {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[at++];
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return value;
+  }
 }
 
 /**
@@ -164,25 +189,34 @@ export interface RewritePoints {
  */
 export function findRewritePoints(reader: WasmReader): RewritePoints {
   const end = reader.bytes.length;
-  const loops: number[] = [];
+  const loops: { at: number; weight: number }[] = [];
   const grows: { start: number; end: number }[] = [];
-  let depth = 1; // the function body itself is a block closed by the final `end`
-  while (depth > 0) {
+  const bulk: { start: number; end: number }[] = [];
+  let entryWeight = 0;
+  // open control frames, innermost last: the index in `loops` of a loop frame, -1 for the others
+  const frames: number[] = [-1]; // the function body itself is a block closed by the final `end`
+  const innermostLoop: number[] = [-1]; // per frame: the loop whose weight its instructions add to
+  while (frames.length > 0) {
     if (reader.at >= end) reader.fail("a function body ends without its final end");
     const start = reader.at;
     const op = skipInstruction(reader);
-    if (op === 0x02 || op === 0x04) depth++;
-    else if (op === 0x03) {
-      depth++;
-      loops.push(reader.at);
-    } else if (op === 0x0b) depth--;
-    else if (op === 0x40) grows.push({ start, end: reader.at });
+    const counted = innermostLoop[innermostLoop.length - 1];
+    if (counted < 0) entryWeight++;
+    else loops[counted].weight++;
+    if (op === 0x02 || op === 0x04) {
+      frames.push(-1);
+      innermostLoop.push(counted);
+    } else if (op === 0x03) {
+      loops.push({ at: reader.at, weight: 0 });
+      frames.push(loops.length - 1);
+      innermostLoop.push(loops.length - 1);
+    } else if (op === 0x0b) {
+      frames.pop();
+      innermostLoop.pop();
+    } else if (op === 0x40) grows.push({ start, end: reader.at });
+    else if (op === 0xfc && SIZED_BULK.has(subOpcode(reader.bytes, start + 1)))
+      bulk.push({ start, end: reader.at });
   }
   if (reader.at !== end) reader.fail("a function body has bytes after its final end");
-  return { loops, grows };
-}
-
-/** The offsets just past every `loop`'s block type (see findRewritePoints). */
-export function findLoopStarts(reader: WasmReader): number[] {
-  return findRewritePoints(reader).loops;
+  return { loops, entryWeight, grows, bulk };
 }

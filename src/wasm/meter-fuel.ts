@@ -1,12 +1,17 @@
 // Fuel metering by binary rewriting: workerd's Worker Loader isolates have no CPU limit of their own,
-// so an operator that loops forever would hang the runtime. We add an exported fuel global and make
-// every loop iteration and every function entry spend one unit, trapping when none is left.
+// so an operator that loops forever would hang the runtime. We add an exported fuel global; every
+// loop iteration and every function entry spends as many units as the instructions it can run
+// before the next check (a loop's body outside nested loops, a function's body outside loops), and
+// every sized bulk instruction (memory.fill, memory.copy, …) one unit per 16 bytes or elements,
+// trapping when the fuel does not cover it. So fuel counts instructions, roughly time: a loop whose
+// body is a thousand instructions, or one memory.fill of 256 MiB, cannot stretch the deadline.
 //
 // Host contract: before each `act` call set `instance.exports.__colwasm_fuel.value = budget` (a
 // mutable i64 `WebAssembly.Global`, so a BigInt; see `fuelForDeadline`). If a call traps and the
-// global reads 0, the operator ran out of fuel: report reason "deadline". The global starts at
-// INITIAL_FUEL (2^31-1, ~1-3 s of an empty loop), so a caller that never sets it (tests,
-// instantiation-time `start`) still runs, with a bounded budget.
+// global reads 0, the operator ran out of fuel: report reason "deadline" (a check that cannot be
+// covered sets it to 0 before trapping). The global starts at INITIAL_FUEL (2^31-1, ~1-3 s of an
+// empty loop), so a caller that never sets it (tests, instantiation-time `start`) still runs, with a
+// bounded budget.
 //
 // Only plain byte manipulation happens here: workerd forbids run-time compilation in the parent.
 import { findRewritePoints } from "./instruction-walk.ts";
@@ -41,10 +46,11 @@ export const MAX_FUEL = Number.MAX_SAFE_INTEGER;
 export const INITIAL_FUEL = 0x7fffffff;
 
 /**
- * Fuel units granted per millisecond of deadline. Measured on Node 20 / V8 (x86-64, 2 vCPUs): a
- * metered `(loop br 0)` spends 0.65-0.9 M units/ms in Liftoff (a long first call never leaves it)
- * and 1.6-3 M units/ms once tiered up; loops with real bodies spend less. So the default 2000 ms
- * deadline (2e9 units) stops an empty infinite loop after roughly 0.7-3 s.
+ * Fuel units granted per millisecond of deadline. A unit is about one instruction. Measured on
+ * Node 20 / V8 (x86-64, 2 vCPUs): a metered `(loop br 0)` (2 units an iteration) spends 1.3-1.8 M
+ * units/ms in Liftoff (a long first call never leaves it) and 3-6 M units/ms once tiered up; loops
+ * with real bodies spend about as much per instruction. So the default 2000 ms deadline (2e9
+ * units) stops an infinite loop after roughly 0.3-1.5 s.
  */
 export const FUEL_PER_MS = 1_000_000;
 
@@ -57,12 +63,32 @@ export function fuelForDeadline(deadlineMs: number): number {
   return Math.min(MAX_FUEL, Math.floor(deadlineMs * FUEL_PER_MS));
 }
 
-/** `global.get F; i64.eqz; if; unreachable; end; global.get F; i64.const 1; i64.sub; global.set F`. */
-function fuelCheck(fuelGlobal: number): Uint8Array {
+/** Bulk instructions spend one unit per 2^BULK_SHIFT bytes or elements (memcpy-like speed). */
+const BULK_SHIFT = 4;
+
+/**
+ * `global.get F; <cost>; i64.lt_u; if; i64.const 0; global.set F; unreachable; end;
+ * global.get F; <cost>; i64.sub; global.set F`: trap (with the fuel at 0) unless it covers `cost`.
+ */
+function spend(fuelGlobal: number, cost: readonly number[]): number[] {
   const f = encodeU32(fuelGlobal);
-  const trapWhenEmpty = [0x23, ...f, 0x50, 0x04, 0x40, 0x00, 0x0b];
-  const spendOne = [0x23, ...f, 0x42, 0x01, 0x7d, 0x24, ...f];
-  return Uint8Array.from([...trapWhenEmpty, ...spendOne]);
+  const trapUncovered = [0x23, ...f, ...cost, 0x54, 0x04, 0x40, 0x42, 0x00, 0x24, ...f, 0x00, 0x0b];
+  return [...trapUncovered, 0x23, ...f, ...cost, 0x7d, 0x24, ...f];
+}
+
+/** The check at a function entry or loop header: spends `weight` units (`i64.const weight`). */
+function fuelCheck(fuelGlobal: number, weight: number): Uint8Array {
+  return Uint8Array.from(spend(fuelGlobal, [0x42, ...encodeSigned(weight)]));
+}
+
+/**
+ * A sized bulk instruction (kept as written) preceded by `global.set T` (its count) and a spend of
+ * `(count >> BULK_SHIFT) + 1` units (`global.get T; i64.extend_i32_u; …`), then `global.get T`.
+ */
+function bulkCharge(op: Uint8Array, fuelGlobal: number, scratchGlobal: number): Uint8Array {
+  const t = encodeU32(scratchGlobal);
+  const cost = [0x23, ...t, 0xad, 0x42, BULK_SHIFT, 0x88, 0x42, 0x01, 0x7c];
+  return Uint8Array.from([0x24, ...t, ...spend(fuelGlobal, cost), 0x23, ...t, ...op]);
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
@@ -115,8 +141,8 @@ function growWatch(grow: Uint8Array, scratchGlobal: number, failedGlobal: number
 }
 
 interface Rewrite {
-  /** Inserted at function entry and after each loop's block type; empty without fuel. */
-  readonly check: Uint8Array;
+  /** The fuel global, or undefined when only `memory.grow` is watched. */
+  readonly fuelGlobal: number | undefined;
   readonly scratchGlobal: number;
   readonly failedGlobal: number;
 }
@@ -128,17 +154,24 @@ function meterBody(body: WasmReader, rewrite: Rewrite): Uint8Array[] {
     body.valueType();
   }
   const entry = body.at;
-  const { loops, grows } = findRewritePoints(body);
-  // (offset, what to splice): loops insert the check, grows replace [start, end) with the watch
+  const { loops, entryWeight, grows, bulk } = findRewritePoints(body);
+  const fuel = rewrite.fuelGlobal;
+  const check = (weight: number) => (fuel === undefined ? new Uint8Array(0) : fuelCheck(fuel, weight));
+  // (offset, what to splice): loops insert their check, grows and bulk replace [start, end)
   const edits = [
-    ...loops.map((at) => ({ at, end: at, bytes: rewrite.check })),
+    ...loops.map((loop) => ({ at: loop.at, end: loop.at, bytes: check(loop.weight) })),
     ...grows.map((g) => ({
       at: g.start,
       end: g.end,
       bytes: growWatch(body.bytes.subarray(g.start, g.end), rewrite.scratchGlobal, rewrite.failedGlobal),
     })),
+    ...(fuel === undefined ? [] : bulk).map((b) => ({
+      at: b.start,
+      end: b.end,
+      bytes: bulkCharge(body.bytes.subarray(b.start, b.end), fuel as number, rewrite.scratchGlobal),
+    })),
   ].sort((x, y) => x.at - y.at);
-  const parts = [body.bytes.subarray(0, entry), rewrite.check];
+  const parts = [body.bytes.subarray(0, entry), check(entryWeight)];
   let from = entry;
   for (const edit of edits) {
     parts.push(body.bytes.subarray(from, edit.at), edit.bytes);
@@ -163,8 +196,9 @@ function meterCode(r: WasmReader, rewrite: Rewrite): Uint8Array[] {
 
 /**
  * The module with fuel metering added (a new module; the input is untouched): an exported mutable
- * i64 global `FUEL_EXPORT`, checked and decremented at every function entry and loop iteration,
- * and the `memory.grow` watch of {@link instrumentOperator}. Custom sections are kept byte for
+ * i64 global `FUEL_EXPORT`, checked and decremented at every function entry and loop iteration (by
+ * the instructions each can run) and at every sized bulk instruction (by its count), and the
+ * `memory.grow` watch of {@link instrumentOperator}. Custom sections are kept byte for
  * byte. Throws `InvalidOperatorError` with rule "not-wasm" for malformed bytes and "instructions"
  * for instructions it cannot walk (threads, exceptions, GC).
  */
@@ -209,7 +243,7 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
     exportOf(GROW_FAILED_EXPORT, failedGlobal),
   ];
   const rewrite: Rewrite = {
-    check: options.fuel ? fuelCheck(fuelGlobal) : new Uint8Array(0),
+    fuelGlobal: options.fuel ? fuelGlobal : undefined,
     scratchGlobal,
     failedGlobal,
   };

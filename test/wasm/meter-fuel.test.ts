@@ -138,11 +138,56 @@ describe("meterFuel()", () => {
     assertRunsOutOfFuel(exports, 100_000, () => call(exports, "spin"));
   });
 
-  it("meterFuel() spends one unit per loop iteration and function entry", () => {
+  // "sum": its entry runs 4 instructions outside the loop (i32.const, local.get, loop, the final
+  // end) and each of its 10 iterations the loop's 12 (local.set … drop, end)
+  const SUM_10 = 4 + 10 * 12;
+
+  it("meterFuel() spends, per function entry and loop iteration, the instructions each can run", () => {
     const exports = instantiate(meterFuel(MIXED));
     fuelOf(exports).value = 1000n;
     call(exports, "sum", 10);
-    assert.equal(fuelOf(exports).value, BigInt(1000 - 1 - 10));
+    assert.equal(fuelOf(exports).value, BigInt(1000 - SUM_10));
+  });
+
+  it("meterFuel() charges a long loop body per iteration by its length", () => {
+    // 100 iterations of a 4-instruction loop nesting a 2000-instruction one (4000 units each)
+    const body = Array.from({ length: 500 }, () => "(local.set $x (i32.add (local.get $x) (i32.const 1)))");
+    const exports = instantiate(
+      meterFuel(
+        wat(`(module (func (export "run") (param $n i32) (result i32) (local $x i32) (local $i i32)
+          (loop $outer
+            (loop $inner ${body.join(" ")})
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+          (local.get $x)))`),
+      ),
+    );
+    fuelOf(exports).value = 1_000_000n;
+    assert.equal(call(exports, "run", 100), 100 * 500);
+    const spent = 1_000_000n - (fuelOf(exports).value as bigint);
+    assert.ok(spent >= 100n * 2000n && spent < 100n * 2100n, `spent ${spent}`);
+    assertRunsOutOfFuel(exports, 150_000, () => call(exports, "run", 100));
+  });
+
+  it("meterFuel() charges sized bulk instructions one unit per 16 bytes", () => {
+    const exports = instantiate(
+      meterFuel(
+        wat(`(module (memory 4) (data $d "0123456789abcdef")
+          (func (export "fill") (param $n i32) (memory.fill (i32.const 0) (i32.const 7) (local.get $n)))
+          (func (export "copy") (param $n i32) (memory.copy (i32.const 0) (i32.const 8) (local.get $n)))
+          (func (export "init") (param $n i32) (memory.init $d (i32.const 0) (i32.const 0) (local.get $n))))`),
+      ),
+    );
+    for (const name of ["fill", "copy"]) {
+      fuelOf(exports).value = 100_000n;
+      call(exports, name, 65536);
+      const spent = 100_000n - (fuelOf(exports).value as bigint);
+      assert.ok(spent >= 4096n && spent < 4096n + 20n, `${name} spent ${spent}`);
+      assertRunsOutOfFuel(exports, 4000, () => call(exports, name, 65536));
+    }
+    fuelOf(exports).value = 100n;
+    call(exports, "init", 16); // 16 bytes: 2 units (count >> 4, plus one)
+    assert.ok(100n - (fuelOf(exports).value as bigint) < 20n);
   });
 
   it("meterFuel() starts the fuel global at INITIAL_FUEL, an i64 that takes budgets past 2^31", () => {
@@ -150,7 +195,7 @@ describe("meterFuel()", () => {
     assert.equal(fuelOf(exports).value, BigInt(INITIAL_FUEL));
     fuelOf(exports).value = BigInt(MAX_FUEL);
     call(exports, "sum", 10);
-    assert.equal(fuelOf(exports).value, BigInt(MAX_FUEL) - 11n);
+    assert.equal(fuelOf(exports).value, BigInt(MAX_FUEL) - BigInt(SUM_10));
   });
 
   it("meterFuel() stops an exponential call tree that has no loop", () => {
@@ -200,7 +245,7 @@ describe("meterFuel()", () => {
     const exports = instantiate(meterFuel(bytes), { env: { g: 100 } });
     assert.equal(call(exports, "read"), 106);
     assertRunsOutOfFuel(exports, 1000, () => call(exports, "spin"));
-    fuelOf(exports).value = 1n;
+    fuelOf(exports).value = 100n; // enough for read's entry: $h is not where the fuel went
     assert.equal(call(exports, "read"), 107);
   });
 
