@@ -47,12 +47,13 @@ export const INITIAL_FUEL = 0x7fffffff;
 
 /**
  * Fuel units granted per millisecond of deadline. A unit is about one instruction. Measured on
- * Node 20 / V8 (x86-64, 2 vCPUs): a metered `(loop br 0)` (2 units an iteration) spends 1.3-1.8 M
- * units/ms in Liftoff (a long first call never leaves it) and 3-6 M units/ms once tiered up; loops
- * with real bodies spend about as much per instruction. So the default 2000 ms deadline (2e9
- * units) stops an infinite loop after roughly 0.3-1.5 s.
+ * Node 20 / V8 (x86-64, 2 vCPUs): a metered `(loop br 0)` (2 units an iteration) spends ~1.5 M
+ * units/ms in Liftoff (a long first call never leaves it) and ~5.8 M units/ms once tiered up; a
+ * loop of 2000-instruction iterations ~5.4 M/ms, `split_words` on its first call ~4.5 M/ms. So the
+ * default 2000 ms deadline (5e9 units) stops those after 0.7-0.9 s once tiered up, and an empty
+ * loop still in Liftoff after ~2.9 s; real work gets about half its deadline, not a fifth.
  */
-export const FUEL_PER_MS = 1_000_000;
+export const FUEL_PER_MS = 2_500_000;
 
 /**
  * The fuel budget for a deadline: `FUEL_PER_MS` units per ms, clamped to `[0, MAX_FUEL]`. Fuel
