@@ -1,8 +1,6 @@
 // Keeps idle live instances per operator; a run takes one, hands it back when its output has been
 // consumed, and drops it if a call into it failed, so the next batch gets a fresh one
 // (spec/operator-abi.md: operators are stateless).
-import type { CopyMeter } from "./copy-meter.ts";
-import type { OperatorBatch } from "./operator-batch.ts";
 import { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
 import type { OperatorLimits } from "./operator-limits.ts";
 
@@ -40,14 +38,6 @@ export class InstancePool {
     let idle = this.#idle.get(op);
     if (idle === undefined) this.#idle.set(op, (idle = []));
     if (idle.length < MAX_IDLE_PER_OPERATOR) idle.push(instance);
-  }
-
-  /** Runs one batch through an instance of `op`; its output is valid until that instance runs again. */
-  run(op: HostedOperator, input: OperatorBatch, meter: CopyMeter): OperatorBatch {
-    const instance = this.take(op);
-    const output = instance.run(input, meter); // a failed instance is not given back
-    this.give(op, instance);
-    return output;
   }
 
   /** Forgets every idle instance (e.g. after an operator was replaced). */
