@@ -64,15 +64,17 @@ for (const kind of RUNTIMES) {
             const headers = { "idempotency-key": `restart-${SEED}-${i}` };
             for (;;) {
               let res: Response;
+              let text: string;
               try {
                 res = await run(base, CHAIN, body, { headers, timeoutMs: 10_000 });
+                // the runtime may also die while its answer is being read (undici: "terminated")
+                text = await res.text();
               } catch {
                 // connection refused/reset or timed out while the runtime is down: retry
                 counts.networkErrors++;
                 await sleep(100);
                 continue;
               }
-              const text = await res.text();
               if (res.status === 200) return;
               assert.ok(res.status >= 500, `batch ${i}: ${res.status} ${text}`);
               counts.status5xx.set(res.status, (counts.status5xx.get(res.status) ?? 0) + 1);
