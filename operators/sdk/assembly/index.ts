@@ -6,6 +6,7 @@ export { alloc, reset, error, fail, hasFailed } from "./abi";
 export { arenaAlloc } from "./arena";
 export { BatchReader } from "./batch-reader";
 export { BatchWriter } from "./batch-writer";
+export { straddle } from "./simd";
 export { Column, StringColumn } from "./columns";
 export { ColumnBuilder } from "./column-builder";
 export { StringBuilder } from "./string-builder";

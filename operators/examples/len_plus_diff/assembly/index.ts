@@ -3,7 +3,7 @@
 // Lengths are bound(i) - bound(i-1): with SIMD, 8 records a step from aligned loads of the bounds,
 // each vector's predecessors shuffled out of it and the vector before (records 0 and 1 first).
 
-import { BatchReader } from "../../../sdk/assembly";
+import { BatchReader, straddle } from "../../../sdk/assembly";
 export { alloc, reset, error } from "../../../sdk/assembly";
 
 /** colwasm/1 `act`: returns `ptr` itself, the batch now holding the new diffs. */
@@ -29,10 +29,10 @@ export function act(ptr: i32, len: i32): i32 {
     const v1 = v128.load(b, 16);
     const v2 = v128.load(b, 32);
     const v3 = v128.load(b, 48);
-    v128.store(d, i64x2.add(v128.load(d), i64x2.sub(v0, i8x16.shuffle(prev, v0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23))));
-    v128.store(d, i64x2.add(v128.load(d, 16), i64x2.sub(v1, i8x16.shuffle(v0, v1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23))), 16);
-    v128.store(d, i64x2.add(v128.load(d, 32), i64x2.sub(v2, i8x16.shuffle(v1, v2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23))), 32);
-    v128.store(d, i64x2.add(v128.load(d, 48), i64x2.sub(v3, i8x16.shuffle(v2, v3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23))), 48);
+    v128.store(d, i64x2.add(v128.load(d), i64x2.sub(v0, straddle(prev, v0))));
+    v128.store(d, i64x2.add(v128.load(d, 16), i64x2.sub(v1, straddle(v0, v1))), 16);
+    v128.store(d, i64x2.add(v128.load(d, 32), i64x2.sub(v2, straddle(v1, v2))), 32);
+    v128.store(d, i64x2.add(v128.load(d, 48), i64x2.sub(v3, straddle(v2, v3))), 48);
     prev = v3;
   }
   for (; i < n; i++) {
