@@ -50,12 +50,14 @@ interface OperatorExports {
 interface Layout01 {
   readonly slices: readonly Uint8Array[];
   readonly byteLength: number;
+  /** The whole batch as one format-0.1 region, when it is one: copied in by a single memcpy. */
+  readonly contiguous?: Uint8Array;
 }
 
 /** Computed once per hop: a contiguous 0.1 body already has both. */
 function layout01(input: OperatorBatch): Layout01 {
   if (input.bytes !== undefined && input.format === "0.1") {
-    return { slices: input.slices, byteLength: input.bytes.byteLength };
+    return { slices: input.slices, byteLength: input.bytes.byteLength, contiguous: input.bytes };
   }
   const slices = input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1");
   return { slices, byteLength: encodedByteLength(slices, "0.1") };
@@ -197,11 +199,11 @@ export class OperatorInstance {
     return result;
   }
 
-  /** Copies `input` (format 0.1 layout) to `ptr`: the one metered memcpy of this hop. */
-  #copyIn(input: OperatorBatch, layout: Layout01, ptr: number, meter: CopyMeter): void {
+  /** Copies the batch of `layout` (format 0.1) to `ptr`: the one metered memcpy of this hop. */
+  #copyIn(layout: Layout01, ptr: number, meter: CopyMeter): void {
     const memory = new Uint8Array(this.#exports.memory.buffer);
-    if (input.bytes !== undefined && input.format === "0.1") {
-      meter.copy(memory, ptr, input.bytes);
+    if (layout.contiguous !== undefined) {
+      meter.copy(memory, ptr, layout.contiguous);
     } else {
       const byteLength = layout.byteLength;
       writeSlices(memory.subarray(ptr, ptr + byteLength), layout.slices, "0.1");
@@ -327,9 +329,8 @@ export class OperatorInstance {
 
   #runNative(input: OperatorBatch, meter: CopyMeter): OperatorBatch {
     const layout = layout01(input);
-    const contiguous = input.format === "0.1" ? input.bytes : undefined;
-    const ptr = this.#allocInput(layout.byteLength, memoryAddressOf(contiguous));
-    this.#copyIn(input, layout, ptr, meter);
+    const ptr = this.#allocInput(layout.byteLength, memoryAddressOf(layout.contiguous));
+    this.#copyIn(layout, ptr, meter);
     return this.#act(ptr, layout.byteLength);
   }
 
@@ -401,18 +402,14 @@ export class OperatorInstance {
     const e = this.#exports;
     const layout = layout01(input);
     const { slices, byteLength: len } = layout;
+    // with room to place a large input, where that still fits under the cap
     if (this.#blogRegion.bytes < len) {
-      // with room to place a large input, when that still fits under the cap
-      const roomy = len + PLACEMENT_ROOM_BYTES;
-      const start = Math.max(e.memory.buffer.byteLength, WASM_PAGE_BYTES);
-      const fits = start + roomy <= this.#limits.maxMemoryPages * WASM_PAGE_BYTES;
-      this.#growBlogRegion(len >= PLACED_COPY_MIN_BYTES && fits ? roomy : len);
+      this.#growBlogRegion(len, len >= PLACED_COPY_MIN_BYTES ? PLACEMENT_ROOM_BYTES : 0);
     }
     const region = this.#blogRegion;
     // the host owns this region: it places a large input where its copy avoids 4K aliasing
-    const source = memoryAddressOf(input.format === "0.1" ? input.bytes : undefined);
-    const ptr = placeInRegion(region.ptr, region.bytes, len, source);
-    this.#copyIn(input, layout, ptr, meter);
+    const ptr = placeInRegion(region.ptr, region.bytes, len, memoryAddressOf(layout.contiguous));
+    this.#copyIn(layout, ptr, meter);
     const out = this.#call("act", () => e.act(ptr, len)) >>> 0;
     if (out === 0) throw this.#fail("error", "act returned 0");
     const memory = new Uint8Array(e.memory.buffer);
@@ -444,11 +441,12 @@ export class OperatorInstance {
     }
   }
 
-  /** Grows memory so the blog input region (never at address 0) holds `bytes`. */
-  #growBlogRegion(bytes: number): void {
+  /** Grows memory so the blog input region (never at address 0) holds `bytes`, and `room` more where that fits under the cap. */
+  #growBlogRegion(bytes: number, room = 0): void {
     const memory = this.#exports.memory;
     const start = Math.max(memory.buffer.byteLength, WASM_PAGE_BYTES);
-    const pages = Math.ceil((start + bytes) / WASM_PAGE_BYTES) - this.#pages();
+    const roomy = start + bytes + room <= this.#limits.maxMemoryPages * WASM_PAGE_BYTES;
+    const pages = Math.ceil((start + bytes + (roomy ? room : 0)) / WASM_PAGE_BYTES) - this.#pages();
     if (this.#pages() + pages > this.#limits.maxMemoryPages) {
       throw this.#fail(
         "memory",
