@@ -166,11 +166,13 @@ function meterBody(body: WasmReader, rewrite: Rewrite): Uint8Array[] {
       end: g.end,
       bytes: growWatch(body.bytes.subarray(g.start, g.end), rewrite.scratchGlobal, rewrite.failedGlobal),
     })),
-    ...(fuel === undefined ? [] : bulk).map((b) => ({
-      at: b.start,
-      end: b.end,
-      bytes: bulkCharge(body.bytes.subarray(b.start, b.end), fuel as number, rewrite.scratchGlobal),
-    })),
+    ...(fuel === undefined
+      ? []
+      : bulk.map((b) => ({
+          at: b.start,
+          end: b.end,
+          bytes: bulkCharge(body.bytes.subarray(b.start, b.end), fuel, rewrite.scratchGlobal),
+        }))),
   ].sort((x, y) => x.at - y.at);
   const parts = [body.bytes.subarray(0, entry), check(entryWeight)];
   let from = entry;
