@@ -210,13 +210,15 @@ export async function suiteTasks(
   });
   const hop1 = await plan("identity");
   const hop4 = await plan("identity,identity,identity,identity");
-  const hop = (p: ChainPlan) => async () => {
-    const { output } = await runChain(p, decodeBatch(body, LINE_SCHEMA), { segments: executor });
-    sink += output.length;
+  const runHops = async (p: ChainPlan) => {
+    const result = await runChain(p, decodeBatch(body, LINE_SCHEMA), { segments: executor });
+    sink += result.output.length;
+    return result;
   };
+  const hop = (p: ChainPlan) => () => runHops(p);
   // the memcpy of hops 2-4 of identity×4 alone, as the host timed it (HopTrace.copyMs)
   const hopMemcpyMs = async () => {
-    const { hops } = await runChain(hop4, decodeBatch(body, LINE_SCHEMA), { segments: executor });
+    const { hops } = await runHops(hop4);
     const copies = hops.slice(1).map((h) => h.copyMs ?? Number.NaN);
     return copies.reduce((a, b) => a + b, 0) / copies.length;
   };
