@@ -57,7 +57,7 @@ export const FUEL_PER_MS = 2_500_000;
 
 /**
  * The fuel budget for a deadline: `FUEL_PER_MS` units per ms, clamped to `[0, MAX_FUEL]`. Fuel
- * counts loop iterations, not time: it approximates the deadline (see FUEL_PER_MS).
+ * counts instructions (about one unit each), not time: it approximates the deadline (see FUEL_PER_MS).
  */
 export function fuelForDeadline(deadlineMs: number): number {
   if (!(deadlineMs > 0)) return 0;

@@ -9,7 +9,7 @@ export interface OperatorLimits {
   readonly maxMemoryPages: number;
   /** Largest output batch an operator may return. */
   readonly maxOutputBytes: number;
-  /** Loop iterations per call for fuel-metered modules (src/wasm/meter-fuel.ts); the deadline where threads cannot stop WASM. */
+  /** Fuel units (about one instruction each) per call for fuel-metered modules (src/wasm/meter-fuel.ts); the deadline where threads cannot stop WASM. */
   readonly fuel?: number;
 }
 

@@ -1,0 +1,128 @@
+// The guarded boundary into one instance's exports: every call into the operator goes through
+// `call`, which arms its fuel, and turns what went wrong (trap, fuel out, memory cap) into an
+// OperatorError naming the operator. The instance, its input allocation and its ABIs share it.
+import { ColwasmError } from "../error.ts";
+import { OperatorError, type OperatorFailure } from "./operator-error.ts";
+import { type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
+
+/** The exports the host uses; only `memory` and `act` are required of every module. */
+export interface OperatorExports {
+  memory: WebAssembly.Memory;
+  /** Fuel budget added by meterFuel (src/wasm/meter-fuel.ts); 0 after a trap means out of fuel. */
+  fuel?: WebAssembly.Global;
+  /** Set to 1 by instrumented modules when a `memory.grow` failed (src/wasm/meter-fuel.ts). */
+  growFailed?: WebAssembly.Global;
+  act: (ptr: number, len: number) => number;
+  alloc?: (size: number) => number;
+  error?: () => number;
+  reset?: () => void;
+}
+
+const asFunction = <T>(value: unknown): T | undefined =>
+  typeof value === "function" ? (value as T) : undefined;
+
+/** Sets a fuel budget: an i64 global takes a BigInt (modules metered before i64 fuel hold an i32). */
+function setFuel(fuel: WebAssembly.Global, budget: number): void {
+  fuel.value = typeof fuel.value === "bigint" ? BigInt(budget) : Math.min(budget, 0x7fffffff);
+}
+
+/** Calls into one live instance under its operator's limits. */
+export class OperatorCalls {
+  readonly name: string;
+  readonly limits: OperatorLimits;
+  readonly exports: OperatorExports;
+
+  private constructor(name: string, limits: OperatorLimits, exports: OperatorExports) {
+    this.name = name;
+    this.limits = limits;
+    this.exports = exports;
+  }
+
+  /** Instantiates `module` (synchronously, with no imports) and picks out its exports. */
+  static instantiate(name: string, module: WebAssembly.Module, limits: OperatorLimits): OperatorCalls {
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(module, {});
+    } catch (error) {
+      throw new OperatorError(name, "trap", `Cannot instantiate operator "${name}": ${String(error)}`, {
+        cause: error,
+      });
+    }
+    const e = instance.exports;
+    const act = asFunction<OperatorExports["act"]>(e.act);
+    if (!(e.memory instanceof WebAssembly.Memory) || act === undefined) {
+      throw new OperatorError(
+        name,
+        "invalid-output",
+        `Cannot run operator "${name}": it lacks memory or act`,
+      );
+    }
+    return new OperatorCalls(name, limits, {
+      memory: e.memory,
+      fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
+      growFailed: e.__colwasm_grow_failed instanceof WebAssembly.Global ? e.__colwasm_grow_failed : undefined,
+      act,
+      alloc: asFunction(e.alloc),
+      error: asFunction(e.error),
+      reset: asFunction(e.reset),
+    });
+  }
+
+  fail(reason: OperatorFailure, message: string, cause?: unknown): OperatorError {
+    return new OperatorError(this.name, reason, `Operator "${this.name}" failed: ${message}`, { cause });
+  }
+
+  /** The memory's current size in pages. */
+  pages(): number {
+    return this.exports.memory.buffer.byteLength / WASM_PAGE_BYTES;
+  }
+
+  /** The memory cap in bytes. */
+  get capBytes(): number {
+    return this.limits.maxMemoryPages * WASM_PAGE_BYTES;
+  }
+
+  /**
+   * True when a failing call ran out of memory. `memory.grow` past the (patched) maximum returns -1
+   * inside WASM, invisible to the host: instrumented modules (instrumentOperator) record it in a
+   * global; for others, a call that grew memory into the top half of its cap counts.
+   */
+  nearMemoryCap(pagesBefore: number): boolean {
+    if (this.exports.growFailed?.value === 1) return true;
+    const pages = this.pages();
+    return pages > pagesBefore && pages * 2 > this.limits.maxMemoryPages;
+  }
+
+  /** Calls into WASM, turning traps into OperatorErrors (memory when the cap was reached). */
+  call<T>(what: string, fn: () => T, pagesBefore = this.pages()): T {
+    let result: T;
+    const fuel = this.exports.fuel;
+    if (fuel !== undefined && this.limits.fuel !== undefined) setFuel(fuel, this.limits.fuel);
+    if (this.exports.growFailed !== undefined) this.exports.growFailed.value = 0;
+    try {
+      result = fn();
+    } catch (error) {
+      if (error instanceof ColwasmError) throw error;
+      if (fuel !== undefined && Number(fuel.value) === 0) {
+        throw this.fail(
+          "deadline",
+          `${what} ran out of fuel (${this.limits.fuel} units, about one instruction each: the deadline of ${this.limits.deadlineMs} ms)`,
+          error,
+        );
+      }
+      const atCap = this.pages() >= this.limits.maxMemoryPages || this.nearMemoryCap(pagesBefore);
+      const reason: OperatorFailure = atCap ? "memory" : "trap";
+      const detail = atCap
+        ? `memory limit of ${this.limits.maxMemoryPages} pages reached (${String(error)})`
+        : String(error);
+      throw this.fail(reason, `${what} trapped: ${detail}`, error);
+    }
+    if (this.pages() > this.limits.maxMemoryPages) {
+      throw this.fail(
+        "memory",
+        `${what} grew memory to ${this.pages()} pages, the limit is ${this.limits.maxMemoryPages}`,
+      );
+    }
+    return result;
+  }
+}
