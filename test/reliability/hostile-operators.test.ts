@@ -135,12 +135,17 @@ for (const kind of RUNTIMES) {
         async () => {
           await uploadOk(`h_${fixture}`, wasmFile(`${FIXTURES}${fixture}.wasm`));
           for (let attempt = 0; attempt < 2; attempt++) {
+            const started = performance.now();
             const problem = await expectProblem(
               await run(url, `h_${fixture}`, batch([["a b", 1]])),
               422,
               "operator-failed",
             );
             assert.equal(problem.reason, reason);
+            if (reason === "deadline") {
+              const ms = performance.now() - started;
+              assert.ok(ms < 5000, `answered in ${ms.toFixed(0)} ms, near the 500 ms deadline`);
+            }
             assert.equal(problem.operator, `h_${fixture}`);
             await expectServing();
           }
@@ -255,22 +260,6 @@ for (const kind of RUNTIMES) {
         }
         await expectProblem(await call(url, "/v1/operators/h_huge"), 404, "unknown-operator");
         await expectServing();
-      },
-    );
-
-    test(
-      "a manifest lying about its output schema is 422 invalid-operator (example)",
-      {
-        timeout: TEST_TIMEOUT_MS,
-      },
-      async () => {
-        const problem = await expectProblem(
-          await upload(url, "h_liar", wasmFile(`${FIXTURES}lying_manifest.wasm`), { token: ADMIN }),
-          422,
-          "invalid-operator",
-        );
-        assert.equal(problem.rule, "example");
-        await expectProblem(await call(url, "/v1/operators/h_liar"), 404, "unknown-operator");
       },
     );
 

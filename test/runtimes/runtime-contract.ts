@@ -1,6 +1,6 @@
 // The contract both runtime entries honour end to end (style §7: one suite, every runtime): runs,
-// uploads of both ABIs, module limits, invalid uploads, hostile operators, auth, body limits and
-// persistence across a restart. test/runtimes/deno.test.ts and workers.test.ts run it against a
+// uploads of both ABIs, module limits, invalid uploads, type checks, auth, body limits and
+// persistence across a restart (faulting operators: test/reliability/hostile-operators.test.ts). test/runtimes/deno.test.ts and workers.test.ts run it against a
 // real `deno run` process and real workerd, each with its own harness.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -230,25 +230,16 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
     );
 
     test(
-      "uploads that are not WASM, miss an export, import something or fail an example are 422 invalid-operator",
+      "uploads that miss an export or fail an example are 422 invalid-operator and are not stored",
       { timeout: TEST_TIMEOUT_MS },
       async () => {
-        const garbage = await expectProblem(
-          await upload("bad_bytes", new TextEncoder().encode("not wasm at all")),
-          422,
-          "invalid-operator",
-        );
-        assert.equal(garbage.rule, "not-wasm");
+        // (non-WASM bytes, imports and faulting modules: test/reliability/hostile-operators.test.ts)
         await expectProblem(
           await upload("bad_export", await wasm("test/fixtures/wasm/dist/missing_export.wasm")),
           422,
           "invalid-operator",
         );
-        await expectProblem(
-          await upload("bad_import", await wasm("test/fixtures/wasm/dist/with_import.wasm")),
-          422,
-          "invalid-operator",
-        );
+        await expectProblem(await call(server, "/v1/operators/bad_export"), 404, "unknown-operator");
         const lying = await expectProblem(
           await upload("bad_example", await wasm("test/fixtures/wasm/dist/lying_manifest.wasm")),
           422,
@@ -256,18 +247,6 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
         );
         assert.equal(lying.rule, "example");
         await expectProblem(await call(server, "/v1/operators/bad_example"), 404, "unknown-operator");
-      },
-    );
-
-    test(
-      "a memory bomb is 422 operator-failed (memory) and the next request succeeds",
-      { timeout: TEST_TIMEOUT_MS },
-      async () => {
-        const res = await upload("bomb_op", await wasm("test/fixtures/wasm/dist/memory_bomb.wasm"));
-        assert.equal(res.status, 201, await res.text());
-        const problem = await expectProblem(await run("bomb_op", batch([["a", 1]])), 422, "operator-failed");
-        assert.equal(problem.reason, "memory");
-        await expectRows(await run("identity", batch([["z", 9]])), [["z", 9]]);
       },
     );
 
@@ -327,31 +306,6 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
       await expectProblem(await run("identity", body), 413, "too-large");
     });
 
-    test("a trapping operator is 422 operator-failed (trap)", { timeout: TEST_TIMEOUT_MS }, async () => {
-      const res = await upload("trap_op", await wasm("test/fixtures/wasm/dist/trap.wasm"));
-      assert.equal(res.status, 201, await res.text());
-      const problem = await expectProblem(await run("trap_op", batch([["a", 1]])), 422, "operator-failed");
-      assert.equal(problem.reason, "trap");
-      assert.equal(problem.operator, "trap_op");
-    });
-
-    test(
-      "an endless loop is stopped at the deadline (422 deadline) and the next request succeeds",
-      { timeout: TEST_TIMEOUT_MS },
-      async () => {
-        const res = await upload("loop_op", await wasm("test/fixtures/wasm/dist/infinite_loop.wasm"));
-        assert.equal(res.status, 201, await res.text());
-        const started = performance.now();
-        const problem = await expectProblem(await run("loop_op", batch([["a", 1]])), 422, "operator-failed");
-        assert.equal(problem.reason, "deadline");
-        assert.ok(performance.now() - started < 5000, "answered near the 500 ms deadline");
-        await expectRows(await run("split_words", batch([["x y", 7]])), [
-          ["x", 7],
-          ["y", 7],
-        ]);
-      },
-    );
-
     test("uploaded operators survive a restart on the same state dir", { timeout: 40_000 }, async () => {
       await harness.stop(server);
       server = await harness.start({ stateDir, env: env() });
@@ -359,14 +313,7 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
         operators: { name: string; builtin: boolean }[];
       };
       const uploaded = list.operators.filter((o) => !o.builtin).map((o) => o.name);
-      assert.deepEqual(uploaded.sort(), [
-        "big_identity",
-        "bomb_op",
-        "loop_op",
-        "my_blog",
-        "my_identity",
-        "trap_op",
-      ]);
+      assert.deepEqual(uploaded.sort(), ["big_identity", "my_blog", "my_identity"]);
       await expectRows(await run("my_identity", batch([["b", 2]])), [["b", 2]]);
       await expectRows(await run("my_blog", batch([["ab", 1]])), [["ab", 3]]);
       const big = (await (await call(server, "/v1/operators/big_identity")).json()) as { size: number };
