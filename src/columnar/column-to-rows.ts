@@ -3,6 +3,7 @@
 import { popcount32 } from "./bit-count.ts";
 import { bitAt, type Bits, type Column } from "./column.ts";
 import type { Schema } from "./schema.ts";
+import { shortestF32 } from "./shortest-f32.ts";
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -17,16 +18,6 @@ function integerValue(v: bigint): number | string {
 function floatValue(v: number): number | string {
   if (Number.isNaN(v)) return "NaN";
   if (!Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
-  return v;
-}
-
-/** The shortest decimal that reads back to the same f32 (spec §8 floats), as a number. */
-export function shortestF32(v: number): number {
-  if (!Number.isFinite(v) || v === 0) return v;
-  for (let digits = 1; digits <= 9; digits++) {
-    const candidate = Number(v.toPrecision(digits));
-    if (Math.fround(candidate) === v) return candidate;
-  }
   return v;
 }
 

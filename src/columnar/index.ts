@@ -10,7 +10,8 @@ export { bitAt, type Bits, type Column, type ColumnOf, type PrimitiveColumn } fr
 export { type BatchView, decodeBatch, type DecodeOptions, decodeSlices } from "./decode-batch.ts";
 export { columnSlices, encodeBatch, encodedByteLength, encodeSlices, writeSlices } from "./encode-batch.ts";
 export { type ColumnBuilder, columnBuilder, rowsToColumn } from "./rows-to-column.ts";
-export { columnToRows, shortestF32 } from "./column-to-rows.ts";
+export { columnToRows } from "./column-to-rows.ts";
+export { shortestF32 } from "./shortest-f32.ts";
 export { formatJsonLines, parseJsonLines, parseJsonRow, stringifyJson } from "./json-rows.ts";
 export { parseFormat } from "./parse-format.ts";
 export { gatherColumn } from "./gather-column.ts";

@@ -9,11 +9,19 @@ export const SCHEMA_LIMITS = { maxTextBytes: 4096, maxDepth: 32, maxSlices: 1024
 interface Token {
   readonly text: string;
   readonly offset: number;
-  readonly isName: boolean;
+  /** An identifier (a type or field name); `&name`, a reference type, is never a name. */
+  readonly kind: "name" | "punct" | "reference";
 }
 
 const PUNCTUATION = "(){}<>,:";
+const NAME_START = /[A-Za-z_]/;
+const NAME_PART = /[A-Za-z0-9_]/;
 
+/**
+ * The whole text as tokens, before any parsing: a character outside the language is a
+ * `schema-syntax` error at its offset even after an unknown name (`u 8` is whitespace inside a
+ * token, not the unknown type `u`).
+ */
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -21,20 +29,27 @@ function tokenize(text: string): Token[] {
     const c = text[i];
     if (c === " " || c === "\t" || c === "\r" || c === "\n") {
       i++;
-    } else if (PUNCTUATION.includes(c)) {
-      tokens.push({ text: c, offset: i, isName: false });
-      i++;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const start = i;
-      while (i < text.length && /[A-Za-z0-9_]/.test(text[i])) i++;
-      tokens.push({ text: text.slice(start, i), offset: start, isName: true });
-    } else {
-      throw new SchemaError(
-        "schema-syntax",
-        `Cannot parse schema: unexpected character ${JSON.stringify(c)} at offset ${i}`,
-        i,
-      );
+      continue;
     }
+    if (PUNCTUATION.includes(c)) {
+      tokens.push({ text: c, offset: i, kind: "punct" });
+      i++;
+      continue;
+    }
+    // `&str` and the like: Rust reference types, named as such in their unknown-type error
+    const nameStart = c === "&" ? i + 1 : i;
+    if (nameStart < text.length && NAME_START.test(text[nameStart])) {
+      let end = nameStart;
+      while (end < text.length && NAME_PART.test(text[end])) end++;
+      tokens.push({ text: text.slice(i, end), offset: i, kind: c === "&" ? "reference" : "name" });
+      i = end;
+      continue;
+    }
+    throw new SchemaError(
+      "schema-syntax",
+      `Cannot parse schema: unexpected character ${JSON.stringify(c)} at offset ${i}`,
+      i,
+    );
   }
   return tokens;
 }
@@ -44,9 +59,9 @@ class SchemaParser {
   readonly #end: number;
   #at = 0;
 
-  constructor(tokens: Token[], end: number) {
-    this.#tokens = tokens;
-    this.#end = end;
+  constructor(text: string) {
+    this.#tokens = tokenize(text);
+    this.#end = text.length;
   }
 
   parseTop(): Schema {
@@ -73,7 +88,7 @@ class SchemaParser {
 
   #expect(punct: string): void {
     const token = this.#next(`'${punct}'`);
-    if (token.text !== punct || token.isName)
+    if (token.text !== punct || token.kind !== "punct")
       this.#fail(`expected '${punct}', found '${token.text}'`, token.offset);
   }
 
@@ -90,7 +105,7 @@ class SchemaParser {
 
   #type(depth: number): Schema {
     const token = this.#next("a type");
-    if (token.isName) return this.#named(token, depth);
+    if (token.kind !== "punct") return this.#named(token, depth);
     if (token.text === "(") return this.#tuple(token, this.#nested(depth, token.offset));
     if (token.text === "{") return this.#struct(token, this.#nested(depth, token.offset));
     return this.#fail(`expected a type, found '${token.text}'`, token.offset);
@@ -98,9 +113,10 @@ class SchemaParser {
 
   #named(token: Token, depth: number): Schema {
     const name = token.text;
-    if (isPrimitiveKind(name) || name === "bool") return { kind: name };
-    if (name === "String") return { kind: "string" };
-    if (name === "Vec" || name === "Option" || name === "Result") {
+    const isName = token.kind === "name";
+    if (isName && (isPrimitiveKind(name) || name === "bool")) return { kind: name };
+    if (isName && name === "String") return { kind: "string" };
+    if (isName && (name === "Vec" || name === "Option" || name === "Result")) {
       const inner = this.#nested(depth, token.offset);
       this.#expect("<");
       const first = this.#type(inner);
@@ -132,8 +148,8 @@ class SchemaParser {
     for (;;) {
       const token = this.#next("',' or ')'");
       close = token;
-      if (token.text === ")" && !token.isName) break;
-      if (token.text !== "," || token.isName)
+      if (token.text === ")" && token.kind === "punct") break;
+      if (token.text !== "," || token.kind !== "punct")
         this.#fail(`expected ',' or ')', found '${token.text}'`, token.offset);
       sawComma = true;
       if (this.#peek()?.text === ")") {
@@ -157,7 +173,7 @@ class SchemaParser {
       );
     for (;;) {
       const name = this.#next("a field name");
-      if (!name.isName) this.#fail(`expected a field name, found '${name.text}'`, name.offset);
+      if (name.kind !== "name") this.#fail(`expected a field name, found '${name.text}'`, name.offset);
       if (seen.has(name.text)) {
         throw new SchemaError(
           "schema-duplicate-field",
@@ -169,8 +185,8 @@ class SchemaParser {
       this.#expect(":");
       fields.push({ name: name.text, type: this.#type(depth) });
       const token = this.#next("',' or '}'");
-      if (token.text === "}" && !token.isName) break;
-      if (token.text !== "," || token.isName)
+      if (token.text === "}" && token.kind === "punct") break;
+      if (token.text !== "," || token.kind !== "punct")
         this.#fail(`expected ',' or '}', found '${token.text}'`, token.offset);
       if (this.#peek()?.text === "}") {
         this.#at++;
@@ -200,7 +216,7 @@ export function parseSchema(text: string, options: { format?: Format } = {}): Sc
       SCHEMA_LIMITS.maxTextBytes,
     );
   }
-  const schema = new SchemaParser(tokenize(text), text.length).parseTop();
+  const schema = new SchemaParser(text).parseTop();
   const format = options.format ?? "0.1";
   const slices = countSlices(schema, format);
   if (slices > SCHEMA_LIMITS.maxSlices) {

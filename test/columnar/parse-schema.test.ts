@@ -86,8 +86,15 @@ describe("parseSchema() grammar", () => {
     assertRejects("HashMap<u8, u8>", "schema-unknown-type", 0);
   });
 
+  it("parseSchema() rejects &str as an unknown type naming it (spec §3.1 rejected on purpose)", () => {
+    assertRejects("&str", "schema-unknown-type", 0);
+    assertRejects("Vec<&str>", "schema-unknown-type", 4);
+    assert.throws(() => parseSchema("(u8, &str)"), /"&str"/);
+    assertRejects("{&str: u8}", "schema-syntax", 1); // never a field name
+    assertRejects("& str", "schema-syntax", 0);
+  });
+
   it("parseSchema() rejects characters outside the language with schema-syntax", () => {
-    assertRejects("&str", "schema-syntax", 0);
     assertRejects("(u8, é)", "schema-syntax", 5);
     assertRejects("Vec<u8>;", "schema-syntax", 7);
   });
