@@ -186,7 +186,7 @@ export function decodeColumn(schema: Schema, cur: SliceCursor): Column {
       const counts = cur.take();
       const bits = takeBits(cur);
       const ones = checkRank(cur, counts, bits);
-      let start = cur.position;
+      const start = cur.position;
       if (schema.kind === "option") {
         const some = decodeColumn(schema.some, cur);
         if (some.length !== ones)
@@ -196,15 +196,16 @@ export function decodeColumn(schema: Schema, cur: SliceCursor): Column {
           );
         return { kind: "option", length: bits.length, counts: u64View(counts.bytes), bits, some };
       }
+      // both children before the counts: cross-checks come after a composite's children (spec §6)
       const ok = decodeColumn(schema.ok, cur);
+      const errStart = cur.position;
+      const err = decodeColumn(schema.err, cur);
       if (ok.length !== ones)
         throw cur.lengthMismatch(start, `${ones} bits are set but the Ok payload has ${ok.length} records`);
-      start = cur.position;
-      const err = decodeColumn(schema.err, cur);
       const zeros = bits.length - ones;
       if (err.length !== zeros)
         throw cur.lengthMismatch(
-          start,
+          errStart,
           `${zeros} bits are clear but the Err payload has ${err.length} records`,
         );
       return { kind: "result", length: bits.length, counts: u64View(counts.bytes), bits, ok, err };

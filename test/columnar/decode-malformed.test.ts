@@ -447,6 +447,20 @@ for (const format of FORMATS) {
       );
     });
 
+    it("decodeBatch() checks a Result's children before its counts (spec §6: cross-checks after children)", () => {
+      // bits 1: one Ok, but no Ok payload; the Err strings hold an invalid byte, found first
+      const bits = [words(), ...boolSlices(format, [], 0b1, 1)];
+      assertBatchError(
+        decode(
+          frame(format, ...bits, new Uint8Array(0), words(1), Uint8Array.of(0xff)),
+          "Result<u8, String>",
+          format,
+        ),
+        "invalid-utf8",
+        { slice: "$.Err#bytes", sliceIndex: payloadIndex(format) + 2 },
+      );
+    });
+
     it("decodeBatch() reports the first failure in slice order", () => {
       // Slice 0 has decreasing bounds and slice 2 a bad size: the bounds are reported.
       assertBatchError(
