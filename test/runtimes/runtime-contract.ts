@@ -11,6 +11,7 @@ import {
   columnToRows,
   decodeBatch,
   encodeBatch,
+  type Format,
   parseSchema,
   rowsToColumn,
 } from "../../src/columnar/index.ts";
@@ -110,11 +111,15 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
   function run(
     chain: string,
     body: Uint8Array,
-    options: { base?: RuntimeServer; token?: string; schema?: string } = {},
+    options: { base?: RuntimeServer; token?: string; schema?: string; format?: Format } = {},
   ): Promise<Response> {
     return call(options.base ?? server, `/v1/run?chain=${chain}`, {
       method: "POST",
-      headers: { "content-type": "application/x-columnar", "columnar-schema": options.schema ?? SCHEMA },
+      headers: {
+        "content-type": "application/x-columnar",
+        "columnar-schema": options.schema ?? SCHEMA,
+        "columnar-format": options.format ?? "0.1",
+      },
       body: body.slice(),
       token: options.token,
     });
@@ -178,6 +183,32 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
         assert.equal(res.headers.get("columnar-schema"), SCHEMA);
         assert.match(res.headers.get("server-timing") ?? "", /split_words|lowercase/);
         assert.match(res.headers.get("colwasm-copied-bytes") ?? "", /^[1-9]\d*$/);
+      },
+    );
+
+    test(
+      "a format 0.12 batch runs through operators of both ABIs and is answered in 0.12",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        // small, and over 64 KiB (a streamed body); both under the 100 kB body limit
+        for (const count of [2, 2500]) {
+          const rows = Array.from({ length: count }, (_, k) => [`Word${k} and MORE`, k]);
+          const body = new Uint8Array(encodeBatch(rowsToColumn(schema, rows), { format: "0.12" }));
+          const res = await run("split_words,lowercase,len_plus_diff_blog", body, { format: "0.12" });
+          const answer = new Uint8Array(await res.arrayBuffer());
+          assert.equal(res.status, 200, new TextDecoder().decode(answer));
+          assert.equal(res.headers.get("columnar-format"), "0.12");
+          const expected = rows.flatMap(([text, diff]) =>
+            String(text)
+              .toLowerCase()
+              .split(" ")
+              .map((word) => [word, word.length + Number(diff)]),
+          );
+          assert.deepEqual(
+            columnToRows(schema, decodeBatch(answer, schema, { format: "0.12" }).column),
+            expected,
+          );
+        }
       },
     );
 

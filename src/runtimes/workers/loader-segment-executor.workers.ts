@@ -2,7 +2,7 @@
 // cached under a hash of the segment's module sha256s: the batch crosses into the isolate once
 // and its output comes back once, whatever the segment's length (one crossing per segment).
 import type { OperatorStage, SegmentExecutor, SegmentResult } from "../../chain/index.ts";
-import { decodeBatch, encodeSlices, formatSchema } from "../../columnar/index.ts";
+import { decodeBatch, encodeSlices, formatSchema, parseFormat } from "../../columnar/index.ts";
 import type { OperatorBatch, OperatorLimits } from "../../wasm/index.ts";
 import type { WorkerLoader } from "./bindings.workers.ts";
 import type { WorkersOperator } from "./loader-registry.workers.ts";
@@ -63,11 +63,12 @@ export class LoaderSegmentExecutor implements SegmentExecutor<WorkersOperator> {
     );
     if (!response.ok) return throwFailure(response);
     const hops = JSON.parse(response.headers.get(HOPS_HEADER) ?? "[]") as RunHops;
-    // validated in the runner (our code, against the untrusted operator): frame it, skip the scans
+    // validated in the runner (our code, against the untrusted operator): frame it, skip the scans.
+    // The runner answers in its operators' format (0.1), whatever the input's was.
     const output = decodeBatch(
       new Uint8Array(await response.arrayBuffer()),
       stages[stages.length - 1].output,
-      { format: input.format, isTrusted: true },
+      { format: parseFormat(response.headers.get("columnar-format") ?? undefined), isTrusted: true },
     );
     return { output, hops };
   }
