@@ -5,6 +5,7 @@ import { formatSchema } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
 import {
   capMemoryPages,
+  checkExportSignatures,
   instrumentOperator,
   type HostedOperator,
   InvalidOperatorError,
@@ -87,6 +88,7 @@ export async function validateOperator(
   }
   const module = await compileCapped(name, wasm, options);
   const hosted = prepareOperator(name, module, { headers: options.headers });
+  checkExportSignatures(wasm, hosted.manifest.abi, name);
   if (options.checkExamples !== undefined) await options.checkExamples(hosted);
   else runExamples(hosted, options.limits.operator);
   return { hosted, sha256: await sha256Hex(wasm) };

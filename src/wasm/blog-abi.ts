@@ -35,7 +35,7 @@ export class BlogAbiRunner {
     const region = this.#region;
     const ptr = placeInRegion(region.ptr, region.bytes, len, memoryAddressOf(layout.contiguous));
     copyInputIn(memory, layout, ptr, meter);
-    const out = calls.call("act", () => act(ptr, len)) >>> 0;
+    const out = calls.address("act", () => act(ptr, len));
     if (out === 0) throw calls.fail("error", "act returned 0");
     const bytes = new Uint8Array(memory.buffer);
     const valueBytes = input.length * 8;

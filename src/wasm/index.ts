@@ -2,6 +2,7 @@
 export { capMemoryPages } from "./cap-memory.ts";
 export { checkOperatorModule } from "./check-module.ts";
 export { CopyMeter } from "./copy-meter.ts";
+export { checkExportSignatures, declaredAbi } from "./export-signatures.ts";
 export { InstancePool } from "./instance-pool.ts";
 export {
   type ManifestJson,

@@ -57,13 +57,13 @@ export class InputAllocator {
     if (alloc === undefined || reset === undefined || ptr + pad + len + WASM_PAGE_BYTES > calls.capBytes)
       return ptr;
     calls.call("reset", () => reset());
-    if (calls.call("alloc", () => alloc(pad)) >>> 0 !== ptr) {
+    if (calls.address("alloc", () => alloc(pad)) !== ptr) {
       // the pad block did not start where the input did: this reset does not rewind; never again
       this.#rewind = "off";
       calls.call("reset", () => reset());
       return this.#allocChecked(len);
     }
-    const moved = calls.call("alloc", () => alloc(len)) >>> 0;
+    const moved = calls.address("alloc", () => alloc(len));
     const isRegion = moved !== 0 && moved % 8 === 0 && moved + len <= memory.buffer.byteLength;
     if (isRegion && isFastCopyPlacement(moved, source)) return moved;
     calls.call("reset", () => reset());
@@ -76,7 +76,7 @@ export class InputAllocator {
     const alloc = calls.exports.alloc;
     if (alloc === undefined) throw calls.fail("invalid-output", "it exports no alloc");
     const pagesBefore = calls.pages();
-    const ptr = calls.call("alloc", () => alloc(len), pagesBefore) >>> 0;
+    const ptr = calls.address("alloc", () => alloc(len), pagesBefore);
     // an input larger than the memory cap leaves room: alloc fails its memory.grow and answers 0
     if (ptr === 0 && (calls.nearMemoryCap(pagesBefore) || len > calls.capBytes)) {
       throw calls.fail(

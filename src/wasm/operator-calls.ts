@@ -93,6 +93,19 @@ export class OperatorCalls {
     return pages > pagesBefore && pages * 2 > this.limits.maxMemoryPages;
   }
 
+  /**
+   * `call` for an export that returns an address (`alloc`, `act`, `error`), as an unsigned i32. A
+   * module stored before its export types were checked may still return an i64 (a BigInt) or a
+   * float: that is its invalid output, not the host's crash.
+   */
+  address(what: string, fn: () => unknown, pagesBefore = this.pages()): number {
+    const value = this.call(what, fn, pagesBefore);
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      throw this.fail("invalid-output", `${what} returned ${String(value)}, not an i32 address`);
+    }
+    return value >>> 0;
+  }
+
   /** Calls into WASM, turning traps into OperatorErrors (memory when the cap was reached). */
   call<T>(what: string, fn: () => T, pagesBefore = this.pages()): T {
     let result: T;

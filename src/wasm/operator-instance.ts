@@ -103,7 +103,7 @@ export class OperatorInstance {
     const calls = this.#calls;
     const act = calls.exports.act;
     const pagesBefore = calls.pages();
-    const out = calls.call("act", () => act(ptr, len), pagesBefore) >>> 0;
+    const out = calls.address("act", () => act(ptr, len), pagesBefore);
     if (out === 0 && calls.nearMemoryCap(pagesBefore)) {
       throw calls.fail(
         "memory",
@@ -126,7 +126,9 @@ export class OperatorInstance {
     const calls = this.#calls;
     const error = calls.exports.error;
     if (error === undefined) return "act returned 0";
-    const ptr = calls.call("error", () => error()) >>> 0;
+    const answer = calls.call("error", () => error() as unknown);
+    if (typeof answer !== "number") return "act returned 0"; // an error() of another type says nothing
+    const ptr = answer >>> 0;
     const memory = new Uint8Array(calls.exports.memory.buffer);
     if (ptr === 0 || ptr + 8 > memory.length) return "act returned 0";
     const view = new DataView(memory.buffer, ptr, 8);

@@ -202,6 +202,22 @@ for (const kind of RUNTIMES) {
       },
     );
 
+    test(
+      "a module whose act returns i64 is 422 invalid-operator (exports) naming both types, and is not stored",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const problem = await expectProblem(
+          await upload(url, "h_wide", wasmFile(`${FIXTURES}wide_act.wasm`), { token: ADMIN }),
+          422,
+          "invalid-operator",
+        );
+        assert.equal(problem.rule, "exports");
+        assert.match(String(problem.detail), /\(i32, i32\) -> i32, it has \(i32, i32\) -> i64/);
+        await expectProblem(await call(url, "/v1/operators/h_wide"), 404, "unknown-operator");
+        await expectServing();
+      },
+    );
+
     test("a non-WASM upload is 422 invalid-operator (not-wasm)", { timeout: TEST_TIMEOUT_MS }, async () => {
       for (const bytes of [
         new TextEncoder().encode("#!/bin/sh\ncurl http://example.com\n"),

@@ -7,6 +7,8 @@ import { ColwasmError } from "../../error.ts";
 import { type OperatorEntry, type OperatorRegistry, sha256Hex } from "../../registry/index.ts";
 import {
   capMemoryPages,
+  checkExportSignatures,
+  declaredAbi,
   InvalidOperatorError,
   type ManifestJson,
   meterFuel,
@@ -130,6 +132,9 @@ export class LoaderRegistry implements OperatorRegistry, OperatorResolver<Worker
     const given = Object.fromEntries(
       Object.entries(headers).filter(([, v]) => v !== undefined),
     ) as Partial<ManifestJson>;
+    // export types from the bytes before any example runs, as validateOperator does elsewhere
+    const abi = declaredAbi(wasm, given.abi);
+    if (abi !== undefined) checkExportSignatures(wasm, abi, name);
     const prepared = meterFuel(capMemoryPages(wasm, limits.operator.maxMemoryPages));
     const preparedSha = await sha256Hex(prepared);
     const buffer = prepared.slice().buffer;
