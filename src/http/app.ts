@@ -1,7 +1,7 @@
 // Assembles the one hono app every runtime serves (spec/http-api.md): request ids, the routes of
-// each resource, and `onError` as the only writer of problems. Runtime entries call createApp.
+// each resource, 404/405/OPTIONS for requests no route takes, and `onError` as the only writer
+// of problems. Runtime entries call createApp.
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { AppDeps } from "./app-deps.ts";
 import type { AppEnv } from "./app-env.ts";
@@ -10,6 +10,7 @@ import { operatorRoutes } from "./routes/operators.ts";
 import { runRoutes } from "./routes/run.ts";
 import { serviceRoutes } from "./routes/service.ts";
 import { stateRoutes } from "./routes/state.ts";
+import { answerUnrouted } from "./unrouted.ts";
 
 /** The colwasm HTTP app over the runtime's dependencies. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -19,9 +20,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/", runRoutes(deps));
   app.route("/", operatorRoutes(deps));
   app.route("/", stateRoutes(deps));
-  app.notFound(() => {
-    throw new HTTPException(404);
-  });
+  app.notFound(answerUnrouted(app));
   app.onError(renderProblem);
   return app;
 }

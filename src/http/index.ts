@@ -9,3 +9,5 @@ export { requireAdmin, requireRunner } from "./require-token.ts";
 export { limitBody } from "./limit-body.ts";
 export { validate } from "./validate.ts";
 export { createFailedApp } from "./create-failed-app.ts";
+export { negotiate, negotiateMediaType, parseAccept, type MediaRange } from "./negotiate.ts";
+export { HttpProblem, type AnyProblemType, type HttpProblemType } from "./http-problem.ts";

@@ -1,6 +1,6 @@
 // The text served at `/problems/<type>` for every problem type (spec/http-api.md §Problems):
 // the `type` URI of every problem body resolves to one of these.
-import type { ProblemType } from "../error.ts";
+import type { AnyProblemType } from "./http-problem.ts";
 
 /** Title and explanation of one problem type. */
 export interface ProblemDoc {
@@ -9,7 +9,7 @@ export interface ProblemDoc {
 }
 
 /** Documentation of every problem type; the compiler demands an entry for each. */
-export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
+export const PROBLEM_DOCS: Readonly<Record<AnyProblemType, ProblemDoc>> = {
   "bad-batch": {
     title: "Bad batch",
     text: "The body violates the columnar wire format (spec/columnar-format.md §6). `rule` is the stable code of the rule broken, `slice` names the slice (§4.8) and `offset` or `row` point at the error where that applies.",
@@ -20,7 +20,7 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   },
   "bad-request": {
     title: "Bad request",
-    text: "A header or query parameter is missing or invalid: a missing Columnar-Schema (`rule: schema-missing`), an unsupported Columnar-Format (`rule: unsupported-format`), a chain that does not parse or has too many stages. Validation issues are listed in `issues`.",
+    text: "A header or query parameter is missing or invalid: a missing Columnar-Schema (`rule: schema-missing`), an unsupported Columnar-Format (`rule: unsupported-format`, checked before the schema), a Columnar-Format and a `format` query parameter that disagree (`rule: conflicting-format`), a chain that does not parse or has too many stages. Validation issues are listed in `issues`.",
   },
   unauthorized: {
     title: "Unauthorized",
@@ -37,6 +37,18 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   "unknown-state": {
     title: "Unknown state",
     text: "The reduce state namespace, or the key asked for, does not exist.",
+  },
+  "not-found": {
+    title: "Not found",
+    text: "No route has this path (GET / describes the runtime; the routes are GET /v1/operators[/NAME], PUT and DELETE /v1/operators/NAME, POST /v1/run, GET and DELETE /v1/state/NAME, GET /healthz, GET /problems/TYPE). A missing operator or state namespace is `unknown-operator` or `unknown-state` instead.",
+  },
+  "method-not-allowed": {
+    title: "Method not allowed",
+    text: "The path exists but does not take this method. The `Allow` response header, and the `allow` member, list the methods it takes (HEAD works wherever GET does; OPTIONS answers 204 with the same `Allow`).",
+  },
+  "not-acceptable": {
+    title: "Not acceptable",
+    text: "The Accept header rules out every media type this route can answer (`supported` lists them), e.g. `Accept: */*;q=0`. An Accept that merely names other types (a browser's `text/html`) is not refused: the route's default type is answered.",
   },
   conflict: {
     title: "Conflict",
@@ -73,6 +85,6 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
 };
 
 /** True when `type` is a problem type (for the `/problems/:type` route). */
-export function isProblemType(type: string): type is ProblemType {
+export function isProblemType(type: string): type is AnyProblemType {
   return Object.hasOwn(PROBLEM_DOCS, type);
 }

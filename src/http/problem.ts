@@ -1,12 +1,13 @@
 // The one place errors become HTTP answers: RFC 9457 `application/problem+json` bodies, with the
-// status of every ProblemType (spec/http-api.md §Problems). `app.onError` is its only caller.
+// status of every problem type (spec/http-api.md §Problems). `app.onError` is its only caller.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ColwasmError, type ProblemFields, type ProblemType } from "../error.ts";
+import { ColwasmError, type ProblemFields } from "../error.ts";
+import { type AnyProblemType, HttpProblem } from "./http-problem.ts";
 import { PROBLEM_DOCS } from "./problem-docs.ts";
 
 /** HTTP status of every problem type; the compiler demands one for each. */
-export const PROBLEM_STATUS: Readonly<Record<ProblemType, number>> = {
+export const PROBLEM_STATUS: Readonly<Record<AnyProblemType, number>> = {
   "bad-batch": 400,
   "bad-schema": 400,
   "bad-request": 400,
@@ -14,6 +15,9 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemType, number>> = {
   forbidden: 403,
   "unknown-operator": 404,
   "unknown-state": 404,
+  "not-found": 404,
+  "method-not-allowed": 405,
+  "not-acceptable": 406,
   conflict: 409,
   "too-large": 413,
   "unsupported-media-type": 415,
@@ -25,10 +29,13 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemType, number>> = {
 };
 
 /** Problem types of hono's own HTTPExceptions (routing, malformed input) that have one. */
-const TYPE_OF_STATUS: Readonly<Record<number, ProblemType>> = {
+const TYPE_OF_STATUS: Readonly<Record<number, AnyProblemType>> = {
   400: "bad-request",
   401: "unauthorized",
   403: "forbidden",
+  404: "not-found",
+  405: "method-not-allowed",
+  406: "not-acceptable",
   413: "too-large",
   415: "unsupported-media-type",
 };
@@ -37,7 +44,7 @@ const TYPE_OF_STATUS: Readonly<Record<number, ProblemType>> = {
 export const PROBLEM_MEDIA_TYPE = "application/problem+json";
 
 /** The path documenting `type`; also the problem's `type` member (a relative URI reference). */
-export function problemPath(type: ProblemType): string {
+export function problemPath(type: AnyProblemType): string {
   return `/problems/${type}`;
 }
 
@@ -53,41 +60,44 @@ function respond(
   });
 }
 
-function colwasmProblem(c: Context, error: ColwasmError): Response {
-  const status = PROBLEM_STATUS[error.type];
-  const fields: ProblemFields = Object.fromEntries(
-    Object.entries(error.fields).filter(([, v]) => v !== undefined),
+function problem(
+  c: Context,
+  type: AnyProblemType,
+  message: string,
+  fields: ProblemFields,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Response {
+  const status = PROBLEM_STATUS[type];
+  const members: ProblemFields = Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
   );
   const body = {
-    ...fields,
-    type: problemPath(error.type),
-    title: PROBLEM_DOCS[error.type].title,
+    ...members,
+    type: problemPath(type),
+    title: PROBLEM_DOCS[type].title,
     status,
-    detail: error.message,
+    detail: message,
   };
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...extraHeaders };
   // RFC 6750 §3: a 401 carries the challenge.
-  if (error.type === "unauthorized") headers["www-authenticate"] = 'Bearer realm="colwasm"';
+  if (type === "unauthorized") headers["www-authenticate"] = 'Bearer realm="colwasm"';
   // RFC 9110 §10.2.3: a retryable 503 says when to retry (partially applied reduce, issue #6).
-  if (typeof error.fields.retryAfterSeconds === "number")
-    headers["retry-after"] = String(error.fields.retryAfterSeconds);
+  if (typeof fields.retryAfterSeconds === "number") headers["retry-after"] = String(fields.retryAfterSeconds);
   return respond(c, status, body, headers);
 }
 
 /**
- * The app's `onError`: a ColwasmError becomes its problem, a hono HTTPException the problem of its
- * status (`about:blank` when none fits, e.g. 404 for an unknown route), anything else a 500
- * `internal` whose stack is logged under a request id and never sent.
+ * The app's `onError`: a ColwasmError or HttpProblem becomes its problem, a hono HTTPException
+ * the problem of its status (`about:blank` when none fits), anything else a 500 `internal` whose
+ * stack is logged under a request id and never sent.
  */
 export function renderProblem(error: Error, c: Context): Response {
-  if (error instanceof ColwasmError) return colwasmProblem(c, error);
+  if (error instanceof ColwasmError) return problem(c, error.type, error.message, error.fields);
+  if (error instanceof HttpProblem) return problem(c, error.type, error.message, error.fields, error.headers);
   if (error instanceof HTTPException) {
     const type = TYPE_OF_STATUS[error.status];
-    if (type !== undefined)
-      return colwasmProblem(c, new ColwasmError(type, error.message || PROBLEM_DOCS[type].title));
-    const title =
-      error.status === 404 ? "Not Found" : error.status === 405 ? "Method Not Allowed" : "HTTP error";
-    return respond(c, error.status, { type: "about:blank", title, status: error.status });
+    if (type !== undefined) return problem(c, type, error.message || PROBLEM_DOCS[type].title, {});
+    return respond(c, error.status, { type: "about:blank", title: "HTTP error", status: error.status });
   }
   const requestId = requestIdOf(c);
   console.error(`colwasm: internal error (request ${requestId}):`, error);

@@ -10,6 +10,7 @@ import {
   parseJsonLines,
   parseSchema,
   rowsToColumn,
+  type Schema,
   type ValidationKernels,
 } from "../columnar/index.ts";
 
@@ -34,15 +35,13 @@ export interface RequestBatch {
 }
 
 /**
- * Parses the headers and decodes `body`; throws `BatchError` (schema-missing, unsupported-format,
- * every body rule) or `SchemaError`.
+ * Parses the headers and decodes `body`, checking in the order of spec/columnar-format.md §6:
+ * format, then schema (its slice limit counted in that format, §3.1), then the body. Throws
+ * `BatchError` (unsupported-format, schema-missing, every body rule) or `SchemaError`.
  */
 export function readBatch(body: Uint8Array, headers: BatchHeaders): RequestBatch {
-  if (headers.schema === undefined) {
-    throw new BatchError("schema-missing", "Cannot decode the body: the Columnar-Schema header is missing");
-  }
-  const schema = parseSchema(headers.schema);
   const format = parseFormat(headers.format);
+  const schema = readSchema(headers.schema, format);
   if (headers.mediaType !== NDJSON_MEDIA_TYPE)
     return { batch: decodeBatch(body, schema, { format, kernels: headers.kernels }), format };
   let text: string;
@@ -53,4 +52,15 @@ export function readBatch(body: Uint8Array, headers: BatchHeaders): RequestBatch
     throw new BatchError("invalid-utf8", "Cannot read the NDJSON body: it is not valid UTF-8");
   }
   return { batch: decodeBatch(encodeBatch(rowsToColumn(schema, parseJsonLines(text))), schema), format };
+}
+
+/**
+ * The `Columnar-Schema` header parsed for `format` (parse the format first: spec §6 order); throws
+ * `BatchError` schema-missing when absent, or `SchemaError`.
+ */
+function readSchema(text: string | undefined, format: Format): Schema {
+  if (text === undefined) {
+    throw new BatchError("schema-missing", "Cannot decode the body: the Columnar-Schema header is missing");
+  }
+  return parseSchema(text, { format });
 }

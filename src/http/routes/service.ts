@@ -1,10 +1,10 @@
 // Service routes (spec/http-api.md §Service): `GET /` describes this runtime, `GET /healthz`
 // answers `ok`, and `/problems/<type>` documents every problem type a response may name.
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { FORMATS } from "../../columnar/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
+import { HttpProblem } from "../http-problem.ts";
 import { isProblemType, PROBLEM_DOCS } from "../problem-docs.ts";
 import { PROBLEM_STATUS } from "../problem.ts";
 
@@ -28,7 +28,10 @@ export function serviceRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/problems/:type", function problemDoc(c) {
     const type = c.req.param("type");
-    if (!isProblemType(type)) throw new HTTPException(404);
+    if (!isProblemType(type)) {
+      const message = `Cannot find problem type ${JSON.stringify(type)}: no such type`;
+      throw new HttpProblem("not-found", message, { path: c.req.path });
+    }
     const doc = PROBLEM_DOCS[type];
     return c.text(`${doc.title} (${PROBLEM_STATUS[type]})\n\n${doc.text}\n`);
   });

@@ -1,14 +1,22 @@
 // Reduce state (spec/http-api.md §Reduce): `GET /v1/state/NAME[?key=K]` as NDJSON rows `[key,
-// total]` (or a batch with Accept: application/x-columnar), `DELETE /v1/state/NAME` for admins.
+// total]` (or a batch with Accept: application/x-columnar, in the request's Columnar-Format),
+// `DELETE /v1/state/NAME` for admins.
 import { Hono } from "hono";
-import { accepts } from "hono/accepts";
 import { z } from "zod";
 import { isValidName } from "../../chain/index.ts";
-import { columnBuilder, columnSlices, formatSchema, parseSchema } from "../../columnar/index.ts";
+import {
+  columnBuilder,
+  columnSlices,
+  type Format,
+  formatSchema,
+  parseFormat,
+  parseSchema,
+} from "../../columnar/index.ts";
 import { ColwasmError } from "../../error.ts";
 import { shardOfKey, type StoredTotal } from "../../state/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
+import { negotiateMediaType } from "../negotiate.ts";
 import { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "../read-batch.ts";
 import { requireAdmin, requireRunner } from "../require-token.ts";
 import { validate } from "../validate.ts";
@@ -16,8 +24,27 @@ import { writeBatch } from "../write-batch.ts";
 
 const stateQuery = z.object({
   key: z.string().max(65536).optional(),
-  format: z.enum(["0.1", "0.12"]).optional(),
+  /** Same as the Columnar-Format header, for links that cannot set headers. */
+  format: z.string().max(64).optional(),
 });
+
+/**
+ * The answer's format: the `Columnar-Format` header (the wire table's "same as the request"), or
+ * the `format` query parameter; both must be supported (400 `unsupported-format`) and, when both
+ * are given, agree (400, rather than silently preferring one).
+ */
+function formatOf(header: string | undefined, query: string | undefined): Format {
+  const fromHeader = header === undefined ? undefined : parseFormat(header);
+  const fromQuery = query === undefined ? undefined : parseFormat(query);
+  if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
+    throw new ColwasmError(
+      "bad-request",
+      `Cannot choose a format: Columnar-Format says ${fromHeader} but the format query parameter says ${fromQuery}`,
+      { rule: "conflicting-format" },
+    );
+  }
+  return fromHeader ?? fromQuery ?? "0.1";
+}
 
 function namespaceOf(name: string): string {
   if (!isValidName(name))
@@ -37,7 +64,10 @@ export function stateRoutes(deps: AppDeps): Hono<AppEnv> {
     validate("query", stateQuery),
     async function readState(c) {
       const namespace = namespaceOf(c.req.param("name"));
-      const { key, format = "0.1" } = c.req.valid("query");
+      const query = c.req.valid("query");
+      const key = query.key;
+      const format = formatOf(c.req.header("columnar-format"), query.format);
+      const mediaType = negotiateMediaType(c.req.header("accept"), [NDJSON_MEDIA_TYPE, COLUMNAR_MEDIA_TYPE]);
       let found: { keyType: string; totals: StoredTotal[] } | undefined;
       if (key === undefined) {
         found = await state.store.readAll(namespace, state.shards);
@@ -60,11 +90,6 @@ export function stateRoutes(deps: AppDeps): Hono<AppEnv> {
       // Integer keys are stored as decimal text, which the row mapping accepts as is (spec §8).
       found.totals.forEach((t, i) => builder.push([t.key, t.total.toString()], i));
       const column = builder.finish();
-      const mediaType = accepts(c, {
-        header: "Accept",
-        supports: [NDJSON_MEDIA_TYPE, COLUMNAR_MEDIA_TYPE],
-        default: NDJSON_MEDIA_TYPE,
-      });
       const batch = {
         schema,
         format: "0.1" as const,
