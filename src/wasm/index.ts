@@ -23,6 +23,7 @@ export {
   fuelForDeadline,
   FUEL_PER_MS,
   GROW_FAILED_EXPORT,
+  START_EXPORT,
   INITIAL_FUEL,
   instrumentOperator,
   MAX_FUEL,

@@ -10,8 +10,9 @@
 // mutable i64 `WebAssembly.Global`, so a BigInt; see `fuelForDeadline`). If a call traps and the
 // global reads 0, the operator ran out of fuel: report reason "deadline" (a check that cannot be
 // covered sets it to 0 before trapping). The global starts at INITIAL_FUEL (2^31-1, ~1-3 s of an
-// empty loop), so a caller that never sets it (tests, instantiation-time `start`) still runs, with a
-// bounded budget.
+// empty loop), so a caller that never sets it (tests) still runs, with a bounded budget. A `start`
+// function is not left to instantiation: it is exported as START_EXPORT for the host to call
+// under the deadline.
 //
 // Only plain byte manipulation happens here: workerd forbids run-time compilation in the parent.
 import { findRewritePoints } from "./instruction-walk.ts";
@@ -27,6 +28,7 @@ import {
 
 const GLOBAL = 6;
 const EXPORT = 7;
+const START = 8;
 const CODE = 10;
 
 /** Name of the exported fuel global (a mutable i64) that `meterFuel` adds. */
@@ -38,6 +40,13 @@ export const FUEL_EXPORT = "__colwasm_fuel";
  * for its own reasons, since the failed grow itself is invisible outside the module.
  */
 export const GROW_FAILED_EXPORT = "__colwasm_grow_failed";
+
+/**
+ * Name under which a metered module exports its former `start` function: instantiation would run
+ * it on the initial budget where a trap cannot be told from running out of fuel, so the host
+ * calls it right after instantiating, under the deadline like any call (OperatorCalls).
+ */
+export const START_EXPORT = "__colwasm_start";
 
 /** The largest budget the host sets (2^53-1: a JS number still exact; ~100 days of loops). */
 export const MAX_FUEL = Number.MAX_SAFE_INTEGER;
@@ -227,7 +236,10 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
   const scratchGlobal = firstNew + (options.fuel ? 1 : 0);
   const failedGlobal = scratchGlobal + 1;
   const exports = find(EXPORT);
-  for (const name of [FUEL_EXPORT, GROW_FAILED_EXPORT]) {
+  // with fuel, the start function becomes an export the host calls under its deadline
+  const start = options.fuel ? find(START) : undefined;
+  const startFunction = start ? new WasmReader(start.content.bytes, start.content.base).u32() : undefined;
+  for (const name of [FUEL_EXPORT, GROW_FAILED_EXPORT, ...(start ? [START_EXPORT] : [])]) {
     if (exports && hasExport(new WasmReader(exports.content.bytes, exports.content.base), name)) {
       throw new InvalidOperatorError(`Cannot host the module: it already exports "${name}"`, {
         rule: "exports",
@@ -235,15 +247,17 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
     }
   }
   const mutI32 = (value: number) => Uint8Array.from([0x7f, 0x01, 0x41, ...encodeSigned(value), 0x0b]);
-  const exportOf = (label: string, index: number) => {
+  /** An export entry: kind 0x03 a global, 0x00 a function. */
+  const exportOf = (label: string, index: number, kind = 0x03) => {
     const name = new TextEncoder().encode(label);
-    return Uint8Array.from([...encodeU32(name.length), ...name, 0x03, ...encodeU32(index)]);
+    return Uint8Array.from([...encodeU32(name.length), ...name, kind, ...encodeU32(index)]);
   };
   const mutI64 = (value: number) => Uint8Array.from([0x7e, 0x01, 0x42, ...encodeSigned(value), 0x0b]);
   const newGlobals = [...(options.fuel ? [mutI64(INITIAL_FUEL)] : []), mutI32(0), mutI32(0)];
   const newExports = [
     ...(options.fuel ? [exportOf(FUEL_EXPORT, fuelGlobal)] : []),
     exportOf(GROW_FAILED_EXPORT, failedGlobal),
+    ...(startFunction === undefined ? [] : [exportOf(START_EXPORT, startFunction, 0x00)]),
   ];
   const rewrite: Rewrite = {
     fuelGlobal: options.fuel ? fuelGlobal : undefined,
@@ -273,6 +287,8 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
     } else if (s.id === EXPORT) {
       out.push(...section(EXPORT, append(r, r.u32(), newExports)));
       hasExports = true;
+    } else if (s.id === START && startFunction !== undefined) {
+      // dropped: exported as START_EXPORT instead
     } else if (s.id === CODE) {
       out.push(...section(CODE, meterCode(r, rewrite)));
     } else {

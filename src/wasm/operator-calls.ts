@@ -2,6 +2,7 @@
 // `call`, which arms its fuel, and turns what went wrong (trap, fuel out, memory cap) into an
 // OperatorError naming the operator. The instance, its input allocation and its ABIs share it.
 import { ColwasmError } from "../error.ts";
+import { START_EXPORT } from "./meter-fuel.ts";
 import { OperatorError, type OperatorFailure } from "./operator-error.ts";
 import { type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
 
@@ -57,7 +58,7 @@ export class OperatorCalls {
         `Cannot run operator "${name}": it lacks memory or act`,
       );
     }
-    return new OperatorCalls(name, limits, {
+    const calls = new OperatorCalls(name, limits, {
       memory: e.memory,
       fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
       growFailed: e.__colwasm_grow_failed instanceof WebAssembly.Global ? e.__colwasm_grow_failed : undefined,
@@ -66,6 +67,10 @@ export class OperatorCalls {
       error: asFunction(e.error),
       reset: asFunction(e.reset),
     });
+    // a metered module's start function, run here under the deadline (src/wasm/meter-fuel.ts)
+    const start = asFunction<() => void>(e[START_EXPORT]);
+    if (start !== undefined) calls.call("start", () => start());
+    return calls;
   }
 
   fail(reason: OperatorFailure, message: string, cause?: unknown): OperatorError {

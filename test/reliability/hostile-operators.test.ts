@@ -121,6 +121,8 @@ for (const kind of RUNTIMES) {
       // fuel charged by instructions and bulk bytes, not iterations (workerd meters; Deno's threads time out)
       ["heavy_loop", "deadline"],
       ["fill_loop", "deadline"],
+      // a start function that never returns: instantiation itself is under the deadline
+      ["start_loop", "deadline"],
       ["memory_bomb", "memory"],
       ["huge_length", "invalid-output"],
       ["oob_output", "invalid-output"],

@@ -5,13 +5,16 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { InvalidOperatorError } from "../../src/wasm/index.ts";
+import { DEFAULT_OPERATOR_LIMITS, InvalidOperatorError, OperatorError } from "../../src/wasm/index.ts";
+import { OperatorCalls } from "../../src/wasm/operator-calls.ts";
+import { readSections } from "../../src/wasm/wasm-sections.ts";
 import {
   FUEL_EXPORT,
   FUEL_PER_MS,
   fuelForDeadline,
   GROW_FAILED_EXPORT,
   instrumentOperator,
+  START_EXPORT,
   INITIAL_FUEL,
   MAX_FUEL,
   meterFuel,
@@ -37,6 +40,8 @@ function wat(text: string): Uint8Array<ArrayBuffer> {
 }
 
 type Exports = Record<string, unknown>;
+
+const readSectionIds = (wasm: Uint8Array): number[] => readSections(wasm).map((s) => s.id);
 
 function instantiate(bytes: Uint8Array<ArrayBuffer>, imports: WebAssembly.Imports = {}): Exports {
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports;
@@ -251,12 +256,20 @@ describe("meterFuel()", () => {
 
   it("meterFuel() adds the global and export sections when a module has none", () => {
     const bytes = wat(`(module (func $spin (loop br 0)) (start $spin))`);
-    // The start function runs with INITIAL_FUEL and stops once it is spent.
+    // The start function becomes an export, so instantiating runs nothing.
     const module = new WebAssembly.Module(meterFuel(bytes));
     assert.deepEqual(WebAssembly.Module.exports(module), [
       { name: FUEL_EXPORT, kind: "global" },
       { name: GROW_FAILED_EXPORT, kind: "global" },
+      { name: START_EXPORT, kind: "function" },
     ]);
+    assert.deepEqual(
+      WebAssembly.Module.exports(new WebAssembly.Module(meterFuel(wat(`(module (func $f))`)))),
+      [
+        { name: FUEL_EXPORT, kind: "global" },
+        { name: GROW_FAILED_EXPORT, kind: "global" },
+      ],
+    );
   });
 
   it("instrumentOperator() records a failed memory.grow and keeps its result", () => {
@@ -314,6 +327,43 @@ describe("meterFuel()", () => {
       const fuel = WebAssembly.Module.exports(module).find((e) => e.name === FUEL_EXPORT);
       assert.equal(fuel?.kind, "global", file);
     }
+  });
+
+  it("meterFuel() exports the start function instead of running it at instantiation", () => {
+    const metered = meterFuel(
+      wat(`(module
+        (global $ready (mut i32) (i32.const 0))
+        (func $init (global.set $ready (i32.const 7)))
+        (start $init)
+        (func (export "ready") (result i32) (global.get $ready)))`),
+    );
+    assert.equal(
+      readSectionIds(metered).includes(8),
+      false,
+      "no start section: instantiating runs no operator code",
+    );
+    const exports = instantiate(metered);
+    assert.equal(call(exports, "ready"), 0);
+    call(exports, START_EXPORT);
+    assert.equal(call(exports, "ready"), 7, "the start function, called by the host, still runs first");
+    // without fuel (instrumentOperator for thread-stopped runtimes) the start section stays
+    assert.ok(
+      readSectionIds(instrumentOperator(wat(`(module (func $s) (start $s))`), { fuel: false })).includes(8),
+    );
+  });
+
+  it("OperatorCalls runs a metered start function under the deadline: an endless one is reason deadline", () => {
+    const looping = meterFuel(
+      readFileSync(new URL("../fixtures/wasm/dist/start_loop.wasm", import.meta.url)),
+    );
+    const limits = { ...DEFAULT_OPERATOR_LIMITS, fuel: 1_000_000 };
+    assert.throws(
+      () => OperatorCalls.instantiate("start_loop", new WebAssembly.Module(looping), limits),
+      (error: unknown) =>
+        error instanceof OperatorError &&
+        error.fields.reason === "deadline" &&
+        /start ran out of fuel/.test(error.message),
+    );
   });
 
   it("meterFuel() rejects a module that already exports the fuel global", () => {
