@@ -1,12 +1,14 @@
 // Starts the Deno entry (src/runtimes/deno.ts) as a child process from Node: used by tests,
-// `colwasm serve --runtime deno` and `npm start`. Resolves once Deno prints its URL.
+// `colwasm serve --runtime deno` and `npm start`. Resolves once Deno prints its URL; that line is
+// the handshake and is not forwarded (the caller prints the URL once, its own way).
 import { type ChildProcess, spawn } from "node:child_process";
+import { resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DENO = `${ROOT}node_modules/.bin/deno`;
 const ENTRY = fileURLToPath(new URL("./deno.ts", import.meta.url));
-const LISTENING = /colwasm \(deno\) listening on (http:\/\/\S+)/;
+const LISTENING = /^colwasm \(deno\) listening on (http:\/\/\S+)\r?\n$/;
 
 /** A running Deno server. */
 export interface DenoServer {
@@ -20,7 +22,10 @@ export interface DenoServer {
 export interface ServeDenoOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
-  /** COLWASM_STATE_DIR: where the KV file lives; without it, operators live in memory. */
+  /**
+   * COLWASM_STATE_DIR: where the KV file lives (relative: to this process's cwd, not to Deno's,
+   * which is the repository); without it, operators live in memory.
+   */
   readonly stateDir?: string;
   /** More COLWASM_* settings (tokens, limits). */
   readonly env?: Readonly<Record<string, string>>;
@@ -38,7 +43,7 @@ export function serveDeno(options: ServeDenoOptions = {}): Promise<DenoServer> {
     COLWASM_PORT: String(options.port ?? 0),
     NO_COLOR: "1",
   };
-  if (options.stateDir !== undefined) env.COLWASM_STATE_DIR = options.stateDir;
+  if (options.stateDir !== undefined) env.COLWASM_STATE_DIR = resolvePath(options.stateDir);
   const args = ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--unstable-kv", ENTRY];
   const child = spawn(DENO, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const forward = options.forwardOutput ?? true;
@@ -62,19 +67,35 @@ export function serveDeno(options: ServeDenoOptions = {}): Promise<DenoServer> {
       clearTimeout(timer);
       reject(new Error(`Deno exited before listening (code ${code}, signal ${signal}):\n${stderr}`));
     });
+    // stdout is read by whole lines until the listening line, which is consumed, not forwarded
+    let isListening = false;
     child.stdout?.setEncoding("utf8").on("data", (text: string) => {
-      if (forward) process.stdout.write(text);
-      if (stdout === "\0") return;
+      if (isListening) {
+        if (forward) process.stdout.write(text);
+        return;
+      }
       stdout += text;
-      const match = LISTENING.exec(stdout);
-      if (match === null) return;
-      stdout = "\0";
-      clearTimeout(timer);
-      resolve({
-        url: match[1],
-        pid: child.pid ?? -1,
-        stop: (o) => stopChild(child, exited, o?.killAfterMs ?? 5000),
-      });
+      let end: number;
+      while (!isListening && (end = stdout.indexOf("\n")) >= 0) {
+        const line = stdout.slice(0, end + 1);
+        stdout = stdout.slice(end + 1);
+        const match = LISTENING.exec(line);
+        if (match === null) {
+          if (forward) process.stdout.write(line);
+          continue;
+        }
+        isListening = true;
+        clearTimeout(timer);
+        resolve({
+          url: match[1],
+          pid: child.pid ?? -1,
+          stop: (o) => stopChild(child, exited, o?.killAfterMs ?? 5000),
+        });
+      }
+      if (isListening && stdout !== "") {
+        if (forward) process.stdout.write(stdout);
+        stdout = "";
+      }
     });
   });
 }
@@ -93,5 +114,6 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     port: Number(process.env.COLWASM_PORT ?? 8787),
     stateDir: process.env.COLWASM_STATE_DIR ?? `${ROOT}.colwasm/deno`,
   });
+  console.log(`colwasm (deno) listening on ${server.url}`);
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void server.stop());
 }

@@ -2,6 +2,7 @@
 // tests, `colwasm serve --runtime workers` and `npm start`. Needs `scripts/build-worker.ts` first
 // (dist/worker/main.js); uploaded operators persist in Durable Object storage under `stateDir`.
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 
@@ -26,7 +27,10 @@ export interface ServeWorkersOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
   readonly host?: string;
-  /** Where Durable Object SQLite files live; without it, storage is in memory. */
+  /**
+   * Where Durable Object SQLite files live (relative: to this process's cwd); without it, storage
+   * is in memory.
+   */
   readonly stateDir?: string;
   /** Where scripts/build-worker.ts put the bundle (`--out`); default dist/worker. */
   readonly bundleDir?: string;
@@ -59,7 +63,7 @@ export async function serveWorkers(options: ServeWorkersOptions = {}): Promise<W
       OPERATOR_REGISTRY: { className: "OperatorRegistry", useSQLite: true },
       REDUCE_SHARD: { className: "ReduceShard", useSQLite: true },
     },
-    durableObjectsPersist: options.stateDir ?? false,
+    durableObjectsPersist: options.stateDir === undefined ? false : resolve(options.stateDir),
     bindings: { ...options.vars },
     port: options.port ?? 0,
     host: options.host ?? "127.0.0.1",

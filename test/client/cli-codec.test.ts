@@ -1,9 +1,12 @@
 // `colwasm encode` / `colwasm decode` (spec/cli.md) run as a real process through bin/colwasm.mjs:
 // bytes of spec/columnar-format.md §9, rows back, and one-line failures with a non-zero status.
+// Decode's chunked row reader is also checked in-process for linear work on Option columns.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { jsonLineChunks } from "../../src/client/commands/decode.ts";
+import { type Bits, type Column, parseSchema, rowsToColumn } from "../../src/columnar/index.ts";
 import { bytesToHex, loadVectors } from "../support/vectors.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -73,6 +76,17 @@ describe("colwasm encode", () => {
     assertFails(colwasm(["encode", "--schema", "(String, i64)"], '["a",1]\n["b",\n'), 1, "Bad batch");
   });
 
+  it("colwasm encode reads a JSON array of rows on one line as one row and says so", () => {
+    const run = colwasm(["encode", "--schema", "(String, i64)"], '[["a",1],["b",2]]\n');
+    assertFails(run, 1, "Bad batch");
+    assert.match(run.stderr, /row 0 at \$\.0: expected a well-formed string/);
+    assert.match(run.stderr, /JSON array of 2 rows.*JSONL: one row per line/);
+    // a row that is simply wrong gets no such hint
+    const wrong = colwasm(["encode", "--schema", "(String, i64)"], '["a",1,2]\n');
+    assertFails(wrong, 1, "Bad batch");
+    assert.doesNotMatch(wrong.stderr, /JSONL/);
+  });
+
   it("colwasm encode fails on a bad schema or format", () => {
     assertFails(colwasm(["encode", "--schema", "(string, i64)"], PAIR_JSONL), 1, "Bad schema");
     assertFails(colwasm(["encode", "--schema", "u8", "--format", "0.2"], "1\n"), 1, "Bad request");
@@ -96,6 +110,52 @@ describe("colwasm decode", () => {
     const run = colwasm(["decode", "--schema", "(String, i64)"], body);
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout.toString("utf8"), input);
+  });
+
+  it("colwasm decode streams Option and Result columns across chunks in order", () => {
+    const schema = "(Option<String>, Result<u8, Option<i64>>)";
+    const rows = Array.from({ length: 140_000 }, (_, i) =>
+      JSON.stringify([
+        i % 3 === 0 ? null : `s${i}`,
+        i % 5 === 0 ? { Err: i % 2 === 0 ? null : i } : { Ok: i % 256 },
+      ]),
+    );
+    const input = rows.join("\n") + "\n";
+    for (const format of ["0.1", "0.12"]) {
+      const body = colwasm(["encode", "--schema", schema, "--format", format], input);
+      assert.equal(body.status, 0, body.stderr);
+      const run = colwasm(["decode", "--schema", schema, "--format", format], body.stdout);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout.toString("utf8"), input, format);
+    }
+  });
+
+  it("decode's chunks build an Option column's rank table once, not once per chunk", () => {
+    const schema = parseSchema("Option<u8>");
+    const length = 1 << 16;
+    const column = rowsToColumn(
+      schema,
+      Array.from({ length }, (_, i) => (i % 3 === 0 ? null : i % 256)),
+    );
+    assert.equal(column.kind, "option");
+    /** Reads of the bitmap's fields while `column`'s rows are written in chunks of `rows`. */
+    const bitReads = (rows: number): { reads: number; text: string } => {
+      let reads = 0;
+      const bits = new Proxy(column.bits, {
+        get(target, key) {
+          reads++;
+          return target[key as keyof Bits];
+        },
+      });
+      const counted: Column = { ...column, bits };
+      const text = [...jsonLineChunks(schema, counted, rows)].join("");
+      return { reads, text };
+    };
+    const whole = bitReads(length);
+    const chunked = bitReads(1024);
+    assert.equal(chunked.text, whole.text);
+    // every row reads its bit once either way; a rank table per chunk would add 63 more passes
+    assert.ok(chunked.reads < whole.reads * 1.1, `${chunked.reads} reads in chunks, ${whole.reads} at once`);
   });
 
   it("colwasm decode fails with one line on a bad body", () => {

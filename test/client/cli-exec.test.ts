@@ -1,5 +1,6 @@
 // `colwasm exec` (spec/cli.md) as a real process: built-in stages, a .wasm path with a headers
-// manifest, and a runaway loop stopped at the deadline with a one-line failure.
+// manifest, reduce stages over the in-memory store, Columnar-Format 0.12, and a runaway loop
+// stopped at the deadline with a one-line failure.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
@@ -49,6 +50,36 @@ describe("colwasm exec", () => {
     );
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stdout, '["hello",6]\n["world",3]\n["",3]\n');
+  });
+
+  it("runs reduce: stages over an in-memory store: changed totals in first-appearance order", () => {
+    const run = colwasm(
+      ["exec", "--chain", "split_words,reduce:w", "--schema", "(String, i64)"],
+      '["a b a",1]\n',
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, '["a",2]\n["b",1]\n');
+  });
+
+  it("runs an operator after a reduce, then a second reduce (a key whose diffs cancel is answered with 0)", () => {
+    const run = colwasm(
+      ["exec", "--chain", "split_words,reduce:w,lowercase,reduce:v", "--schema", "(String, i64)"],
+      '["A b A",1]\n["b c",2]\n["c",-2]\n',
+    );
+    assert.equal(run.status, 0, run.stderr);
+    // w: A 2, b 3, c 0; lowercase; v: a 2, b 3, c 0
+    assert.equal(run.stdout, '["a",2]\n["b",3]\n["c",0]\n');
+  });
+
+  it("runs operator and reduce stages with --format 0.12 as with 0.1", () => {
+    for (const chain of ["split_words", "split_words,lowercase", "split_words,reduce:w,lowercase", ""]) {
+      const input = '["Hello World",1]\n["the THE",-2]\n';
+      const expected = colwasm(["exec", "--chain", chain, "--schema", "(String, i64)"], input);
+      assert.equal(expected.status, 0, expected.stderr);
+      const run = colwasm(["exec", "--chain", chain, "--schema", "(String, i64)", "--format", "0.12"], input);
+      assert.equal(run.status, 0, `${chain}: ${run.stderr}`);
+      assert.equal(run.stdout, expected.stdout, chain);
+    }
   });
 
   it("stops an infinite loop at the deadline and exits non-zero with one line", () => {

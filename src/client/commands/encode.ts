@@ -4,6 +4,7 @@ import { columnBuilder, encodeBatch, parseFormat, parseSchema } from "../../colu
 import { flagValue, requireFlag } from "../args.ts";
 import type { Command } from "../command.ts";
 import { readJsonLines } from "../read-json-lines.ts";
+import { withRowShapeHint } from "../row-shape-hint.ts";
 import { writeOutput } from "../write-output.ts";
 
 /** `colwasm encode --schema S [--format 0.1|0.12] < rows.jsonl > batch.bin` */
@@ -19,7 +20,13 @@ export const command: Command = {
     const format = parseFormat(flagValue(args, "format"));
     const schema = parseSchema(requireFlag(args, "schema"), { format });
     const builder = columnBuilder(schema);
-    await readJsonLines(io.stdin, (value, row) => builder.push(value, row));
+    await readJsonLines(io.stdin, (value, row) => {
+      try {
+        builder.push(value, row);
+      } catch (error) {
+        throw withRowShapeHint(error, schema, value);
+      }
+    });
     await writeOutput(io.stdout, encodeBatch(builder.finish(), { format }));
   },
 };

@@ -1,10 +1,13 @@
 // `colwasm exec` (spec/cli.md): runs a chain in-process, no server, for operator authors. Stages
 // are built-in operator names (operators/dist) or paths to `.wasm` files; WASM runs in a sandbox
-// thread so a runaway loop stops at the deadline. Limitations: `reduce:` stages need the reduce
-// state layer (issue #6) and are refused for now.
+// thread so a runaway loop stops at the deadline. `reduce:` stages use an in-memory store
+// (MemoryReduceStore): totals start from zero on every run and nothing is kept. `--format` is the
+// Columnar-Format at the chain's ends, as a runtime's request and response carry it: the rows are
+// encoded and validated in it, and so is the result before it is printed.
 // Note: unlike the other client commands this one uses the server-side host (src/chain, src/wasm)
 // on purpose: it is the runtime, run locally.
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import {
   columnBuilder,
   columnToRows,
@@ -14,29 +17,31 @@ import {
   parseFormat,
   parseSchema,
 } from "../../columnar/index.ts";
-import { parseChain, planChain, runChain } from "../../chain/index.ts";
-import { ThreadExecutor } from "../../chain/index.ts";
+import { parseChain, planChain, runChain, type SegmentExecutor, ThreadExecutor } from "../../chain/index.ts";
 import { nodeSandbox, TSX_PRELOAD } from "../../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../../error.ts";
+import { MemoryReduceStore, ShardedReduce } from "../../state/index.ts";
 import {
   capMemoryPages,
   DEFAULT_OPERATOR_LIMITS,
   type HostedOperator,
   type ManifestJson,
+  type OperatorBatch,
   prepareOperator,
 } from "../../wasm/index.ts";
 import { flagValue, requireFlag } from "../args.ts";
 import type { Command } from "../command.ts";
 import { readJsonLines } from "../read-json-lines.ts";
+import { withRowShapeHint } from "../row-shape-hint.ts";
 import { writeOutput } from "../write-output.ts";
 
 const BUILTINS = new URL("../../../operators/dist/", import.meta.url);
 
-async function loadStage(name: string, headers: Partial<ManifestJson>): Promise<HostedOperator> {
+async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: string): Promise<HostedOperator> {
   const isPath = name.endsWith(".wasm");
   let wasm: Uint8Array;
   try {
-    wasm = await readFile(isPath ? name : new URL(`${name}.wasm`, BUILTINS));
+    wasm = await readFile(isPath ? resolve(cwd, name) : new URL(`${name}.wasm`, BUILTINS));
   } catch (error) {
     throw new ColwasmError(
       "unknown-operator",
@@ -47,6 +52,26 @@ async function loadStage(name: string, headers: Partial<ManifestJson>): Promise<
   }
   const bytes = capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
   return prepareOperator(name, new WebAssembly.Module(bytes), { headers: isPath ? headers : {} });
+}
+
+/**
+ * The ThreadExecutor takes one contiguous format-0.1 body: a 0.12 input, or a reduce's output
+ * (columns, no body), is encoded once as 0.1 first, as the Deno runtime does with a 0.12 request.
+ */
+function withContiguousInput(executor: SegmentExecutor): SegmentExecutor {
+  return {
+    runSegment(stages, input) {
+      return executor.runSegment(stages, isContiguous01(input) ? input : toContiguous01(input));
+    },
+  };
+}
+
+function isContiguous01(batch: OperatorBatch): boolean {
+  return batch.format === "0.1" && batch.bytes !== undefined;
+}
+
+function toContiguous01(batch: OperatorBatch): OperatorBatch {
+  return decodeBatch(encodeBatch(batch.column), batch.schema, { isTrusted: true });
 }
 
 /** `colwasm exec --chain A,B --schema S [--format F] < rows.jsonl` */
@@ -60,7 +85,7 @@ export const command: Command = {
     {
       name: "format",
       value: "F",
-      description: "Columnar-Format used between host and input: 0.1 (default) or 0.12",
+      description: "Columnar-Format of the input and result batches: 0.1 (default) or 0.12",
     },
     { name: "abi", value: "A", description: "ABI of .wasm stages without a manifest: colwasm/1 or blog" },
     { name: "input", value: "S", description: "input schema of .wasm stages without a manifest" },
@@ -79,13 +104,19 @@ export const command: Command = {
     const operators = new Map<string, HostedOperator>();
     const plan = await planChain(stages, schema, {
       async resolve(name) {
-        const op = operators.get(name) ?? (await loadStage(name, headers));
+        const op = operators.get(name) ?? (await loadStage(name, headers, io.cwd ?? process.cwd()));
         operators.set(name, op);
         return op;
       },
     });
     const builder = columnBuilder(schema);
-    await readJsonLines(io.stdin, (value, row) => builder.push(value, row));
+    await readJsonLines(io.stdin, (value, row) => {
+      try {
+        builder.push(value, row);
+      } catch (error) {
+        throw withRowShapeHint(error, schema, value);
+      }
+    });
     const input = decodeBatch(encodeBatch(builder.finish(), { format }), schema, { format });
     const kernels = new WebAssembly.Module(
       await readFile(new URL("../../../dist/kernels/validate.wasm", import.meta.url)),
@@ -95,10 +126,15 @@ export const command: Command = {
       kernelModule: kernels,
     });
     try {
-      const result = await runChain(plan, input, { segments: executor });
+      const result = await runChain(plan, input, {
+        segments: withContiguousInput(executor),
+        reduce: new ShardedReduce(new MemoryReduceStore()),
+      });
+      // the result as a runtime would answer it: encoded in `format` (and checked there)
+      const output = decodeBatch(encodeBatch(result.output.column, { format }), plan.output, { format });
       await writeOutput(
         io.stdout,
-        new TextEncoder().encode(formatJsonLines(columnToRows(plan.output, result.output.column))),
+        new TextEncoder().encode(formatJsonLines(columnToRows(plan.output, output.column))),
       );
       for (const hop of result.hops)
         io.stderr.write(

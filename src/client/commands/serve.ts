@@ -1,6 +1,6 @@
 // `colwasm serve` (spec/cli.md): runs a runtime locally until SIGINT/SIGTERM. Like an entry point,
 // it reaches into src/runtimes (the one client command that does).
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadDevVars } from "../../runtimes/dev-vars.node.ts";
 import { startRuntime } from "../../runtimes/start-runtime.node.ts";
@@ -27,7 +27,10 @@ export const command: Command = {
     const port = Number(flagValue(args, "port") ?? 8787);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`Cannot listen on port ${JSON.stringify(flagValue(args, "port"))}`);
-    const stateDir = flagValue(args, "state") ?? join(ROOT, ".state", runtime);
+    // a relative --state is the caller's, not the repository's (the Deno child runs in the repo)
+    const state = flagValue(args, "state");
+    const stateDir =
+      state === undefined ? join(ROOT, ".state", runtime) : resolve(io.cwd ?? process.cwd(), state);
     const vars = { ...loadDevVars(join(ROOT, ".dev.vars")), ...pick(io.env) };
     const server = await startRuntime({ runtime, port, stateDir, vars });
     io.stdout.write(`colwasm (${runtime}) listening on ${server.url}\nstate: ${stateDir}\n`);

@@ -1,0 +1,23 @@
+// JSONL input is one row per line (spec/cli.md), so a JSON array of rows on one line is read as a
+// single row, which then fails to fit the schema. The rejection says so when it looks like that.
+import { BatchError, columnBuilder, type Schema } from "../columnar/index.ts";
+
+/**
+ * `error` (a rejection of `value`, one line's row) with a hint when the line looks like a JSON
+ * array of rows: it is an array whose first element is itself a row of `schema`.
+ */
+export function withRowShapeHint(error: unknown, schema: Schema, value: unknown): unknown {
+  if (!(error instanceof BatchError) || error.rule !== "row-type") return error;
+  if (!Array.isArray(value) || value.length === 0) return error;
+  try {
+    columnBuilder(schema).push(value[0], 0);
+  } catch {
+    return error;
+  }
+  const rows = value.length === 1 ? "1 row" : `${value.length} rows`;
+  return new BatchError(
+    "row-type",
+    `${error.message}; this line looks like a JSON array of ${rows}, but the input is JSONL: one row per line (jq -c '.[]' splits an array into lines)`,
+    error.location,
+  );
+}

@@ -1,0 +1,101 @@
+// `colwasm serve` (spec/cli.md) as a real process, started from a folder other than the repository:
+// it prints its URL once, and a relative `--state DIR` is the caller's folder, for both runtimes
+// (the Deno child runs in the repository, so a relative path passed on as is would land there).
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { colwasm, ROOT } from "./colwasm-process.ts";
+
+const ADMIN = "serve-cli-admin";
+
+/** A `colwasm serve` process and what it printed so far. */
+interface Served {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stdout(): string;
+  /** SIGTERM, then waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `colwasm serve ...args` in `cwd` and resolves once it printed its `state:` line. */
+function serve(args: readonly string[], cwd: string): Promise<Served> {
+  const child = spawn(process.execPath, [`${ROOT}bin/colwasm.mjs`, "serve", ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", COLWASM_ADMIN_TOKEN: ADMIN },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await closed;
+    clearTimeout(timer);
+  };
+  return new Promise<Served>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`serve did not start:\n${stdout}\n${stderr}`));
+    }, 50_000);
+    void closed.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited before listening:\n${stdout}\n${stderr}`));
+    });
+    child.stdout?.setEncoding("utf8").on("data", (t: string) => {
+      stdout += t;
+      const url = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
+      if (url === undefined || !/^state: .*\n/m.test(stdout)) return;
+      clearTimeout(timer);
+      resolve({ child, url, stdout: () => stdout, stop });
+    });
+  });
+}
+
+let cwd: string;
+const running: Served[] = [];
+
+describe("colwasm serve from another folder", { timeout: 120_000 }, () => {
+  before(async () => {
+    cwd = await mkdtemp(join(tmpdir(), "colwasm-serve-cwd-"));
+  });
+
+  after(async () => {
+    await Promise.all(running.map((s) => s.stop()));
+    if (cwd !== undefined) await rm(cwd, { recursive: true, force: true });
+  });
+
+  test("--runtime deno prints its URL once and keeps a relative --state in the caller's folder", async () => {
+    const name = `rel-state-deno-${process.pid}`;
+    const served = await serve(["--runtime", "deno", "--port", "0", "--state", name], cwd);
+    running.push(served);
+    // let anything Deno forwards after its start arrive
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stdout = served.stdout();
+    assert.equal(stdout.match(/listening on/g)?.length, 1, stdout);
+    assert.ok(stdout.includes(`state: ${join(cwd, name)}\n`), stdout);
+    assert.ok(existsSync(join(cwd, name, "colwasm.kv")), `no KV file under ${join(cwd, name)}`);
+    assert.equal(existsSync(join(ROOT, name)), false, `state written under the repository`);
+    await served.stop();
+  });
+
+  test("--runtime workers prints its URL once and keeps a relative --state in the caller's folder", async () => {
+    const name = `rel-state-workers-${process.pid}`;
+    const served = await serve(["--runtime", "workers", "--port", "0", "--state", name], cwd);
+    running.push(served);
+    // Durable Object storage is created when an object is first used: list the operators
+    const ops = await colwasm(["ops"], { env: { COLWASM_URL: served.url, COLWASM_ADMIN_TOKEN: ADMIN } });
+    assert.equal(ops.status, 0, ops.stderr);
+    const stdout = served.stdout();
+    assert.equal(stdout.match(/listening on/g)?.length, 1, stdout);
+    assert.ok(stdout.includes(`state: ${join(cwd, name)}\n`), stdout);
+    assert.ok((await readdir(join(cwd, name))).length > 0, `nothing stored under ${join(cwd, name)}`);
+    assert.equal(existsSync(join(ROOT, name)), false, `state written under the repository`);
+    await served.stop();
+  });
+});
