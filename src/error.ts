@@ -17,7 +17,11 @@ export type ProblemType =
   | "invalid-operator"
   | "operator-failed"
   | "unavailable"
-  | "internal";
+  | "internal"
+  // raised by the HTTP layer's routing and negotiation only (src/http/http-problem.ts)
+  | "not-found"
+  | "method-not-allowed"
+  | "not-acceptable";
 
 /** Typed extension members of a problem body; never holds secrets. */
 export interface ProblemFields {

@@ -19,6 +19,9 @@ const PROBLEM_TYPES: readonly ProblemType[] = [
   "operator-failed",
   "unavailable",
   "internal",
+  "not-found",
+  "method-not-allowed",
+  "not-acceptable",
 ];
 
 /** The slug of a problem `type` (`/problems/bad-batch` -> `bad-batch`); unknown types map by status. */

@@ -1,12 +1,9 @@
-// Problems only the HTTP layer raises (routing and content negotiation), beside the ColwasmError
-// types of src/error.ts; `renderProblem` answers both. Each is documented at `/problems/<type>`.
+// Problems only the HTTP layer raises (routing and content negotiation): three of the ProblemTypes
+// of src/error.ts, carried with the response headers they need; `renderProblem` answers both. Each is documented at `/problems/<type>`.
 import type { ProblemFields, ProblemType } from "../error.ts";
 
 /** Problem types of HTTP routing and negotiation (README §The HTTP API). */
-export type HttpProblemType = "not-found" | "method-not-allowed" | "not-acceptable";
-
-/** Every problem type a response may name. */
-export type AnyProblemType = ProblemType | HttpProblemType;
+export type HttpProblemType = Extract<ProblemType, "not-found" | "method-not-allowed" | "not-acceptable">;
 
 /** A routing or negotiation failure, with the response headers it needs (e.g. `Allow`). */
 export class HttpProblem extends Error {

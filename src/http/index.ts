@@ -10,4 +10,4 @@ export { limitBody } from "./limit-body.ts";
 export { validate } from "./validate.ts";
 export { createFailedApp } from "./create-failed-app.ts";
 export { negotiate, negotiateMediaType, parseAccept, type MediaRange } from "./negotiate.ts";
-export { HttpProblem, type AnyProblemType, type HttpProblemType } from "./http-problem.ts";
+export { HttpProblem, type HttpProblemType } from "./http-problem.ts";

@@ -1,6 +1,6 @@
 // The text served at `/problems/<type>` for every problem type (spec/http-api.md §Problems):
 // the `type` URI of every problem body resolves to one of these.
-import type { AnyProblemType } from "./http-problem.ts";
+import type { ProblemType } from "../error.ts";
 
 /** Title and explanation of one problem type. */
 export interface ProblemDoc {
@@ -9,7 +9,7 @@ export interface ProblemDoc {
 }
 
 /** Documentation of every problem type; the compiler demands an entry for each. */
-export const PROBLEM_DOCS: Readonly<Record<AnyProblemType, ProblemDoc>> = {
+export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   "bad-batch": {
     title: "Bad batch",
     text: "The body violates the columnar wire format (spec/columnar-format.md §6). `rule` is the stable code of the rule broken, `slice` names the slice (§4.8) and `offset` or `row` point at the error where that applies.",
@@ -85,6 +85,6 @@ export const PROBLEM_DOCS: Readonly<Record<AnyProblemType, ProblemDoc>> = {
 };
 
 /** True when `type` is a problem type (for the `/problems/:type` route). */
-export function isProblemType(type: string): type is AnyProblemType {
+export function isProblemType(type: string): type is ProblemType {
   return Object.hasOwn(PROBLEM_DOCS, type);
 }

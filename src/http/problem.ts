@@ -2,12 +2,12 @@
 // status of every problem type (spec/http-api.md §Problems). `app.onError` is its only caller.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ColwasmError, type ProblemFields } from "../error.ts";
-import { type AnyProblemType, HttpProblem } from "./http-problem.ts";
+import { ColwasmError, type ProblemFields, type ProblemType } from "../error.ts";
+import { HttpProblem } from "./http-problem.ts";
 import { PROBLEM_DOCS } from "./problem-docs.ts";
 
 /** HTTP status of every problem type; the compiler demands one for each. */
-export const PROBLEM_STATUS: Readonly<Record<AnyProblemType, number>> = {
+export const PROBLEM_STATUS: Readonly<Record<ProblemType, number>> = {
   "bad-batch": 400,
   "bad-schema": 400,
   "bad-request": 400,
@@ -29,7 +29,7 @@ export const PROBLEM_STATUS: Readonly<Record<AnyProblemType, number>> = {
 };
 
 /** Problem types of hono's own HTTPExceptions (routing, malformed input) that have one. */
-const TYPE_OF_STATUS: Readonly<Record<number, AnyProblemType>> = {
+const TYPE_OF_STATUS: Readonly<Record<number, ProblemType>> = {
   400: "bad-request",
   401: "unauthorized",
   403: "forbidden",
@@ -44,7 +44,7 @@ const TYPE_OF_STATUS: Readonly<Record<number, AnyProblemType>> = {
 export const PROBLEM_MEDIA_TYPE = "application/problem+json";
 
 /** The path documenting `type`; also the problem's `type` member (a relative URI reference). */
-export function problemPath(type: AnyProblemType): string {
+export function problemPath(type: ProblemType): string {
   return `/problems/${type}`;
 }
 
@@ -62,7 +62,7 @@ function respond(
 
 function problem(
   c: Context,
-  type: AnyProblemType,
+  type: ProblemType,
   message: string,
   fields: ProblemFields,
   extraHeaders: Readonly<Record<string, string>> = {},
