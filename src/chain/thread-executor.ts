@@ -2,7 +2,7 @@
 // is terminated and replaced, the process keeps serving. The thread API is the runtime's: the
 // entry passes a `spawn` (node-sandbox.node.ts for Node, a web Worker sandbox on Deno).
 // Costs one extra copy out of the sandbox per segment; the input is transferred, not copied.
-import { decodeBatch } from "../columnar/index.ts";
+import { columnSlices, decodeBatch, encodeSlices } from "../columnar/index.ts";
 import { ColwasmError, type ProblemType } from "../error.ts";
 import {
   type HostedOperator,
@@ -82,17 +82,20 @@ export class ThreadExecutor implements SegmentExecutor {
       return { index: s.index, name: s.name, key };
     });
     const id = this.#nextId++;
-    const bytes = input.bytes !== undefined && input.format === "0.1" ? input.bytes : undefined;
-    if (bytes === undefined) throw new Error("ThreadExecutor needs a contiguous format-0.1 input batch");
+    // copy: exactly the batch's bytes, as one format-0.1 body, into a buffer the thread then owns
+    // (transferred, not cloned: cloning a view would clone its whole buffer, e.g. a body arena's
+    // memory). A 0.12 batch, or a reduce's output (columns, no body), is encoded straight into it.
+    const bytes =
+      input.bytes !== undefined && input.format === "0.1"
+        ? input.bytes.slice()
+        : encodeSlices(input.format === "0.1" ? input.slices : columnSlices(input.column, "0.1"), "0.1");
     const request: RunRequest = {
       kernelModule: sandbox.hasKernels ? undefined : this.#kernelModule,
       id,
       limits: this.#limits,
       newOperators,
       stages: keyed,
-      // copy: exactly the batch's bytes into a buffer the thread then owns (transferred, not cloned:
-      // cloning a view would clone its whole buffer, e.g. a body arena's memory)
-      input: { schema: input.schema, format: "0.1", bytes: bytes.slice() },
+      input: { schema: input.schema, format: "0.1", bytes },
     };
     sandbox.hasKernels = true;
     return new Promise<SegmentResult>((resolve, reject) => {

@@ -8,8 +8,8 @@ import type {
   Stage,
 } from "../chain/index.ts";
 import { planChain, runChain } from "../chain/index.ts";
-import { type BatchView, columnSlices, decodeBatch, encodeSlices } from "../columnar/index.ts";
-import type { HostedOperator, OperatorBatch } from "../wasm/index.ts";
+import type { BatchView } from "../columnar/index.ts";
+import type { HostedOperator } from "../wasm/index.ts";
 
 /**
  * What runs the stages. Wrap an InlineExecutor in DetachedInlineExecutor when requests run
@@ -19,8 +19,6 @@ export interface LocalChainOptions {
   readonly resolver: OperatorResolver<HostedOperator>;
   readonly executor: SegmentExecutor;
   readonly reduce?: ReduceExecutor;
-  /** The executor takes only contiguous format-0.1 input (ThreadExecutor): 0.12 is re-encoded once. */
-  readonly needsContiguousInput?: boolean;
 }
 
 /** Plans (type errors and unknown operators before anything runs) and runs chains locally. */
@@ -40,17 +38,10 @@ export class LocalChainService {
     const { resolver, executor, reduce } = this.#options;
     const plan = await planChain(stages, input.schema, resolver);
     if (plan.stages.length === 0) return { output: input, hops: [], copiedBytes: 0 };
-    const batch =
-      this.#options.needsContiguousInput === true && input.format !== "0.1" ? toContiguous01(input) : input;
     const idempotency =
       options.idempotencyKey === undefined
         ? undefined
         : { key: options.idempotencyKey, bodyHash: options.bodyHash ?? "" };
-    return runChain(plan, batch, { segments: executor, reduce, context: { idempotency } });
+    return runChain(plan, input, { segments: executor, reduce, context: { idempotency } });
   }
-}
-
-/** The batch re-encoded as one format-0.1 body (the one copy a 0.12 input costs). */
-function toContiguous01(input: OperatorBatch): BatchView {
-  return decodeBatch(encodeSlices(columnSlices(input.column, "0.1"), "0.1"), input.schema);
 }

@@ -32,7 +32,7 @@ const app = createApp({
   runtime: "deno",
   version: VERSION,
   registry,
-  chains: new LocalChainService({ resolver: registry, executor, needsContiguousInput: true, reduce }),
+  chains: new LocalChainService({ resolver: registry, executor, reduce }),
   limits,
   auth: { adminToken: settings.adminToken, runToken: settings.runToken },
   state,

@@ -50,7 +50,6 @@ export interface MakeAppOptions {
   auth?: AppDeps["auth"];
   limits?: Partial<RuntimeLimits>;
   executor?: (limits: RuntimeLimits) => SegmentExecutor;
-  needsContiguousInput?: boolean;
   /** Reduce state (a fresh MemoryReduceStore by default). */
   reduceStore?: ReduceStore;
   /** false: buffer bodies with arrayBuffer() instead of reading them into WASM arenas. */
@@ -76,7 +75,6 @@ export async function makeApp(options: MakeAppOptions = {}): Promise<Hono<AppEnv
     resolver: registry,
     executor,
     reduce: new ShardedReduce(state.store, { shards: state.shards }),
-    needsContiguousInput: options.needsContiguousInput,
   });
   return createApp({
     runtime: "node",

@@ -1,5 +1,6 @@
 // POST /v1/run with the ThreadExecutor: a runaway operator is stopped at its deadline, the
-// runtime keeps serving, and format-0.12 inputs are re-encoded for the sandbox.
+// runtime keeps serving, and batches that are not one 0.1 body (a 0.12 input, a reduce's output)
+// are encoded for the sandbox.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { ThreadExecutor } from "../../src/chain/index.ts";
@@ -14,7 +15,6 @@ after(async () => {
 const threaded = () =>
   makeApp({
     limits: { operator: { deadlineMs: 300, maxMemoryPages: 1024, maxOutputBytes: 1 << 20 } },
-    needsContiguousInput: true,
     executor: (limits) => {
       const executor = new ThreadExecutor(limits.operator, { spawn: nodeSandbox({ preload: TSX_PRELOAD }) });
       executors.push(executor);
@@ -37,6 +37,16 @@ describe("POST /v1/run (ThreadExecutor)", () => {
     assert.equal(next.status, 200);
     assert.deepEqual(await rowsOf(next), [
       ["a", 1],
+      ["b", 1],
+    ]);
+  });
+
+  test("runs operators after a reduce stage (its output is columns, not a body)", async () => {
+    const app = await threaded();
+    const res = await run(app, "split_words,reduce:after_reduce,lowercase", batch([["A b A", 1]]));
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await rowsOf(res), [
+      ["a", 2],
       ["b", 1],
     ]);
   });

@@ -17,7 +17,7 @@ import {
   parseFormat,
   parseSchema,
 } from "../../columnar/index.ts";
-import { parseChain, planChain, runChain, type SegmentExecutor, ThreadExecutor } from "../../chain/index.ts";
+import { parseChain, planChain, runChain, ThreadExecutor } from "../../chain/index.ts";
 import { nodeSandbox, TSX_PRELOAD } from "../../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../../error.ts";
 import { MemoryReduceStore, ShardedReduce } from "../../state/index.ts";
@@ -26,7 +26,6 @@ import {
   DEFAULT_OPERATOR_LIMITS,
   type HostedOperator,
   type ManifestJson,
-  type OperatorBatch,
   prepareOperator,
 } from "../../wasm/index.ts";
 import { flagValue, requireFlag } from "../args.ts";
@@ -52,26 +51,6 @@ async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: stri
   }
   const bytes = capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
   return prepareOperator(name, new WebAssembly.Module(bytes), { headers: isPath ? headers : {} });
-}
-
-/**
- * The ThreadExecutor takes one contiguous format-0.1 body: a 0.12 input, or a reduce's output
- * (columns, no body), is encoded once as 0.1 first, as the Deno runtime does with a 0.12 request.
- */
-function withContiguousInput(executor: SegmentExecutor): SegmentExecutor {
-  return {
-    runSegment(stages, input) {
-      return executor.runSegment(stages, isContiguous01(input) ? input : toContiguous01(input));
-    },
-  };
-}
-
-function isContiguous01(batch: OperatorBatch): boolean {
-  return batch.format === "0.1" && batch.bytes !== undefined;
-}
-
-function toContiguous01(batch: OperatorBatch): OperatorBatch {
-  return decodeBatch(encodeBatch(batch.column), batch.schema, { isTrusted: true });
 }
 
 /** `colwasm exec --chain A,B --schema S [--format F] < rows.jsonl` */
@@ -127,7 +106,7 @@ export const command: Command = {
     });
     try {
       const result = await runChain(plan, input, {
-        segments: withContiguousInput(executor),
+        segments: executor,
         reduce: new ShardedReduce(new MemoryReduceStore()),
       });
       // the result as a runtime would answer it: encoded in `format` (and checked there)
