@@ -32,10 +32,13 @@ function takeBits(cur: SliceCursor): Bits {
     lastBits = tailSlice.bytes[0];
   }
   if (lastBits >= 64) {
+    const t = u32View(first.bytes);
+    // 0.12 keeps last_bits as a u64 in the tail; 0.1 as one byte
+    const found = first.spec.role === "tail" ? (BigInt(t[3]) << 32n) + BigInt(t[2]) : lastBits;
     throw cur.error(
       "bad-bool-tail",
       tailSlice,
-      `last_bits must be below 64`,
+      `last_bits must be below 64, found ${found}`,
       first.spec.role === "tail" ? 8 : 0,
     );
   }
@@ -67,7 +70,12 @@ function checkRank(cur: SliceCursor, counts: TakenSlice, bits: Bits): number {
   for (let k = 0; k < blocks; k++) {
     running += popcountWords(words32, 16 * k, 16 * (k + 1));
     if (c[2 * k + 1] !== 0 || c[2 * k] !== running) {
-      throw cur.error("bad-rank-counts", counts, `counts[${k}] should be ${running}`, 8 * k);
+      throw cur.error(
+        "bad-rank-counts",
+        counts,
+        `counts[${k}] should be ${running} (the popcount of words 0..${16 * (k + 1) - 1}), found ${c[2 * k + 1] === 0 ? c[2 * k] : (BigInt(c[2 * k + 1]) << 32n) + BigInt(c[2 * k])}`,
+        8 * k,
+      );
     }
   }
   return popcountBits(bits, words32);

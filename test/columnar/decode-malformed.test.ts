@@ -243,6 +243,10 @@ for (const format of FORMATS) {
             sliceIndex: format === "0.1" ? 2 : 1,
           },
         );
+        // the message names the value found (spec §2.3: expected vs. actual)
+        assert.throws(decode(frame(format, ...boolSlices(format, [], 0, lastBits)), "bool", format), {
+          message: new RegExp(`below 64, found ${lastBits}$`),
+        });
       }
     });
 
@@ -284,6 +288,9 @@ for (const format of FORMATS) {
             slice: "$#counts",
           });
         }
+        assert.throws(decode(tamperCounts(words(first + 2n ** 32n, second)), "Option<u8>", format), {
+          message: new RegExp(`counts\\[0\\] should be ${first} .*found ${first + 2n ** 32n}$`),
+        });
       });
 
       it("decodeBatch() rejects a count for a block that is not complete (bad-rank-counts)", () => {
