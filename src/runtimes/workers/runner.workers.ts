@@ -42,7 +42,8 @@ export function serveRunner(
   async function run(request: Request): Promise<Response> {
     const plan = JSON.parse(request.headers.get(PLAN_HEADER) ?? "{}") as RunPlan;
     const format = parseFormat(request.headers.get("columnar-format") ?? undefined);
-    const schema = parseSchema(request.headers.get("columnar-schema") ?? "");
+    // the main side sends the request's schema, already parsed in its format: same limits here
+    const schema = parseSchema(request.headers.get("columnar-schema") ?? "", { format });
     const stages: OperatorStage[] = plan.stages.map((s) => {
       const op = operator(s.name, s.module, s.headers);
       return {
