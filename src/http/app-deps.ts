@@ -3,7 +3,7 @@
 import type { BatchView } from "../columnar/index.ts";
 import type { ChainResult, Stage } from "../chain/index.ts";
 import type { OperatorEntry, OperatorRegistry } from "../registry/index.ts";
-import type { ReduceStore } from "../state/index.ts";
+import type { IdempotencyLedger, ReduceStore } from "../state/index.ts";
 import type { BodyArenaPool, OperatorLimits } from "../wasm/index.ts";
 
 // Defined in src/registry (below http in the import order), re-exported here unchanged.
@@ -37,6 +37,11 @@ export interface AppDeps {
   readonly auth: { readonly adminToken?: string; readonly runToken?: string };
   /** Keyed reduce state, read by the state routes (the ChainService writes it through `reduce:`). */
   readonly state?: { readonly store: ReduceStore; readonly shards: number };
+  /**
+   * Where Idempotency-Keys are bound to the request that first used them, checked before a chain
+   * runs (src/state/idempotency-ledger.ts); without one, an in-memory ledger of the app.
+   */
+  readonly idempotency?: IdempotencyLedger;
   /** Pooled WASM arenas for request bodies (src/wasm/body-arena.ts); without them bodies are buffered. */
   readonly bodyArenas?: BodyArenaPool;
   /** Names of the built-in operators, for `GET /`. */

@@ -3,6 +3,7 @@
 import { createApp } from "../http/index.ts";
 import { BodyArenaPool } from "../wasm/index.ts";
 import { LocalChainService } from "../registry/index.ts";
+import { KvIdempotencyLedger } from "./deno/kv-idempotency-ledger.deno.ts";
 import { KV_MAX_MODULE_BYTES } from "./deno/kv-operator-store.deno.ts";
 import { kvRegistry } from "./deno/kv-registry.deno.ts";
 import { readSettings } from "./deno/read-settings.ts";
@@ -36,6 +37,7 @@ const app = createApp({
   limits,
   auth: { adminToken: settings.adminToken, runToken: settings.runToken },
   state,
+  idempotency: new KvIdempotencyLedger(kv, { ttlMs: settings.idempotencyTtlMs }),
   bodyArenas: new BodyArenaPool(kernelModule),
   builtins: registry.builtinNames,
 });

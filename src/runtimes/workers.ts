@@ -8,6 +8,7 @@ import { BodyArenaPool, fuelForDeadline } from "../wasm/index.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
 import { BUILTINS, KERNEL_MODULE } from "./workers/builtins.workers.ts";
+import { DoIdempotencyLedger } from "./workers/do-idempotency-ledger.workers.ts";
 import { DoReduceStore } from "./workers/do-reduce-store.workers.ts";
 import { LoaderChainService } from "./workers/loader-chain-service.workers.ts";
 import { LoaderRegistry } from "./workers/loader-registry.workers.ts";
@@ -44,6 +45,7 @@ async function build(env: WorkersEnv) {
     limits,
     auth: { adminToken: settings.adminToken, runToken: settings.runToken },
     state,
+    idempotency: new DoIdempotencyLedger({ namespace: env.REDUCE_SHARD, ttlMs: idempotencyTtlMs }),
     builtins: registry.builtinNames,
   });
 }

@@ -13,4 +13,14 @@ export {
 } from "./reduce-store.ts";
 export { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "./sharded-reduce.ts";
 export { applyToShard, emptyShard, type ShardState } from "./shard-state.ts";
+export {
+  type IdempotencyClaim,
+  idempotencyConflict,
+  type IdempotencyLedger,
+  MemoryIdempotencyLedger,
+  reduceRecordKey,
+  requestFingerprint,
+  requestKeyOf,
+  type RequestParts,
+} from "./idempotency-ledger.ts";
 export { FaultInjectingStore, parseFailShards } from "./fault-injecting-store.ts";

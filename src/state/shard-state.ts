@@ -1,7 +1,7 @@
 // The per-shard application rule shared by the in-process stores: check the idempotency record,
 // check the key type, add deltas, delete zeros, record the answer. Storage-specific stores (SQLite
 // in a Durable Object, Deno KV) implement the same steps inside their own transaction.
-import { ColwasmError } from "../error.ts";
+import { idempotencyConflict, requestKeyOf } from "./idempotency-ledger.ts";
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   keyTypeConflict,
@@ -45,12 +45,7 @@ export function applyToShard(
   if (idem !== undefined) {
     const earlier = state.applied.get(idem.key);
     if (earlier !== undefined) {
-      if (earlier.bodyHash !== idem.bodyHash) {
-        throw new ColwasmError(
-          "conflict",
-          `Idempotency-Key ${JSON.stringify(idem.key)} was already used with another request body`,
-        );
-      }
+      if (earlier.bodyHash !== idem.bodyHash) throw idempotencyConflict(requestKeyOf(idem.key));
       return { totals: earlier.totals.slice(), isReplay: true };
     }
   }

@@ -117,3 +117,108 @@ describe("reduce over HTTP", () => {
     assert.deepEqual(await rowsOf(res), [["x", 1]]);
   });
 });
+
+describe("Idempotency-Key across shards and chains (in-process app)", () => {
+  // with 16 shards: a → 12, b → 5, c → 2, d → 3 (src/state/key-hash.ts)
+  const key = { "idempotency-key": "K" };
+
+  it("the same key with another body is a 409 before any shard is touched, whichever shards it reaches", async () => {
+    const app = await makeApp();
+    const first = batch([
+      ["a", 1],
+      ["b", 1],
+    ]);
+    assert.equal((await run(app, "reduce:hx", first, key)).status, 200);
+    const held = new Map([
+      ["a", 1],
+      ["b", 1],
+    ]);
+    // shards the first body never reached
+    const disjoint = await run(app, "reduce:hx", batch([["c", 100]]), key);
+    assert.equal(disjoint.status, 409);
+    assert.equal((await problemOf(disjoint)).type, "/problems/conflict");
+    assert.deepEqual(await stateOf(app, "hx"), held);
+    // one shard it reached, one it did not: neither is applied
+    const overlapping = batch([
+      ["b", 100],
+      ["d", 100],
+    ]);
+    const res = await run(app, "reduce:hx", overlapping, key);
+    assert.equal(res.status, 409);
+    assert.deepEqual(await stateOf(app, "hx"), held);
+    // the original request still replays, and applies nothing again
+    const replay = await run(app, "reduce:hx", first, key);
+    assert.deepEqual(await rowsOf(replay), [
+      ["a", 1],
+      ["b", 1],
+    ]);
+    assert.deepEqual(await stateOf(app, "hx"), held);
+  });
+
+  it("the same key with another chain is a 409 and runs nothing", async () => {
+    const app = await makeApp();
+    const body = batch([["a b", 1]]);
+    assert.equal((await run(app, "split_words,reduce:hy", body, key)).status, 200);
+    const res = await run(app, "split_words,reduce:hz", body, key);
+    assert.equal(res.status, 409);
+    assert.equal((await app.request("/v1/state/hz")).status, 404);
+  });
+
+  it("binds a key on a chain without a reduce stage too", async () => {
+    const app = await makeApp();
+    const headers = { "idempotency-key": "k2" };
+    const first = await run(app, "split_words", batch([["a b", 1]]), headers);
+    assert.equal(first.status, 200);
+    const again = await run(app, "split_words", batch([["a b", 1]]), headers);
+    assert.equal(again.status, 200);
+    assert.deepEqual(await rowsOf(again), [
+      ["a", 1],
+      ["b", 1],
+    ]);
+    const other = await run(app, "split_words", batch([["c d", 1]]), headers);
+    assert.equal(other.status, 409);
+    // and on the empty chain
+    assert.equal((await run(app, "", batch([["e", 1]]), { "idempotency-key": "k3" })).status, 200);
+    assert.equal((await run(app, "", batch([["f", 1]]), { "idempotency-key": "k3" })).status, 409);
+  });
+
+  it("names the key as sent in the 409 detail", async () => {
+    const app = await makeApp();
+    const sent = 'req#7 "quoted"';
+    await run(app, "reduce:hd", batch([["a", 1]]), { "idempotency-key": sent });
+    const res = await run(app, "reduce:hd", batch([["a", 2]]), { "idempotency-key": sent });
+    assert.equal(res.status, 409);
+    const detail = String((await problemOf(res)).detail);
+    assert.ok(detail.includes(`Idempotency-Key ${JSON.stringify(sent)} `), detail);
+  });
+
+  it("a retry spelled differently (Content-Type parameters, schema blanks) is the same request: replayed, applied once", async () => {
+    const app = await makeApp();
+    const body = batch([
+      ["a", 1],
+      ["b", 2],
+    ]);
+    const first = await run(app, "reduce:hc", body, key);
+    assert.equal(first.status, 200);
+    const answer = Buffer.from(await first.arrayBuffer()).toString("hex");
+    const respellings: Record<string, string>[] = [
+      { "content-type": "application/x-columnar; charset=utf-8" },
+      { "content-type": "Application/X-Columnar" },
+      { "columnar-schema": "(String,i64)" },
+      { "columnar-format": "0.1" },
+    ];
+    for (const headers of respellings) {
+      const res = await run(app, "reduce:hc", body, { ...key, ...headers });
+      assert.equal(res.status, 200, JSON.stringify(headers));
+      assert.equal(Buffer.from(await res.arrayBuffer()).toString("hex"), answer);
+    }
+    assert.equal((await run(app, " reduce:hc ", body, key)).status, 200);
+    assert.deepEqual(
+      await stateOf(app, "hc"),
+      new Map([
+        ["a", 1],
+        ["b", 2],
+      ]),
+    );
+  });
+});

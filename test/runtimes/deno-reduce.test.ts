@@ -235,6 +235,92 @@ describe("Deno runtime: reduce on Deno KV", { timeout: 180_000 }, () => {
     assert.deepEqual(await stateOf("x"), new Map([["x", 1]]));
   });
 
+  /** Asserts a 409 `conflict` problem and answers it. */
+  async function conflictOf(res: Response): Promise<Record<string, unknown>> {
+    const text = await res.text();
+    assert.equal(res.status, 409, text);
+    const problem = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(problem.type, "/problems/conflict");
+    return problem;
+  }
+
+  const AB: unknown[][] = [
+    ["a", 1],
+    ["b", 1],
+  ];
+  const AB_HELD = new Map([
+    ["a", 1],
+    ["b", 1],
+  ]);
+
+  test(
+    "the same Idempotency-Key with another body is a 409 before any shard is touched, whichever shards it reaches",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const key = { "idempotency-key": "K" };
+      const shardOf = (k: string) => fnv1a32(new TextEncoder().encode(k)) % DEFAULT_REDUCE_SHARDS;
+      assert.deepEqual(["a", "b", "c", "d"].map(shardOf), [12, 5, 2, 3]);
+      const bound = await run("reduce:hx", AB, key);
+      const answer = Buffer.from(await bound.arrayBuffer());
+      assert.equal(bound.status, 200, answer.toString());
+      assert.deepEqual(await stateOf("hx"), AB_HELD);
+      // shards the first request never reached
+      await conflictOf(await run("reduce:hx", [["c", 100]], key));
+      assert.deepEqual(await stateOf("hx"), AB_HELD);
+      // a shard it reached and one it did not: neither is applied
+      const overlapping = [
+        ["b", 100],
+        ["d", 100],
+      ];
+      await conflictOf(await run("reduce:hx", overlapping, key));
+      assert.deepEqual(await stateOf("hx"), AB_HELD);
+      // the first request still replays, applying nothing again
+      const replay = await run("reduce:hx", AB, key);
+      assert.deepEqual(Buffer.from(await replay.arrayBuffer()), answer);
+      assert.deepEqual(await stateOf("hx"), AB_HELD);
+    },
+  );
+
+  test("the 409 detail names the Idempotency-Key as sent", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const key = { "idempotency-key": "Kd" };
+    await okRows(await run("reduce:hd", AB, key));
+    const problem = await conflictOf(await run("reduce:hd", [["a", 2]], key));
+    assert.ok(String(problem.detail).includes('Idempotency-Key "Kd" '), String(problem.detail));
+  });
+
+  test(
+    "an Idempotency-Key binds its request on a chain without a reduce stage too",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const k2 = { "idempotency-key": "k2" };
+      await okRows(await run("split_words", [["a b", 1]], k2));
+      await okRows(await run("split_words", [["a b", 1]], k2));
+      await conflictOf(await run("split_words", [["c d", 1]], k2));
+    },
+  );
+
+  test(
+    "a retry whose headers are spelled otherwise (Content-Type parameters, schema blanks) replays, applied once",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const key = { "idempotency-key": "Kc" };
+      const bound = await run("reduce:hc", AB, key);
+      const answer = Buffer.from(await bound.arrayBuffer());
+      assert.equal(bound.status, 200, answer.toString());
+      const respellings: Record<string, string>[] = [
+        { "content-type": "application/x-columnar; charset=utf-8" },
+        { "columnar-schema": "(String,i64)" },
+      ];
+      for (const respelled of respellings) {
+        const res = await run("reduce:hc", AB, { ...key, ...respelled });
+        const body = Buffer.from(await res.arrayBuffer());
+        assert.equal(res.status, 200, body.toString());
+        assert.deepEqual(body, answer);
+      }
+      assert.deepEqual(await stateOf("hc"), AB_HELD);
+    },
+  );
+
   test("state survives a stop and a restart on the same state dir", { timeout: 60_000 }, async () => {
     await server.stop();
     server = await serveDeno({ stateDir, forwardOutput: false, env: { COLWASM_ADMIN_TOKEN: ADMIN } });

@@ -16,6 +16,7 @@ import {
   rowsToColumn,
 } from "../../src/columnar/index.ts";
 import { serveWorkers, type WorkersServer } from "../../src/runtimes/serve-workers.node.ts";
+import { ledgerObjectName } from "../../src/runtimes/workers/do-idempotency-ledger.workers.ts";
 import { fnv1a32 } from "../../src/state/index.ts";
 
 const ADMIN = "reduce-admin-secret";
@@ -48,6 +49,15 @@ async function idempotencyRecords(namespace: string): Promise<number> {
     sum += await stub.idempotencyRecordCount();
   }
   return sum;
+}
+
+/** Idempotency-Key bindings held by the ledger object that binds `key` (expired ones until deleted). */
+async function ledgerClaims(key: string): Promise<number> {
+  const stub = await server.durableObject<{ idempotencyClaimCount(): Promise<number> }>(
+    "REDUCE_SHARD",
+    ledgerObjectName(key),
+  );
+  return await stub.idempotencyClaimCount();
 }
 
 /** mulberry32: a small seeded PRNG. */
@@ -367,6 +377,68 @@ describe("reduce on the Workers runtime (ReduceShard Durable Objects)", { timeou
     await expectProblem(await call("/v1/state/dropme", { method: "DELETE" }), 404, "unknown-state");
   });
 
+  const AB = ndjson([
+    ["a", 1],
+    ["b", 1],
+  ]);
+  const AB_HELD: Totals = new Map([
+    ["a", 1n],
+    ["b", 1n],
+  ]);
+
+  test(
+    "the same Idempotency-Key with another body is a 409 before any shard is touched, whichever shards it reaches",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const key = { "idempotency-key": `K-${SEED}` };
+      assert.deepEqual([...shardsOf(["a", "b", "c", "d"])], [12, 5, 2, 3]);
+      const answer = await expectOk(await run("reduce:hx", AB, key));
+      assert.deepEqual(await readState("hx"), AB_HELD);
+      // shards the first request never reached
+      const disjoint = await expectProblem(
+        await run("reduce:hx", ndjson([["c", 100]]), key),
+        409,
+        "conflict",
+      );
+      assert.ok(String(disjoint.detail).includes(`Idempotency-Key "K-${SEED}" `), String(disjoint.detail));
+      assert.deepEqual(await readState("hx"), AB_HELD);
+      // a shard it reached and one it did not: neither is applied
+      const overlapping = ndjson([
+        ["b", 100],
+        ["d", 100],
+      ]);
+      await expectProblem(await run("reduce:hx", overlapping, key), 409, "conflict");
+      assert.deepEqual(await readState("hx"), AB_HELD);
+      // the first request still replays, applying nothing again
+      assert.deepEqual(await expectOk(await run("reduce:hx", AB, key)), answer);
+      assert.deepEqual(await readState("hx"), AB_HELD);
+    },
+  );
+
+  test(
+    "an Idempotency-Key binds its request on a chain without a reduce stage too",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const k2 = { "idempotency-key": `k2-${SEED}` };
+      await expectOk(await run("split_words", ndjson([["a b", 1]]), k2));
+      await expectOk(await run("split_words", ndjson([["a b", 1]]), k2));
+      await expectProblem(await run("split_words", ndjson([["c d", 1]]), k2), 409, "conflict");
+    },
+  );
+
+  test(
+    "a retry whose headers are spelled otherwise (Content-Type parameters, schema blanks) replays, applied once",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      const key = { "idempotency-key": `Kc-${SEED}` };
+      const answer = await expectOk(await run("reduce:hc", AB, key));
+      const charset = { ...key, "content-type": "application/x-ndjson; charset=utf-8" };
+      assert.deepEqual(await expectOk(await run("reduce:hc", AB, charset)), answer);
+      assert.deepEqual(await expectOk(await run("reduce:hc", AB, key, "(String,i64)")), answer);
+      assert.deepEqual(await readState("hc"), AB_HELD);
+    },
+  );
+
   test(
     "an Idempotency-Key is honoured for COLWASM_IDEMPOTENCY_TTL_SECONDS, then forgotten",
     { timeout: TEST_TIMEOUT_MS + IDEMPOTENCY_TTL_SECONDS * 1000 },
@@ -381,9 +453,11 @@ describe("reduce on the Workers runtime (ReduceShard Durable Objects)", { timeou
       await expectOk(await run("split_words,reduce:ttl", text, headers)); // a replay
       assert.deepEqual(await readState("ttl"), once);
       assert.equal(await idempotencyRecords("ttl"), shardsOf(once.keys()).size); // one per shard touched
+      assert.ok((await ledgerClaims(headers["idempotency-key"])) > 0);
       await new Promise((resolve) => setTimeout(resolve, IDEMPOTENCY_TTL_SECONDS * 1000 + 1500));
-      // with no write since, the shards' alarms have deleted the expired records
+      // with no write since, the shards' and the ledger's alarms have deleted the expired records
       assert.equal(await idempotencyRecords("ttl"), 0);
+      assert.equal(await ledgerClaims(headers["idempotency-key"]), 0);
       await expectOk(await run("split_words,reduce:ttl", text, headers)); // the key was forgotten
       assert.deepEqual(
         await readState("ttl"),

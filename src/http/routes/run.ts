@@ -3,8 +3,14 @@
 import { Hono } from "hono";
 import { accepts } from "hono/accepts";
 import { z } from "zod";
-import { parseChain } from "../../chain/index.ts";
+import { formatChain, parseChain } from "../../chain/index.ts";
 import { type BatchView, columnSlices, formatSchema, type ValidationKernels } from "../../columnar/index.ts";
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  MemoryIdempotencyLedger,
+  reduceRecordKey,
+  requestFingerprint,
+} from "../../state/index.ts";
 import type { OperatorBatch } from "../../wasm/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -26,25 +32,6 @@ const runHeaders = z.object({
 });
 
 /**
- * What an Idempotency-Key guards: the body and everything that gives it meaning (chain, schema,
- * format, media type). The same key with another hash is a 409 (spec/http-api.md).
- */
-async function requestHash(
-  body: Uint8Array,
-  chain: string,
-  headers: z.infer<typeof runHeaders>,
-): Promise<string> {
-  const meta = new TextEncoder().encode(
-    JSON.stringify([chain, headers["columnar-schema"], headers["columnar-format"], headers["content-type"]]),
-  );
-  const all = new Uint8Array(meta.length + body.length);
-  all.set(meta); // copy: hashing input, only for requests that carry an Idempotency-Key
-  all.set(body, meta.length);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/**
  * The empty chain's answer: the input's columns without its request bytes, so the response is
  * re-encoded (spec/http-api.md) with zero padding and unused bits (columnar-format.md §6.4)
  * instead of echoing a non-canonical body.
@@ -60,6 +47,7 @@ const ARENA_MIN_BYTES = 64 * 1024;
 /** The run route. */
 export function runRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const ledger = deps.idempotency ?? new MemoryIdempotencyLedger({ ttlMs: DEFAULT_IDEMPOTENCY_TTL_MS });
   app.post(
     "/v1/run",
     requireRunner(deps.auth.runToken, deps.auth.adminToken),
@@ -95,9 +83,22 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
           kernels,
         });
         const decodeMs = performance.now() - decodeStarted;
-        const idempotencyKey = headers["idempotency-key"];
-        const bodyHash =
-          idempotencyKey === undefined ? undefined : await requestHash(body, query.chain, headers);
+        // Idempotency-Key: bound to this request (spec/http-api.md) before anything is planned or
+        // run, whatever the chain: the same key with another request is a 409 here; reduce stages
+        // record their application under the key's claim, so a retry replays them
+        const key = headers["idempotency-key"];
+        let idempotencyKey: string | undefined;
+        let bodyHash: string | undefined;
+        if (key !== undefined) {
+          bodyHash = await requestFingerprint({
+            body,
+            chain: formatChain(stages),
+            schema: formatSchema(input.schema),
+            format,
+            mediaType: requestType,
+          });
+          idempotencyKey = reduceRecordKey(key, await ledger.claim(key, bodyHash));
+        }
         const result =
           stages.length === 0
             ? { output: reencoded(input), hops: [], copiedBytes: 0 }

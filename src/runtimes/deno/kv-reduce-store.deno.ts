@@ -35,9 +35,11 @@
 import { ColwasmError } from "../../error.ts";
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
+  idempotencyConflict,
   KeyTypeCache,
   keyTypeConflict,
   type ReduceStore,
+  requestKeyOf,
   type ShardDelta,
   type ShardTotals,
   type StoredTotal,
@@ -246,12 +248,8 @@ export class KvReduceStore implements ReduceStore {
         (!isApplied(appliedEntry.value) || isLive(appliedEntry.value))
       ) {
         if (!isApplied(appliedEntry.value)) throw corrupt(appliedEntry.key);
-        if (appliedEntry.value.bodyHash !== idempotency.bodyHash) {
-          throw new ColwasmError(
-            "conflict",
-            `Idempotency-Key ${JSON.stringify(idempotency.key.replace(/(#chunk\d+)?$/, ""))} was already used with another request body`,
-          );
-        }
+        if (appliedEntry.value.bodyHash !== idempotency.bodyHash)
+          throw idempotencyConflict(requestKeyOf(idempotency.key));
         return { totals: bytesToTotals(appliedEntry.value.totals), isReplay: true };
       }
       // 2. key type: refused while the shard holds keys of another type

@@ -6,11 +6,15 @@
 // Idempotency records expire: each apply deletes the expired ones first, and an alarm set for the
 // oldest record's expiry deletes them in a shard that is never written again (it re-arms itself
 // while records remain), so storage does not keep records nobody can use.
+// The same class also holds the request-level Idempotency-Key ledger (src/state/idempotency-
+// ledger.ts): objects named `~idempotency/${partition}` (do-idempotency-ledger.workers.ts; a name
+// no namespace can have) bind keys to request fingerprints in their `claims` table, expired by the
+// same alarm; their other tables stay empty. One class, so no new binding or migration is needed.
 // Totals are decimal TEXT, not INTEGER: workerd's `sql.exec` reads INTEGER columns as JS numbers
 // (9007199254740993 comes back as ...992) and refuses BigInt bindings, so i64 would lose precision.
 import { DurableObject, type DurableObjectState } from "cloudflare:workers";
 import { ColwasmError } from "../../error.ts";
-import { keyTypeConflict } from "../../state/index.ts";
+import { idempotencyConflict, keyTypeConflict, requestKeyOf } from "../../state/index.ts";
 import { failureOf, type RunnerFailure } from "./runner-protocol.workers.ts";
 import { decodeShardPayload, encodeShardPayload } from "./shard-payload.workers.ts";
 
@@ -20,7 +24,7 @@ export interface ApplyMeta {
   readonly namespace: string;
   /** Canonical key schema of the batch (`String`, `i64`, ...). */
   readonly keyType: string;
-  /** `Idempotency-Key#stage`, when the request carried one. */
+  /** `Idempotency-Key#claim#stage` (reduceRecordKey, then the stage), when the request carried one. */
   readonly idempotencyKey?: string;
   readonly bodyHash?: string;
   /** How long idempotency records are honoured (COLWASM_IDEMPOTENCY_TTL_SECONDS). */
@@ -34,8 +38,20 @@ export type ApplyAnswer =
   | { readonly ok: true; readonly totals: ArrayBuffer; readonly isReplay: boolean }
   | { readonly ok: false; readonly failure: RunnerFailure };
 
+/** A ledger object's answer to a claim: the binding's id, or the key is bound to another request. */
+export type ClaimAnswer =
+  | { readonly ok: true; readonly id: string; readonly isNew: boolean }
+  | { readonly ok: false; readonly failure: RunnerFailure };
+
 /** RPC surface of a shard, as seen through a stub. */
 export interface ReduceShardObject {
+  /**
+   * Ledger objects only: binds `key` to `fingerprint` when unbound or expired (after `ttlMs`), in
+   * one transaction, and answers the binding; a key bound to another fingerprint is a conflict.
+   */
+  claimIdempotencyKey(key: string, fingerprint: string, ttlMs: number): Promise<ClaimAnswer>;
+  /** How many Idempotency-Key bindings a ledger object holds (expired ones until deleted). */
+  idempotencyClaimCount(): Promise<number>;
   /**
    * Shard 0 of a namespace is its home: binds the namespace's key type when unbound and answers
    * the bound one (the caller compares). One statement each way: the object is single-threaded.
@@ -63,6 +79,14 @@ const DELETE_EXPIRED = "DELETE FROM applied WHERE created_at <= ?";
 const SELECT_APPLIED = "SELECT body_hash, totals FROM applied WHERE key = ?";
 const SELECT_OLDEST_APPLIED = "SELECT MIN(created_at) AS oldest FROM applied";
 const COUNT_APPLIED = "SELECT COUNT(*) AS n FROM applied";
+const CREATE_CLAIMS =
+  "CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL)";
+const CREATE_CLAIMS_INDEX = "CREATE INDEX IF NOT EXISTS claims_by_age ON claims (created_at)";
+const DELETE_EXPIRED_CLAIMS = "DELETE FROM claims WHERE created_at <= ?";
+const SELECT_CLAIM = "SELECT fingerprint, id FROM claims WHERE key = ?";
+const INSERT_CLAIM = "INSERT INTO claims (key, fingerprint, id, created_at) VALUES (?, ?, ?, ?)";
+const SELECT_OLDEST_CLAIM = "SELECT MIN(created_at) AS oldest FROM claims";
+const COUNT_CLAIMS = "SELECT COUNT(*) AS n FROM claims";
 /** The TTL the records were written under, for the alarm (which gets no request to read it from). */
 const SET_IDEMPOTENCY_TTL =
   "INSERT INTO meta (name, value) VALUES ('idempotencyTtlMs', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
@@ -83,7 +107,12 @@ const SET_KEY_TYPE =
 const INSERT_APPLIED = "INSERT INTO applied (key, body_hash, totals, created_at) VALUES (?, ?, ?, ?)";
 const SELECT_ALL = "SELECT key, total FROM totals ORDER BY key";
 const SELECT_ONE = "SELECT total FROM totals WHERE key = ?";
-const DELETE_ALL = ["DELETE FROM totals", "DELETE FROM meta", "DELETE FROM applied"] as const;
+const DELETE_ALL = [
+  "DELETE FROM totals",
+  "DELETE FROM meta",
+  "DELETE FROM applied",
+  "DELETE FROM claims",
+] as const;
 
 type TotalRow = { key: string; total: string };
 
@@ -91,13 +120,15 @@ type TotalRow = { key: string; total: string };
 export class ReduceShard extends DurableObject implements ReduceShardObject {
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
-    for (const statement of [CREATE_TOTALS, CREATE_META, CREATE_APPLIED]) ctx.storage.sql.exec(statement);
+    for (const statement of [CREATE_TOTALS, CREATE_META, CREATE_APPLIED, CREATE_CLAIMS])
+      ctx.storage.sql.exec(statement);
     try {
       ctx.storage.sql.exec(ADD_CREATED_AT);
     } catch {
       // the column exists already (every shard made since records expire)
     }
     ctx.storage.sql.exec(CREATE_APPLIED_INDEX);
+    ctx.storage.sql.exec(CREATE_CLAIMS_INDEX);
   }
 
   async claimKeyType(keyType: string): Promise<string> {
@@ -124,18 +155,47 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
     return answer;
   }
 
-  /** Deletes the expired idempotency records; re-arms for the oldest one left, if any. */
+  /** Deletes the expired idempotency records and claims; re-arms for the oldest one left, if any. */
   async alarm(): Promise<void> {
     const sql = this.ctx.storage.sql;
     const ttl = Number(sql.exec<{ value: string }>(SELECT_IDEMPOTENCY_TTL).toArray()[0]?.value);
     if (!Number.isFinite(ttl)) return; // dropped since, or no record was ever written
     sql.exec(DELETE_EXPIRED, Date.now() - ttl);
-    const oldest = sql.exec<{ oldest: number | null }>(SELECT_OLDEST_APPLIED).one().oldest;
-    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + ttl + 1);
+    sql.exec(DELETE_EXPIRED_CLAIMS, Date.now() - ttl);
+    const oldest = [SELECT_OLDEST_APPLIED, SELECT_OLDEST_CLAIM]
+      .map((statement) => sql.exec<{ oldest: number | null }>(statement).one().oldest)
+      .filter((at) => at !== null);
+    if (oldest.length > 0) await this.ctx.storage.setAlarm(Math.min(...oldest) + ttl + 1);
   }
 
   async idempotencyRecordCount(): Promise<number> {
     return this.ctx.storage.sql.exec<{ n: number }>(COUNT_APPLIED).one().n;
+  }
+
+  async idempotencyClaimCount(): Promise<number> {
+    return this.ctx.storage.sql.exec<{ n: number }>(COUNT_CLAIMS).one().n;
+  }
+
+  async claimIdempotencyKey(key: string, fingerprint: string, ttlMs: number): Promise<ClaimAnswer> {
+    const sql = this.ctx.storage.sql;
+    const answer = this.ctx.storage.transactionSync((): ClaimAnswer => {
+      const now = Date.now();
+      sql.exec(DELETE_EXPIRED_CLAIMS, now - ttlMs);
+      const earlier = sql.exec<{ fingerprint: string; id: string }>(SELECT_CLAIM, key).toArray()[0];
+      if (earlier !== undefined) {
+        if (earlier.fingerprint !== fingerprint)
+          return { ok: false, failure: failureOf(idempotencyConflict(key)) };
+        return { ok: true, id: earlier.id, isNew: false };
+      }
+      const id = crypto.randomUUID();
+      sql.exec(INSERT_CLAIM, key, fingerprint, id, now);
+      sql.exec(SET_IDEMPOTENCY_TTL, String(ttlMs));
+      return { ok: true, id, isNew: true };
+    });
+    // an alarm already set is earlier (it is for an older claim) and re-arms itself
+    if (answer.ok && answer.isNew && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + ttlMs);
+    return answer;
   }
 
   #applySync(keys: readonly string[], deltas: BigInt64Array, meta: ApplyMeta): ApplyAnswer {
@@ -149,12 +209,7 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
         .exec<{ body_hash: string; totals: ArrayBuffer }>(SELECT_APPLIED, idempotencyKey)
         .toArray();
       if (earlier.length > 0) {
-        if (earlier[0].body_hash !== bodyHash) {
-          throw new ColwasmError(
-            "conflict",
-            `Idempotency-Key ${JSON.stringify(idempotencyKey.replace(/#\d+$/, ""))} was already used with another request body`,
-          );
-        }
+        if (earlier[0].body_hash !== bodyHash) throw idempotencyConflict(requestKeyOf(idempotencyKey));
         return { ok: true, totals: earlier[0].totals, isReplay: true };
       }
     }
