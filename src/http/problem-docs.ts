@@ -52,7 +52,7 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   },
   conflict: {
     title: "Conflict",
-    text: "The request conflicts with what exists: a built-in operator cannot be replaced or deleted, and an Idempotency-Key cannot be reused with a different body.",
+    text: "The request conflicts with what exists: a built-in operator cannot be replaced or deleted, and an Idempotency-Key cannot be reused with a different request (body, chain, schema, format or media type).",
   },
   "too-large": {
     title: "Too large",

@@ -63,9 +63,7 @@ describe("POST /v1/run headers", () => {
     assert.equal(p.rule, "schema-too-large");
   });
 
-  // Pending the one-line change in src/http/routes/run.ts that calls negotiateMediaType (owned by
-  // another change in flight); the same rules are covered for GET /v1/state in state-headers.test.ts.
-  const pending = { todo: "src/http/routes/run.ts still uses hono's accepts(): call negotiateMediaType" };
+  // the same rules for GET /v1/state: state-headers.test.ts
   const cases: [string, string][] = [
     ["application/x-columnar;q=0", "application/x-ndjson"],
     ["*/*;q=0.1, application/x-ndjson;q=0.05", "application/x-columnar"],
@@ -74,7 +72,7 @@ describe("POST /v1/run headers", () => {
     ["text/html", "application/x-columnar"],
   ];
   for (const [accept, expected] of cases) {
-    test(`Accept: ${accept} answers ${expected}`, pending, async () => {
+    test(`Accept: ${accept} answers ${expected}`, async () => {
       const app = await makeApp();
       const res = await run(app, "", batch([["a", 1]]), { accept });
       assert.equal(res.status, 200);
@@ -83,7 +81,7 @@ describe("POST /v1/run headers", () => {
     });
   }
 
-  test("Accept: */*;q=0 answers 406 not-acceptable before the chain runs", pending, async () => {
+  test("Accept: */*;q=0 answers 406 not-acceptable before the chain runs", async () => {
     const app = await makeApp();
     const res = await run(app, "reduce:wc", batch([["a", 1]]), { accept: "*/*;q=0" });
     assert.equal(res.status, 406);

@@ -1,7 +1,6 @@
 // `POST /v1/run?chain=…` (spec/http-api.md §Running a chain): decode and validate the batch,
 // plan and run the chain through the runtime's ChainService, answer the last stage's output.
 import { Hono } from "hono";
-import { accepts } from "hono/accepts";
 import { z } from "zod";
 import { formatChain, parseChain } from "../../chain/index.ts";
 import { type BatchView, columnSlices, formatSchema, type ValidationKernels } from "../../columnar/index.ts";
@@ -15,6 +14,7 @@ import type { OperatorBatch } from "../../wasm/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
 import { limitBody } from "../limit-body.ts";
+import { negotiateMediaType } from "../negotiate.ts";
 import { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE, readBatch } from "../read-batch.ts";
 import { mediaTypeOf, requireMediaType } from "../require-media-type.ts";
 import { requireRunner } from "../require-token.ts";
@@ -59,6 +59,8 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       const query = c.req.valid("query");
       const headers = c.req.valid("header");
       const stages = parseChain(query.chain, { maxStages: deps.limits.maxStages });
+      // negotiated before anything runs: a 406 after a reduce would leave its state applied
+      const mediaType = negotiateMediaType(c.req.header("accept"), [COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE]);
       const decodeStarted = performance.now();
       const requestType = mediaTypeOf(headers["content-type"]);
       const arenas = deps.bodyArenas;
@@ -104,11 +106,6 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
             ? { output: reencoded(input), hops: [], copiedBytes: 0 }
             : await deps.chains.run(stages, input, { idempotencyKey, bodyHash });
         const encodeStarted = performance.now();
-        const mediaType = accepts(c, {
-          header: "Accept",
-          supports: [COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE],
-          default: COLUMNAR_MEDIA_TYPE,
-        });
         const out = writeBatch(result.output, { format, mediaType });
         const encodeMs = performance.now() - encodeStarted;
         c.header("content-type", out.mediaType);
