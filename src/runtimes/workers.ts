@@ -8,6 +8,7 @@ import { BodyArenaPool, fuelForDeadline } from "../wasm/index.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
 import { BUILTINS, KERNEL_MODULE } from "./workers/builtins.workers.ts";
+import { drainUnreadBody } from "./workers/drain-unread-body.workers.ts";
 import { DoIdempotencyLedger } from "./workers/do-idempotency-ledger.workers.ts";
 import { DoReduceStore } from "./workers/do-reduce-store.workers.ts";
 import { LoaderChainService } from "./workers/loader-chain-service.workers.ts";
@@ -63,6 +64,10 @@ export default {
       return createFailedApp(error).fetch(request); // e.g. a malformed COLWASM_* var: a 500 problem
     }
     const isTestHooks = env.COLWASM_TEST_HOOKS === "1";
-    return withRequestScope(request, { isTestHooks }, async () => handler.fetch(request, env));
+    const response = await withRequestScope(request, { isTestHooks }, async () =>
+      handler.fetch(request, env),
+    );
+    await drainUnreadBody(request); // keeps the client's connection open after an early answer
+    return response;
   },
 };

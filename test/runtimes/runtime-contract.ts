@@ -4,6 +4,7 @@
 // real `deno run` process and real workerd, each with its own harness.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -291,6 +292,41 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
           422,
           "chain-type-mismatch",
         );
+      },
+    );
+
+    test(
+      "a request answered before its body was read leaves the keep-alive connection usable",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        // one socket for every request: the second request of each pair reuses the first's connection
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+        const send = (method: string, path: string, headers: Record<string, string>, body?: Uint8Array) =>
+          new Promise<number>((resolve, reject) => {
+            const req = http.request(new URL(path, server.url), { method, headers, agent }, (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode ?? 0));
+            });
+            req.on("error", reject);
+            req.end(body);
+          });
+        try {
+          const body = batch([["some words", 1]]);
+          const early: [string, Record<string, string>][] = [
+            ["/v1/run", { "content-type": "application/x-columnar", "columnar-schema": SCHEMA }], // no chain: 400
+            ["/v1/run?chain=identity", { "content-type": "text/plain", "columnar-schema": SCHEMA }], // 415
+            ["/v1/operators/x", { "content-type": "application/wasm" }], // POST: 405
+          ];
+          for (let round = 0; round < 5; round++) {
+            for (const [path, headers] of early) {
+              const status = await send("POST", path, headers, body);
+              assert.ok(status >= 400 && status < 500, `${path}: ${status}`);
+              assert.equal(await send("GET", "/healthz", {}), 200, `the request after ${path}`);
+            }
+          }
+        } finally {
+          agent.destroy();
+        }
       },
     );
 

@@ -1,0 +1,34 @@
+// workerd closes a connection whose request body was not read by the time the Worker answered, so
+// a client's next request on that keep-alive connection fails ("other side closed"): any answer
+// given before the body is read (a 400 for a bad query or header, 401, 404, 405, 415 …). Reading
+// what is left of a small body first keeps the connection usable; a large one is cancelled and
+// the connection closes, which is cheaper than reading it (RFC 9112 §9.6 allows either).
+
+/** Bodies up to this size are read to their end when the app answered without reading them. */
+export const DRAIN_MAX_BYTES = 1 << 20;
+
+/** Reads what is left of `request`'s body, up to `maxBytes`; beyond that it is cancelled. */
+export async function drainUnreadBody(request: Request, maxBytes = DRAIN_MAX_BYTES): Promise<void> {
+  const body = request.body;
+  if (body === null || request.bodyUsed) return;
+  const announced = Number(request.headers.get("content-length") ?? 0);
+  if (announced > maxBytes) {
+    await body.cancel().catch(() => undefined);
+    return;
+  }
+  const reader = body.getReader();
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+      if (read > maxBytes) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // the client went away while sending: nothing to keep
+  }
+}
