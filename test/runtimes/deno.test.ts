@@ -8,4 +8,7 @@ runtimeContract<DenoServer>("Deno runtime (deno run src/runtimes/deno.ts)", {
   start: ({ stateDir, env }) => serveDeno({ stateDir, env, forwardOutput: false }),
   stop: (server) => server.stop(),
   moduleStorage: "is chunked across Deno KV keys (64 KiB values) and replaced in one commit",
+  // the default 8 MiB is capped to what one KV commit holds (KV_MAX_MODULE_BYTES: 12 values of 64 KiB)
+  moduleLimitBytes: 12 * 64 * 1024,
+  largeModuleBytes: 200_000,
 });

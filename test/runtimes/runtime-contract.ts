@@ -39,8 +39,12 @@ export interface RuntimeHarness<S extends RuntimeServer> {
   stop(server: S): Promise<void>;
   /** Settings only this runtime's main server gets (e.g. its module limit). */
   readonly env?: Readonly<Record<string, string>>;
-  /** How the runtime stores a 200 KB module (in the module test's title). */
+  /** How the runtime stores a large module (in the module test's title). */
   readonly moduleStorage: string;
+  /** The module size limit the runtime ends up with under `env` (one byte more is a 413). */
+  readonly moduleLimitBytes: number;
+  /** The size of the large module the module test stores (under the limit). */
+  readonly largeModuleBytes: number;
 }
 
 const batch = (rows: unknown[][]): Uint8Array<ArrayBuffer> =>
@@ -245,10 +249,10 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
     );
 
     test(
-      `a 200 KB module ${harness.moduleStorage}; one over the module limit is 413`,
+      `a ${harness.largeModuleBytes / 1e6} MB module ${harness.moduleStorage}; one over the module limit is 413`,
       { timeout: TEST_TIMEOUT_MS },
       async () => {
-        const big = padded(await wasm("operators/dist/identity.wasm"), 200_000);
+        const big = padded(await wasm("operators/dist/identity.wasm"), harness.largeModuleBytes);
         const res = await upload("big_identity", big);
         assert.equal(res.status, 201, await res.clone().text());
         assert.equal(((await res.json()) as { size: number }).size, big.byteLength);
@@ -256,7 +260,9 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
         // replaced by a smaller module under the same name (on Deno KV the old chunks go in the same commit)
         const smaller = padded(await wasm("operators/dist/identity.wasm"), 70_000);
         assert.equal((await upload("big_identity", smaller)).status, 201);
-        const huge = padded(await wasm("operators/dist/identity.wasm"), 800_000);
+        const identity = await wasm("operators/dist/identity.wasm");
+        const huge = padded(identity, harness.moduleLimitBytes + 1 - identity.byteLength);
+        assert.ok(huge.byteLength > harness.moduleLimitBytes);
         await expectProblem(await upload("huge_identity", huge), 413, "too-large");
       },
     );
