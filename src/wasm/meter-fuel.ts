@@ -5,6 +5,8 @@
 // every sized bulk instruction (memory.fill, memory.copy, …) one unit per 16 bytes or elements,
 // trapping when the fuel does not cover it. So fuel counts instructions, roughly time: a loop whose
 // body is a thousand instructions, or one memory.fill of 256 MiB, cannot stretch the deadline.
+// Local access, constants and block markers count half (instruction-walk.ts HALF_WEIGHT): V8
+// turns most of them into register moves, and compiled code is full of them.
 //
 // Host contract: before each `act` call set `instance.exports.__colwasm_fuel.value = budget` (a
 // mutable i64 `WebAssembly.Global`, so a BigInt; see `fuelForDeadline`). If a call traps and the
@@ -55,12 +57,14 @@ export const MAX_FUEL = Number.MAX_SAFE_INTEGER;
 export const INITIAL_FUEL = 0x7fffffff;
 
 /**
- * Fuel units granted per millisecond of deadline. A unit is about one instruction. Measured on
- * Node 20 / V8 (x86-64, 2 vCPUs): a metered `(loop br 0)` (2 units an iteration) spends ~1.5 M
- * units/ms in Liftoff (a long first call never leaves it) and ~5.8 M units/ms once tiered up; a
- * loop of 2000-instruction iterations ~5.4 M/ms, `split_words` on its first call ~4.5 M/ms. So the
- * default 2000 ms deadline (5e9 units) stops those after 0.7-0.9 s once tiered up, and an empty
- * loop still in Liftoff after ~2.9 s; real work gets about half its deadline, not a fifth.
+ * Fuel units granted per millisecond of deadline. A unit is about one instruction (local access,
+ * constants and block markers count half). Measured on Node 20 / V8 (x86-64, 2 vCPUs): a metered
+ * `(loop br 0)` (2 units an iteration) spends ~1.5 M units/ms in Liftoff (a long first call never
+ * leaves it) and ~5.8 M units/ms once tiered up; the `heavy_loop` fixture (2000-instruction
+ * iterations) ~3 M/ms; a clang -O2 byte loop 3.4-6 M/ms; a clang -O0 one ~12 M/ms. So the default
+ * 2000 ms deadline (5e9 units) stops `heavy_loop` after ~1.6 s and an empty loop still in Liftoff
+ * after ~3 s; optimised code gets half or more of its deadline, an unoptimised build about a fifth
+ * (build operators with optimisation, or raise COLWASM_FUEL).
  */
 export const FUEL_PER_MS = 2_500_000;
 

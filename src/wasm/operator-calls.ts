@@ -124,7 +124,7 @@ export class OperatorCalls {
       if (fuel !== undefined && Number(fuel.value) === 0) {
         throw this.fail(
           "deadline",
-          `${what} ran out of fuel (${this.limits.fuel} units, about one instruction each: the deadline of ${this.limits.deadlineMs} ms)`,
+          `${what} ran out of fuel: ${this.limits.fuel} units (about one instruction each), the budget for the deadline of ${this.limits.deadlineMs} ms (an unoptimised build spends it several times faster)`,
           error,
         );
       }
