@@ -54,5 +54,6 @@ if (only.length === 0) {
     "--unstable-kv",
     "test/columnar",
     "test/state",
+    "test/registry/kv-operator-store.deno.test.ts",
   ]);
 }

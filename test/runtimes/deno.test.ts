@@ -7,8 +7,6 @@ import { runtimeContract } from "./runtime-contract.ts";
 runtimeContract<DenoServer>("Deno runtime (deno run src/runtimes/deno.ts)", {
   start: ({ stateDir, env }) => serveDeno({ stateDir, env, forwardOutput: false }),
   stop: (server) => server.stop(),
-  moduleStorage: "is chunked across Deno KV keys (64 KiB values) and replaced in one commit",
-  // the default 8 MiB is capped to what one KV commit holds (KV_MAX_MODULE_BYTES: 12 values of 64 KiB)
-  moduleLimitBytes: 12 * 64 * 1024,
-  largeModuleBytes: 200_000,
+  moduleStorage:
+    "is chunked across Deno KV keys (64 KiB values, 12 to a commit) and its entry switched in one commit",
 });

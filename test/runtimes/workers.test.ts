@@ -20,10 +20,6 @@ runtimeContract<WorkersServer>("Workers runtime (workerd via Miniflare, src/runt
   },
   start: ({ stateDir, env }) => serveWorkers({ stateDir, vars: env }),
   stop: (server) => server.dispose(),
-  env: { COLWASM_MAX_MODULE_BYTES: "5000000" },
   moduleStorage:
     "is chunked across 1 MiB SQLite rows of the registry Durable Object and replaced in one transaction",
-  moduleLimitBytes: 5_000_000,
-  // over workerd's ~2 MB SQLite value limit: stored whole, this was a 500 (SQLITE_TOOBIG)
-  largeModuleBytes: 3_000_000,
 });

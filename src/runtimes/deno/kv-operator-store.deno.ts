@@ -1,21 +1,32 @@
-// An OperatorStore in Deno KV. A KV value holds at most 64 KiB, so module bytes are chunked across
-// keys `[..., "blob", name, sha256, i]`; all chunks, the entry and the removal of the replaced
-// module's chunks go in ONE atomic commit guarded by a `check` on the entry's versionstamp, so a
-// reader never sees an entry whose module is half-written, and a concurrent writer is retried.
-// One commit carries at most 800 KiB of mutations (runtime-notes §5): modules over
-// KV_MAX_MODULE_BYTES are refused with `too-large` (the runtime clamps maxModuleBytes to it).
+// An OperatorStore in Deno KV. A KV value holds at most 64 KiB and one commit at most 800 KiB of
+// mutations (runtime-notes §5), while a plain Rust release build is several MB. So module bytes
+// are chunked across keys `[..., "blob", name, blobId, i]` of a blob id new to each write, written
+// CHUNKS_PER_COMMIT at a time where no entry points yet; then ONE atomic commit, guarded by a
+// `check` on the entry's versionstamp, points the entry at them and deletes the replaced module's
+// chunks. A reader never sees an entry whose module is half-written, a concurrent writer is
+// retried, and a write that dies before its commit leaves chunks no entry names, which the next
+// write of that name deletes. (Entries written before blob ids used the sha256 as their id.)
 import { z } from "zod";
 import { ColwasmError } from "../../error.ts";
 import { type OperatorStore, type StoredOperator, storedOperatorSchema } from "../../registry/index.ts";
 
 /** Bytes per chunk: the KV value limit. */
 const CHUNK_BYTES = 65_536;
-/** 12 chunks (768 KiB) leave room for keys and the entry under the 819 200-byte commit limit. */
-export const KV_MAX_MODULE_BYTES = 12 * CHUNK_BYTES;
+/** 12 chunks (768 KiB) a commit leave room for keys under the 819 200-byte commit limit. */
+const CHUNKS_PER_COMMIT = 12;
+/**
+ * The largest module stored (512 chunks: their deletion fits one commit's 1000 mutations); the
+ * runtime's module limit (8 MiB by default) is clamped to it.
+ */
+export const KV_MAX_MODULE_BYTES = 32 * 1024 * 1024;
+/** Chunks under another blob id than the entry's are deleted once this old (a write still going on is younger). */
+const STALE_BLOB_MS = 10 * 60 * 1000;
 const COMMIT_ATTEMPTS = 5;
 
 const recordSchema = storedOperatorSchema.extend({
   chunks: z.number().int().nonnegative(),
+  /** Where the chunks are (absent in entries written before blob ids: the sha256). */
+  blob: z.string().optional(),
 });
 
 type KvRecord = z.infer<typeof recordSchema>;
@@ -34,8 +45,13 @@ export class KvOperatorStore implements OperatorStore {
     return [...this.#prefix, "entry", name];
   }
 
-  #chunkPrefix(name: string, sha256: string): Deno.KvKey {
-    return [...this.#prefix, "blob", name, sha256];
+  #chunkPrefix(name: string, blob: string): Deno.KvKey {
+    return [...this.#prefix, "blob", name, blob];
+  }
+
+  /** The blob id of a stored record. */
+  #blobOf(record: KvRecord): string {
+    return record.blob ?? record.entry.sha256;
   }
 
   async #record(name: string): Promise<{ record: KvRecord; versionstamp: string } | undefined> {
@@ -64,9 +80,10 @@ export class KvOperatorStore implements OperatorStore {
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const found = await this.#record(name);
       if (found === undefined) return undefined;
-      const { sha256, size } = found.record.entry;
+      const { size } = found.record.entry;
       const parts: Uint8Array[] = [];
-      for await (const item of this.#kv.list<Uint8Array>({ prefix: this.#chunkPrefix(name, sha256) })) {
+      const prefix = this.#chunkPrefix(name, this.#blobOf(found.record));
+      for await (const item of this.#kv.list<Uint8Array>({ prefix })) {
         if (!(item.value instanceof Uint8Array))
           throw new Error(`KV chunk of operator "${name}" is not bytes`);
         parts.push(item.value);
@@ -85,7 +102,7 @@ export class KvOperatorStore implements OperatorStore {
   }
 
   async putBlob(record: StoredOperator, wasm: Uint8Array): Promise<void> {
-    const { name, sha256 } = record.entry;
+    const { name } = record.entry;
     if (wasm.byteLength > KV_MAX_MODULE_BYTES) {
       throw new ColwasmError(
         "too-large",
@@ -93,22 +110,30 @@ export class KvOperatorStore implements OperatorStore {
         { operator: name },
       );
     }
+    const blob = `${Date.now()}-${crypto.randomUUID()}`; // its age tells a dead write from a live one
     const chunks: Uint8Array[] = [];
     // copy: slice() detaches each chunk from the caller's buffer (a request body)
     for (let at = 0; at < wasm.byteLength; at += CHUNK_BYTES) chunks.push(wasm.slice(at, at + CHUNK_BYTES));
-    const value: KvRecord = { entry: record.entry, headers: record.headers, chunks: chunks.length };
+    // the chunks first, a commit's worth at a time: no entry names this blob id yet
+    for (let first = 0; first < chunks.length; first += CHUNKS_PER_COMMIT) {
+      const op = this.#kv.atomic();
+      chunks
+        .slice(first, first + CHUNKS_PER_COMMIT)
+        .forEach((chunk, k) => op.set([...this.#chunkPrefix(name, blob), first + k], chunk));
+      if (!(await op.commit()).ok) throw new Error(`Deno KV refused chunks of operator "${name}"`);
+    }
+    const value: KvRecord = { entry: record.entry, headers: record.headers, chunks: chunks.length, blob };
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const previous = await this.#record(name);
       const op = this.#kv
         .atomic()
         .check({ key: this.#entryKey(name), versionstamp: previous?.versionstamp ?? null });
-      if (previous !== undefined && previous.record.entry.sha256 !== sha256) {
-        for (let i = 0; i < previous.record.chunks; i++)
-          op.delete([...this.#chunkPrefix(name, previous.record.entry.sha256), i]);
-      }
-      chunks.forEach((chunk, i) => op.set([...this.#chunkPrefix(name, sha256), i], chunk));
+      if (previous !== undefined) this.#deleteChunks(op, name, previous.record);
       op.set(this.#entryKey(name), value);
-      if ((await op.commit()).ok) return;
+      if ((await op.commit()).ok) {
+        await this.#deleteUnnamedBlobs(name, blob);
+        return;
+      }
     }
     throw new ColwasmError(
       "conflict",
@@ -117,13 +142,36 @@ export class KvOperatorStore implements OperatorStore {
     );
   }
 
+  /** Adds the deletion of `record`'s chunks to `op`. */
+  #deleteChunks(op: Deno.AtomicOperation, name: string, record: KvRecord): void {
+    for (let i = 0; i < record.chunks; i++) op.delete([...this.#chunkPrefix(name, this.#blobOf(record)), i]);
+  }
+
+  /**
+   * Deletes chunks of `name` under a blob id other than `kept` and older than STALE_BLOB_MS: writes
+   * that died before their commit (a younger one may be another upload of the name, still writing).
+   */
+  async #deleteUnnamedBlobs(name: string, kept: string): Promise<void> {
+    const stale: Deno.KvKey[] = [];
+    for await (const item of this.#kv.list({ prefix: [...this.#prefix, "blob", name] })) {
+      const blob = String(item.key[this.#prefix.length + 2]);
+      const writtenAt = Number(blob.split("-")[0]);
+      if (blob !== kept && Number.isFinite(writtenAt) && Date.now() - writtenAt > STALE_BLOB_MS)
+        stale.push(item.key);
+    }
+    for (let first = 0; first < stale.length; first += 100) {
+      const op = this.#kv.atomic();
+      for (const key of stale.slice(first, first + 100)) op.delete(key);
+      await op.commit();
+    }
+  }
+
   async deleteBlob(name: string): Promise<boolean> {
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       const previous = await this.#record(name);
       if (previous === undefined) return false;
       const op = this.#kv.atomic().check({ key: this.#entryKey(name), versionstamp: previous.versionstamp });
-      for (let i = 0; i < previous.record.chunks; i++)
-        op.delete([...this.#chunkPrefix(name, previous.record.entry.sha256), i]);
+      this.#deleteChunks(op, name, previous.record);
       op.delete(this.#entryKey(name));
       if ((await op.commit()).ok) return true;
     }
