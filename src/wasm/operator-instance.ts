@@ -105,9 +105,16 @@ export class OperatorInstance {
     const pagesBefore = calls.pages();
     const out = calls.address("act", () => act(ptr, len), pagesBefore);
     if (out === 0 && calls.nearMemoryCap(pagesBefore)) {
+      // the operator's own words, when it has any, say what it could not allocate
+      let said = "";
+      try {
+        said = this.#errorMessage().replace(/^act returned 0(: )?/, "");
+      } catch {
+        // an error() that fails itself adds nothing to the memory failure
+      }
       throw calls.fail(
         "memory",
-        `act returned 0 after growing memory to ${calls.pages()} pages (limit ${calls.limits.maxMemoryPages})`,
+        `act returned 0 after growing memory to ${calls.pages()} pages (limit ${calls.limits.maxMemoryPages})${said === "" ? "" : `: ${said}`}`,
       );
     }
     if (out === 0) throw calls.fail("error", this.#errorMessage());

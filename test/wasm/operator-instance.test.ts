@@ -10,6 +10,7 @@ import {
   rowsToColumn,
 } from "../../src/columnar/index.ts";
 import {
+  capMemoryPages,
   CopyMeter,
   type HostedOperator,
   InstancePool,
@@ -104,6 +105,35 @@ describe("OperatorInstance", () => {
     assert.throws(
       () => runOnce(new InstancePool(limits), op, batchOf(WORKED), new CopyMeter()),
       (error: unknown) => error instanceof OperatorError && error.reason === "memory",
+    );
+  });
+
+  it("keeps the operator's error() text when act returns 0 at the memory cap", async () => {
+    const wabt = await (await import("wabt")).default();
+    // grows until memory.grow fails, then answers 0 with its own message
+    const wat = wabt.parseWat(
+      "bomb.wat",
+      `(module (memory (export "memory") 1)
+        (data (i32.const 16) "\\13\\00\\00\\00\\00\\00\\00\\00bomb: out of memory")
+        (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "error") (result i32) (i32.const 16))
+        (func (export "act") (param i32 i32) (result i32)
+          (block $full (loop $more
+            (br_if $full (i32.lt_s (memory.grow (i32.const 16)) (i32.const 0))) (br $more)))
+          (i32.const 0)))`,
+    );
+    const bytes = Uint8Array.from(wat.toBinary({}).buffer);
+    wat.destroy();
+    const limits = { ...TEST_LIMITS, maxMemoryPages: 64 };
+    const op = prepareOperator("bomb", new WebAssembly.Module(capMemoryPages(bytes, 64)), {
+      headers: { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" },
+    });
+    assert.throws(
+      () => runOnce(new InstancePool(limits), op, batchOf(WORKED), new CopyMeter()),
+      (error: unknown) =>
+        error instanceof OperatorError &&
+        error.reason === "memory" &&
+        /limit 64\): bomb: out of memory$/.test(error.message),
     );
   });
 
