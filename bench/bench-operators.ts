@@ -1,7 +1,7 @@
 // Built operators (operators/dist) read from disk and prepared the way the registry does (memory
 // capped to the suite's limits), and the host's validation kernels.
 import { readFileSync } from "node:fs";
-import { capMemoryPages, type HostedOperator, prepareOperator } from "../src/wasm/index.ts";
+import { capModuleLimits, type HostedOperator, prepareOperator } from "../src/wasm/index.ts";
 import { BENCH_LIMITS } from "./bench-wasm.ts";
 
 export {
@@ -29,7 +29,7 @@ export function builtOperator(name: string): HostedOperator {
   let op = cache.get(name);
   if (op === undefined) {
     const wasm = readFileSync(new URL(`../operators/dist/${name}.wasm`, import.meta.url));
-    op = prepareOperator(name, new WebAssembly.Module(capMemoryPages(wasm, BENCH_LIMITS.maxMemoryPages)));
+    op = prepareOperator(name, new WebAssembly.Module(capModuleLimits(wasm, BENCH_LIMITS.maxMemoryPages)));
     cache.set(name, op);
   }
   return op;

@@ -2,7 +2,7 @@
 // printed as a Markdown table of ratios to memcpy and written to bench/results/chain.json.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import {
-  capMemoryPages,
+  capModuleLimits,
   DEFAULT_OPERATOR_LIMITS,
   type HostedOperator,
   prepareOperator,
@@ -15,7 +15,7 @@ function builtOperator(name: string): HostedOperator {
   let op = cache.get(name);
   if (op === undefined) {
     const wasm = readFileSync(new URL(`operators/dist/${name}.wasm`, root));
-    const bytes = capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
+    const bytes = capModuleLimits(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
     op = prepareOperator(name, new WebAssembly.Module(bytes));
     cache.set(name, op);
   }

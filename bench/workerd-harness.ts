@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { WORKERD_BUNDLE_OPTIONS } from "../scripts/workerd-bundle-options.ts";
 import { Miniflare } from "miniflare";
-import { capMemoryPages } from "../src/wasm/index.ts";
+import { capModuleLimits } from "../src/wasm/index.ts";
 import { BENCH_LIMITS } from "./bench-wasm.ts";
 import { type SizeResult, type TaskResult, taskLabel } from "./suite-harness.ts";
 
@@ -29,7 +29,7 @@ async function bundle(dir: string): Promise<void> {
   const imports = OPERATORS.map((name) => `import ${name} from "./${name}.wasm";`).join("\n");
   for (const name of OPERATORS) {
     const wasm = readFileSync(join(ROOT, "operators/dist", `${name}.wasm`));
-    writeFileSync(join(dir, `${name}.wasm`), capMemoryPages(wasm, BENCH_LIMITS.maxMemoryPages));
+    writeFileSync(join(dir, `${name}.wasm`), capModuleLimits(wasm, BENCH_LIMITS.maxMemoryPages));
   }
   writeFileSync(join(dir, "validate_kernels.wasm"), readFileSync(join(ROOT, "dist/kernels/validate.wasm")));
   writeFileSync(

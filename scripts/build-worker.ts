@@ -10,7 +10,7 @@ import { build, type Plugin } from "esbuild";
 import { WORKERD_BUNDLE_OPTIONS } from "./workerd-bundle-options.ts";
 import { BUILTIN_NAMES } from "../src/runtimes/workers/builtin-names.ts";
 import {
-  capMemoryPages,
+  capModuleLimits,
   DEFAULT_OPERATOR_LIMITS,
   fuelForDeadline,
   meterFuel,
@@ -30,7 +30,7 @@ function prepareBuiltins(): void {
   const limits = { ...DEFAULT_OPERATOR_LIMITS, fuel: fuelForDeadline(DEFAULT_OPERATOR_LIMITS.deadlineMs) };
   for (const name of BUILTIN_NAMES) {
     const wasm = meterFuel(
-      capMemoryPages(readFileSync(join(ROOT, "operators/dist", `${name}.wasm`)), limits.maxMemoryPages),
+      capModuleLimits(readFileSync(join(ROOT, "operators/dist", `${name}.wasm`)), limits.maxMemoryPages),
     );
     runExamples(prepareOperator(name, new WebAssembly.Module(wasm)), limits);
     for (const ext of ["wasm", "bin"]) writeFileSync(join(ASSETS, "builtins", `${name}.${ext}`), wasm);

@@ -8,7 +8,7 @@ import { nodeSandbox, TSX_PRELOAD } from "../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../error.ts";
 import { checkExamplesIn } from "../registry/index.ts";
 import {
-  capMemoryPages,
+  capModuleLimits,
   DEFAULT_OPERATOR_LIMITS,
   InvalidOperatorError,
   parseManifest,
@@ -71,7 +71,7 @@ export async function buildOperator(dir: string): Promise<BuiltOperator> {
     spawn: nodeSandbox({ preload: TSX_PRELOAD }),
   });
   try {
-    const module = new WebAssembly.Module(capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages));
+    const module = new WebAssembly.Module(capModuleLimits(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages));
     const hosted = prepareOperator(name, module);
     await checkExamplesIn(executor)(hosted);
     const outDir = join(dir, "build");

@@ -4,7 +4,7 @@
 import { formatSchema } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
 import {
-  capMemoryPages,
+  capModuleLimits,
   checkExportSignatures,
   instrumentOperator,
   type HostedOperator,
@@ -55,7 +55,7 @@ export async function compileCapped(
   wasm: Uint8Array,
   options: ValidateOptions,
 ): Promise<WebAssembly.Module> {
-  const capped = instrumentOperator(capMemoryPages(wasm, options.limits.operator.maxMemoryPages), {
+  const capped = instrumentOperator(capModuleLimits(wasm, options.limits.operator.maxMemoryPages), {
     fuel: false,
   });
   try {

@@ -1,5 +1,5 @@
 // Public surface of the WASM host: manifests, module checks, instances, limits, copy metering.
-export { capMemoryPages } from "./cap-memory.ts";
+export { capModuleLimits, MAX_TABLE_ELEMENTS, MAX_TABLES } from "./cap-limits.ts";
 export { checkOperatorModule } from "./check-module.ts";
 export { CopyMeter } from "./copy-meter.ts";
 export { checkExportSignatures, declaredAbi } from "./export-signatures.ts";

@@ -115,10 +115,13 @@ function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** A section's id and size header followed by its content parts. */
-function section(id: number, content: readonly Uint8Array[]): Uint8Array[] {
+/**
+ * A section: its id and size header followed by its content parts, as one array (a module with
+ * 50k functions has 100k parts: spread into a call's arguments they would overflow the stack).
+ */
+function section(id: number, content: readonly Uint8Array[]): Uint8Array {
   const size = content.reduce((n, p) => n + p.length, 0);
-  return [Uint8Array.from([id, ...encodeU32(size)]), ...content];
+  return concat([Uint8Array.from([id, ...encodeU32(size)]), ...content]);
 }
 
 /** A vector section with entries appended: the new count, the entries left in `r`, then `tail`. */
@@ -204,7 +207,8 @@ function meterCode(r: WasmReader, rewrite: Rewrite): Uint8Array[] {
     const size = r.u32();
     const base = r.base + r.at;
     const body = meterBody(new WasmReader(r.take(size), base), rewrite);
-    parts.push(Uint8Array.from(encodeU32(body.reduce((n, p) => n + p.length, 0))), ...body);
+    const metered = concat(body);
+    parts.push(Uint8Array.from(encodeU32(metered.length)), metered);
   }
   if (!r.isDone) r.fail("the code section has bytes after its last body");
   return parts;
@@ -274,11 +278,11 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
   let hasExports = false;
   const emitMissing = (rank: number): void => {
     if (!hasGlobals && rank > GLOBAL) {
-      out.push(...section(GLOBAL, [Uint8Array.from(encodeU32(newGlobals.length)), ...newGlobals]));
+      out.push(section(GLOBAL, [Uint8Array.from(encodeU32(newGlobals.length)), ...newGlobals]));
       hasGlobals = true;
     }
     if (!hasExports && rank > EXPORT) {
-      out.push(...section(EXPORT, [Uint8Array.from(encodeU32(newExports.length)), ...newExports]));
+      out.push(section(EXPORT, [Uint8Array.from(encodeU32(newExports.length)), ...newExports]));
       hasExports = true;
     }
   };
@@ -286,15 +290,15 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
     if (s.id !== 0) emitMissing(SECTION_RANK[s.id]);
     const r = new WasmReader(s.content.bytes, s.content.base);
     if (s.id === GLOBAL) {
-      out.push(...section(GLOBAL, append(r, r.u32(), newGlobals)));
+      out.push(section(GLOBAL, append(r, r.u32(), newGlobals)));
       hasGlobals = true;
     } else if (s.id === EXPORT) {
-      out.push(...section(EXPORT, append(r, r.u32(), newExports)));
+      out.push(section(EXPORT, append(r, r.u32(), newExports)));
       hasExports = true;
     } else if (s.id === START && startFunction !== undefined) {
       // dropped: exported as START_EXPORT instead
     } else if (s.id === CODE) {
-      out.push(...section(CODE, meterCode(r, rewrite)));
+      out.push(section(CODE, meterCode(r, rewrite)));
     } else {
       out.push(s.raw);
     }

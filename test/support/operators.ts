@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { OperatorResolver } from "../../src/chain/index.ts";
 import {
-  capMemoryPages,
+  capModuleLimits,
   type HostedOperator,
   instrumentOperator,
   type OperatorLimits,
@@ -33,7 +33,7 @@ export function loadOperator(
 ): HostedOperator {
   const limits = options.limits ?? TEST_LIMITS;
   // as the registry does: memory capped, memory.grow watched
-  const bytes = instrumentOperator(capMemoryPages(builtWasm(name, options.kind), limits.maxMemoryPages), {
+  const bytes = instrumentOperator(capModuleLimits(builtWasm(name, options.kind), limits.maxMemoryPages), {
     fuel: false,
   });
   return prepareOperator(name, new WebAssembly.Module(bytes));

@@ -368,6 +368,12 @@ describe("meterFuel()", () => {
     );
   });
 
+  it("meterFuel() meters a module of 50k functions (its parts are never spread into a call)", () => {
+    const funcs = "(func) ".repeat(50_000);
+    const metered = meterFuel(wat(`(module ${funcs} (func (export "f") (result i32) (i32.const 7)))`));
+    assert.equal(call(instantiate(metered), "f"), 7);
+  });
+
   it("meterFuel() rejects a module that already exports the fuel global", () => {
     assertInvalid(
       () => meterFuel(wat(`(module (global (export "${FUEL_EXPORT}") i32 (i32.const 0)))`)),

@@ -10,7 +10,7 @@ import {
   rowsToColumn,
 } from "../../src/columnar/index.ts";
 import {
-  capMemoryPages,
+  capModuleLimits,
   CopyMeter,
   type HostedOperator,
   InstancePool,
@@ -125,7 +125,7 @@ describe("OperatorInstance", () => {
     const bytes = Uint8Array.from(wat.toBinary({}).buffer);
     wat.destroy();
     const limits = { ...TEST_LIMITS, maxMemoryPages: 64 };
-    const op = prepareOperator("bomb", new WebAssembly.Module(capMemoryPages(bytes, 64)), {
+    const op = prepareOperator("bomb", new WebAssembly.Module(capModuleLimits(bytes, 64)), {
       headers: { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" },
     });
     assert.throws(

@@ -22,7 +22,7 @@ import { nodeSandbox, TSX_PRELOAD } from "../../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../../error.ts";
 import { MemoryReduceStore, ShardedReduce } from "../../state/index.ts";
 import {
-  capMemoryPages,
+  capModuleLimits,
   DEFAULT_OPERATOR_LIMITS,
   type HostedOperator,
   type ManifestJson,
@@ -49,7 +49,7 @@ async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: stri
       { cause: error },
     );
   }
-  const bytes = capMemoryPages(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
+  const bytes = capModuleLimits(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
   return prepareOperator(name, new WebAssembly.Module(bytes), { headers: isPath ? headers : {} });
 }
 

@@ -6,7 +6,7 @@ import { formatSchema } from "../../columnar/index.ts";
 import { ColwasmError } from "../../error.ts";
 import { type OperatorEntry, type OperatorRegistry, sha256Hex } from "../../registry/index.ts";
 import {
-  capMemoryPages,
+  capModuleLimits,
   checkExportSignatures,
   declaredAbi,
   InvalidOperatorError,
@@ -135,7 +135,7 @@ export class LoaderRegistry implements OperatorRegistry, OperatorResolver<Worker
     // export types from the bytes before any example runs, as validateOperator does elsewhere
     const abi = declaredAbi(wasm, given.abi);
     if (abi !== undefined) checkExportSignatures(wasm, abi, name);
-    const prepared = meterFuel(capMemoryPages(wasm, limits.operator.maxMemoryPages));
+    const prepared = meterFuel(capModuleLimits(wasm, limits.operator.maxMemoryPages));
     const preparedSha = await sha256Hex(prepared);
     const buffer = prepared.slice().buffer;
     const manifestJson = await this.#validate(
