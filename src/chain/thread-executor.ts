@@ -148,7 +148,17 @@ export class ThreadExecutor implements SegmentExecutor {
       };
       const unlisten = sandbox.thread.listen(onMessage, onError);
       arm(STARTUP_MS, true);
-      sandbox.thread.post(request, [request.input.bytes.buffer as ArrayBuffer]);
+      try {
+        sandbox.thread.post(request, [request.input.bytes.buffer as ArrayBuffer]);
+      } catch (error) {
+        // nothing reached the thread: no timer may outlive this call (it would kill the thread
+        // under a later request), and the operators it did not receive are not marked as sent
+        cleanup();
+        for (const op of newOperators) {
+          for (const [operator, key] of sandbox.sent) if (key === op.key) sandbox.sent.delete(operator);
+        }
+        reject(error);
+      }
     });
   }
 }

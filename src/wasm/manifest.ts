@@ -16,6 +16,28 @@ export interface OperatorManifest {
   readonly examples: readonly { readonly in: unknown[]; readonly out: unknown[] }[];
 }
 
+/**
+ * Limits of `examples`: a row of the deepest schema (32 levels) nests far less than
+ * MAX_EXAMPLE_DEPTH arrays and objects, and the examples are a self-test, stored with the entry
+ * (workerd's SQLite holds a value of ~2 MB) and posted to sandbox threads (structured clone
+ * recurses per level), so neither may be unbounded.
+ */
+export const EXAMPLE_LIMITS = { maxDepth: 64, maxJsonBytes: 1 << 20 } as const;
+
+/** The nesting depth of a JSON value, walked without recursion (a hostile one nests 10^5 deep). */
+function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== "object" || v === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > EXAMPLE_LIMITS.maxDepth) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** The manifest as JSON text fields (section or headers), before schema parsing. */
 export const manifestJsonSchema = z.object({
   abi: z.enum(["colwasm/1", "blog"]),
@@ -25,7 +47,18 @@ export const manifestJsonSchema = z.object({
   examples: z
     .array(z.object({ in: z.array(z.unknown()), out: z.array(z.unknown()) }))
     .max(100)
-    .default([]),
+    .default([])
+    .superRefine((examples, ctx) => {
+      // depth first: JSON.stringify itself recurses per level
+      if (jsonDepth(examples) > EXAMPLE_LIMITS.maxDepth) {
+        ctx.addIssue({ code: "custom", message: `nest deeper than ${EXAMPLE_LIMITS.maxDepth} levels` });
+      } else if (JSON.stringify(examples).length > EXAMPLE_LIMITS.maxJsonBytes) {
+        ctx.addIssue({
+          code: "custom",
+          message: `hold more than ${EXAMPLE_LIMITS.maxJsonBytes} bytes of JSON`,
+        });
+      }
+    }),
 });
 
 /** Raw manifest fields as found in a section or headers. */

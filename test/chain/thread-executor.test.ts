@@ -1,6 +1,6 @@
 // The thread executor stops a runaway loop at its deadline and keeps serving afterwards.
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { after, describe, it, mock } from "node:test";
 import {
   columnToRows,
   decodeBatch,
@@ -9,7 +9,7 @@ import {
   rowsToColumn,
 } from "../../src/columnar/index.ts";
 import { parseChain, planChain, runChain } from "../../src/chain/index.ts";
-import { ThreadExecutor } from "../../src/chain/index.ts";
+import { type SandboxThread, ThreadExecutor } from "../../src/chain/index.ts";
 import { nodeSandbox, TSX_PRELOAD } from "../../src/chain/node-sandbox.node.ts";
 import { OperatorError } from "../../src/wasm/index.ts";
 import { kernelModule, loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
@@ -69,5 +69,50 @@ describe("ThreadExecutor", () => {
       runChain(plan, batchOf([["x", 1]]), { segments: executor }),
       (error: unknown) => error instanceof OperatorError && error.reason === "trap",
     );
+  });
+});
+
+describe("ThreadExecutor when a post to its thread fails", () => {
+  it("leaves no startup timer behind and sends the operators again with the next run", async () => {
+    let terminated = 0;
+    let failNextPost = true;
+    const real = nodeSandbox({ preload: TSX_PRELOAD });
+    // a real sandbox thread whose first post throws, as a structured-clone failure does
+    const spawn = (): SandboxThread => {
+      const thread = real();
+      return {
+        post(request, transfer) {
+          if (failNextPost) {
+            failNextPost = false;
+            throw new RangeError("Maximum call stack size exceeded");
+          }
+          thread.post(request, transfer);
+        },
+        listen: (onMessage, onError) => thread.listen(onMessage, onError),
+        terminate() {
+          terminated++;
+          return thread.terminate();
+        },
+      };
+    };
+    const executor = new ThreadExecutor(TEST_LIMITS, { spawn, kernelModule: kernelModule() });
+    try {
+      const plan = await planChain(parseChain("split_words"), schema, resolverOf(ops));
+      mock.timers.enable({ apis: ["setTimeout"] });
+      try {
+        await assert.rejects(runChain(plan, batchOf([["a b", 1]]), { segments: executor }), RangeError);
+        mock.timers.tick(60_000); // past the 30 s startup bound: a timer left armed would fire now
+      } finally {
+        mock.timers.reset();
+      }
+      assert.equal(terminated, 0, "no timer outlived the failed post");
+      const result = await runChain(plan, batchOf([["c d", 2]]), { segments: executor });
+      assert.deepEqual(columnToRows(plan.output, result.output.column), [
+        ["c", 2],
+        ["d", 2],
+      ]);
+    } finally {
+      await executor.close();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // protection, and every upload rejection rule.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { withManifest, withoutSection } from "../support/wasm-sections.ts";
+import { withManifest, withManifestText, withoutSection } from "../support/wasm-sections.ts";
 import {
   ADMIN,
   batch,
@@ -16,6 +16,18 @@ import {
   SCHEMA,
   upload,
 } from "./app-fixture.ts";
+
+const wabt = await (await import("wabt")).default();
+/** A module from WAT text (shapes no fixture has). */
+function wat(text: string): Uint8Array {
+  const module = wabt.parseWat("upload.wat", text, {});
+  try {
+    return Uint8Array.from(module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
+  }
+}
+const IDENTITY_MANIFEST = { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" };
 
 const rows = [
   ["hello", 1],
@@ -231,7 +243,43 @@ describe("/v1/operators", () => {
       "example",
     ],
     ["a lying manifest", () => fixtureWasm("lying_manifest"), "example"],
+    [
+      "examples nested 100k deep (structured clone and JSON.stringify recurse per level)",
+      () =>
+        withManifestText(
+          withoutSection(operatorWasm("identity")),
+          `{"abi":"colwasm/1","input":"(String, i64)","output":"(String, i64)","examples":[{"in":[["a",1]],"out":[${"[".repeat(100_000)}${"]".repeat(100_000)}]}]}`,
+        ),
+      "manifest",
+    ],
+    ["an act returning i64", () => fixtureWasm("wide_act"), "exports"],
+    [
+      "a module with two memories",
+      () => withManifest(wat(`(module (memory 1) (memory 1))`), IDENTITY_MANIFEST),
+      "memory",
+    ],
+    [
+      "a table over 65,536 elements",
+      () =>
+        withManifest(wat(`(module (memory (export "memory") 1) (table 70000 funcref))`), IDENTITY_MANIFEST),
+      "tables",
+    ],
   ];
+  test("PUT rejects examples over 1 MiB of JSON with 422 invalid-operator rule manifest", async () => {
+    const app = await makeApp({ limits: { maxModuleBytes: 4 << 20 } });
+    const bytes = withManifest(operatorWasm("identity"), {
+      abi: "colwasm/1",
+      input: SCHEMA,
+      output: SCHEMA,
+      examples: [{ in: Array.from({ length: 60_000 }, (_, k) => [`row ${k}`, k]), out: [] }],
+    });
+    const res = await upload(app, "bad", bytes);
+    assert.equal(res.status, 422);
+    const p = await problemOf(res);
+    assert.equal(p.rule, "manifest");
+    assert.match(String(p.detail), /more than 1048576 bytes of JSON/);
+  });
+
   for (const [what, wasm, rule, headers] of invalid) {
     test(`PUT rejects ${what} with 422 invalid-operator rule ${rule}`, async () => {
       const app = await makeApp();

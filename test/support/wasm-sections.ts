@@ -16,8 +16,19 @@ export function withoutSection(wasm: Uint8Array, name = "colwasm"): Uint8Array {
 
 /** `wasm` with its `colwasm` section replaced by `manifest` as JSON. */
 export function withManifest(wasm: Uint8Array, manifest: unknown): Uint8Array {
+  return withManifestText(wasm, JSON.stringify(manifest));
+}
+
+/** `wasm` with its `colwasm` section replaced by `json` (text JSON.stringify could not write). */
+export function withManifestText(wasm: Uint8Array, json: string): Uint8Array {
   const name = new TextEncoder().encode("colwasm");
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
-  const content = [...encodeU32(name.length), ...name, ...json];
-  return Uint8Array.from([...withoutSection(wasm), 0, ...encodeU32(content.length), ...content]);
+  const head = [...encodeU32(name.length), ...name];
+  const text = new TextEncoder().encode(json);
+  const rest = withoutSection(wasm);
+  const size = encodeU32(head.length + text.length);
+  const out = new Uint8Array(rest.length + 1 + size.length + head.length + text.length);
+  out.set(rest);
+  out.set([0, ...size, ...head], rest.length);
+  out.set(text, rest.length + 1 + size.length + head.length);
+  return out;
 }
