@@ -17,10 +17,15 @@ export interface WorkerCode {
 
 /** The Worker Loader binding. */
 export interface WorkerLoader {
-  get(
-    id: string,
-    getCode: () => WorkerCode | Promise<WorkerCode>,
-  ): { getEntrypoint(): { fetch(request: Request): Promise<Response> } };
+  /** The isolate cached under `id`, loading `getCode` when there is none. */
+  get(id: string, getCode: () => WorkerCode | Promise<WorkerCode>): WorkerStub;
+  /** A fresh isolate, cached under no id (freed once unused). */
+  load(code: WorkerCode): WorkerStub;
+}
+
+/** A loaded isolate. */
+export interface WorkerStub {
+  getEntrypoint(): { fetch(request: Request): Promise<Response> };
 }
 
 /** A Durable Object namespace whose stubs expose `T`'s RPC methods. */
