@@ -6,6 +6,9 @@ import { ColwasmError } from "../error.ts";
 import {
   capModuleLimits,
   checkExportSignatures,
+  checkInstantiates,
+  fuelForDeadline,
+  meterFuel,
   instrumentOperator,
   type HostedOperator,
   InvalidOperatorError,
@@ -70,6 +73,26 @@ export async function compileCapped(
   }
 }
 
+/**
+ * Instantiates a fuel-metered copy of the upload here, on the calling thread: its data segments
+ * must fit and its start function return within the deadline's fuel (metered, a start function
+ * that never returns cannot hold this thread). Examples may be absent, so this is the one check
+ * that a module instantiates at all before it is stored.
+ */
+async function checkInstantiatesMetered(
+  hosted: HostedOperator,
+  wasm: Uint8Array,
+  options: ValidateOptions,
+): Promise<void> {
+  const limits = options.limits.operator;
+  const metered = meterFuel(capModuleLimits(wasm, limits.maxMemoryPages));
+  const module = await options.compile(metered);
+  checkInstantiates(
+    { ...hosted, module },
+    { ...limits, fuel: limits.fuel ?? fuelForDeadline(limits.deadlineMs) },
+  );
+}
+
 /** Validates an upload; throws `too-large` or `InvalidOperatorError`. */
 export async function validateOperator(
   name: string,
@@ -89,6 +112,7 @@ export async function validateOperator(
   const module = await compileCapped(name, wasm, options);
   const hosted = prepareOperator(name, module, { headers: options.headers });
   checkExportSignatures(wasm, hosted.manifest.abi, name);
+  await checkInstantiatesMetered(hosted, wasm, options);
   if (options.checkExamples !== undefined) await options.checkExamples(hosted);
   else runExamples(hosted, options.limits.operator);
   return { hosted, sha256: await sha256Hex(wasm) };

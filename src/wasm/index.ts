@@ -17,7 +17,7 @@ export { InvalidOperatorError, OperatorError, type OperatorFailure } from "./ope
 export { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
 export { DEFAULT_OPERATOR_LIMITS, type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
 export { prepareOperator } from "./prepare-operator.ts";
-export { runExamples } from "./run-examples.ts";
+export { checkInstantiates, runExamples } from "./run-examples.ts";
 export {
   FUEL_EXPORT,
   fuelForDeadline,

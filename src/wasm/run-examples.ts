@@ -1,5 +1,6 @@
 // Runs a manifest's `examples` through a fresh instance (spec/operator-abi.md: a mismatch rejects
-// the upload), comparing rows in the normalized JSON mapping.
+// the upload), comparing rows in the normalized JSON mapping; before them, checks that the module
+// instantiates at all.
 import { columnToRows, decodeBatch, encodeBatch, rowsToColumn, stringifyJson } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
 import { CopyMeter } from "./copy-meter.ts";
@@ -7,8 +8,27 @@ import { InvalidOperatorError } from "./operator-error.ts";
 import { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
 import type { OperatorLimits } from "./operator-limits.ts";
 
+/**
+ * Throws `InvalidOperatorError` (rule "instantiate") unless `op` instantiates: its data and element
+ * segments fit, its start function returns within the deadline. Checked at upload whether or not
+ * the manifest has examples, so such a module is refused there instead of failing every run.
+ */
+export function checkInstantiates(op: HostedOperator, limits: OperatorLimits): void {
+  try {
+    OperatorInstance.create(op, limits);
+  } catch (error) {
+    if (!(error instanceof ColwasmError)) throw error;
+    throw new InvalidOperatorError(
+      `Operator "${op.name}" cannot be instantiated: ${error.message}`,
+      { operator: op.name, rule: "instantiate" },
+      { cause: error },
+    );
+  }
+}
+
 /** Throws `InvalidOperatorError` naming the first example whose output differs or fails. */
 export function runExamples(op: HostedOperator, limits: OperatorLimits): void {
+  checkInstantiates(op, limits);
   const { input, output, examples } = op.manifest;
   examples.forEach((example, k) => {
     let actual: string;

@@ -121,8 +121,6 @@ for (const kind of RUNTIMES) {
       // fuel charged by instructions and bulk bytes, not iterations (workerd meters; Deno's threads time out)
       ["heavy_loop", "deadline"],
       ["fill_loop", "deadline"],
-      // a start function that never returns: instantiation itself is under the deadline
-      ["start_loop", "deadline"],
       ["memory_bomb", "memory"],
       ["huge_length", "invalid-output"],
       ["oob_output", "invalid-output"],
@@ -216,6 +214,41 @@ for (const kind of RUNTIMES) {
         assert.equal(problem.rule, "exports");
         assert.match(String(problem.detail), /\(i32, i32\) -> i32, it has \(i32, i32\) -> i64/);
         await expectProblem(await call(url, "/v1/operators/h_wide"), 404, "unknown-operator");
+        await expectServing();
+      },
+    );
+
+    test(
+      "modules that cannot be instantiated are 422 invalid-operator (instantiate) at upload and not stored",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const cases: [string, Uint8Array, RegExp][] = [
+          // a start function that never returns: instantiating runs under the deadline too
+          ["h_start_loop", wasmFile(`${FIXTURES}start_loop.wasm`), /ran out of fuel|deadline/],
+          // a data segment past the end of its one page: every instantiation traps
+          [
+            "h_data_past",
+            withManifest(
+              await wat(`(module (memory (export "memory") 1) (data (i32.const 70000) "x")
+                (func (export "alloc") (param i32) (result i32) (i32.const 8))
+                (func (export "act") (param i32 i32) (result i32) (local.get 0)))`),
+              MANIFEST,
+            ),
+            /out of bounds/,
+          ],
+        ];
+        for (const [name, module, detail] of cases) {
+          const started = performance.now();
+          const problem = await expectProblem(
+            await upload(url, name, module, { token: ADMIN }),
+            422,
+            "invalid-operator",
+          );
+          assert.equal(problem.rule, "instantiate", name);
+          assert.match(String(problem.detail), detail);
+          assert.ok(performance.now() - started < 5000, `${name} answered near the 500 ms deadline`);
+          await expectProblem(await call(url, `/v1/operators/${name}`), 404, "unknown-operator");
+        }
         await expectServing();
       },
     );
