@@ -3,6 +3,9 @@
 // stopped at the deadline with a one-line failure.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -89,6 +92,30 @@ describe("colwasm exec", () => {
     );
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^Operator failed: .*deadline.*\n$/);
+  });
+
+  it("refuses a module that does not compile, or whose act has another type, as an invalid operator", () => {
+    const dir = mkdtempSync(join(tmpdir(), "colwasm-exec-"));
+    try {
+      // a function section naming a type the module does not have: V8 refuses to compile it
+      const broken = join(dir, "broken.wasm");
+      writeFileSync(broken, Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 3, 2, 1, 0));
+      const manifest = ["--abi", "colwasm/1", "--input", "(String, i64)", "--output", "(String, i64)"];
+      const cases: [string[], RegExp][] = [
+        [[broken, ...manifest], /^Invalid operator: Cannot compile operator ".*broken\.wasm": .*\n$/],
+        [
+          ["test/fixtures/wasm/dist/wide_act.wasm"],
+          /^Invalid operator: .*"act" must have type \(i32, i32\) -> i32, it has \(i32, i32\) -> i64\n$/,
+        ],
+      ];
+      for (const [[stage, ...flags], stderr] of cases) {
+        const run = colwasm(["exec", "--chain", stage, "--schema", "(String, i64)", ...flags], '["x",1]\n');
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fails before running on a type mismatch", () => {

@@ -23,8 +23,10 @@ import { ColwasmError } from "../../error.ts";
 import { MemoryReduceStore, ShardedReduce } from "../../state/index.ts";
 import {
   capModuleLimits,
+  checkExportSignatures,
   DEFAULT_OPERATOR_LIMITS,
   type HostedOperator,
+  InvalidOperatorError,
   type ManifestJson,
   prepareOperator,
 } from "../../wasm/index.ts";
@@ -50,7 +52,21 @@ async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: stri
     );
   }
   const bytes = capModuleLimits(wasm, DEFAULT_OPERATOR_LIMITS.maxMemoryPages);
-  return prepareOperator(name, new WebAssembly.Module(bytes), { headers: isPath ? headers : {} });
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(bytes);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.CompileError)) throw error;
+    throw new InvalidOperatorError(
+      `Cannot compile operator "${name}": ${error.message}`,
+      { operator: name, rule: "not-wasm" },
+      { cause: error },
+    );
+  }
+  const hosted = prepareOperator(name, module, { headers: isPath ? headers : {} });
+  // the export types an upload would be refused for, told to the author before they upload
+  checkExportSignatures(wasm, hosted.manifest.abi, name);
+  return hosted;
 }
 
 /** `colwasm exec --chain A,B --schema S [--format F] < rows.jsonl` */
