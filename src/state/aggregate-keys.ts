@@ -17,7 +17,7 @@ export interface AggregatedKeys {
   readonly hashes: Uint32Array;
 }
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true }); // a key may start with U+FEFF: keep it
 const encoder = new TextEncoder();
 
 /** Key bytes of record i: the String bytes, or the decimal text of an integer. */

@@ -31,6 +31,32 @@ async function stateOf(app: Awaited<ReturnType<typeof makeApp>>, name: string): 
 }
 
 describe("reduce over HTTP", () => {
+  it("keeps a key's leading U+FEFF: it is another key than the same text without it", async () => {
+    const app = await makeApp();
+    const rows = [
+      ["\uFEFFx", 1],
+      ["x", 2],
+      ["\uFEFFy", 4],
+    ];
+    assert.equal((await run(app, "reduce:bom", batch(rows))).status, 200);
+    const res = await run(app, "reduce:bom", batch(rows));
+    assert.deepEqual(await rowsOf(res), [
+      ["\uFEFFx", 2],
+      ["x", 4],
+      ["\uFEFFy", 8],
+    ]);
+    assert.deepEqual(
+      await stateOf(app, "bom"),
+      new Map([
+        ["\uFEFFx", 2],
+        ["x", 4],
+        ["\uFEFFy", 8],
+      ]),
+    );
+    assert.equal((await app.request(`/v1/state/bom?key=${encodeURIComponent("\uFEFFy")}`)).status, 200);
+    assert.equal((await app.request("/v1/state/bom?key=y")).status, 404);
+  });
+
   it("counts words like a plain-JS reference, and state reads back the same totals", async () => {
     const app = await makeApp();
     const res = await run(app, "split_words,lowercase,reduce:wc", batch(LINES));

@@ -239,6 +239,24 @@ describe("reduce on the Workers runtime (ReduceShard Durable Objects)", { timeou
     },
   );
 
+  test("a key's leading U+FEFF is kept through the shard payload", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const rows = [
+      ["\uFEFFx", 1],
+      ["x", 2],
+      ["\uFEFFy", 4],
+    ];
+    await expectOk(await run("reduce:bom", encodeBatch(rowsToColumn(schema, rows))));
+    const totals = await readState("bom");
+    assert.deepEqual(
+      totals,
+      new Map([
+        ["\uFEFFx", 1n],
+        ["x", 2n],
+        ["\uFEFFy", 4n],
+      ]),
+    );
+  });
+
   test("i64 totals past 2^53 are exact and wrap at 2^63", { timeout: TEST_TIMEOUT_MS }, async () => {
     const big = (rows: unknown[][]) => encodeBatch(rowsToColumn(schema, rows));
     await expectOk(await run("reduce:big", big([["a", "9007199254740993"]])));

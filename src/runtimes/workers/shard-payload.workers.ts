@@ -12,7 +12,7 @@ export interface ShardRows {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true }); // a key may start with U+FEFF: keep it
 
 /** Encodes `rows` as one format-0.1 batch. */
 export function encodeShardPayload(rows: ShardRows): ArrayBuffer {
