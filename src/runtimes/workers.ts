@@ -32,8 +32,18 @@ async function build(env: WorkersEnv) {
   const store = () => env.OPERATOR_REGISTRY.get(env.OPERATOR_REGISTRY.idFromName("operators"));
   const registry = await LoaderRegistry.create({ loader: env.LOADER, store, builtins: BUILTINS, limits });
   const { idempotencyTtlMs } = settings;
+  const readPageBytes = Number(env.COLWASM_STATE_PAGE_BYTES ?? 8 * 1024 * 1024);
+  if (!Number.isSafeInteger(readPageBytes) || readPageBytes < 1)
+    throw new Error(
+      `COLWASM_STATE_PAGE_BYTES must be an integer >= 1, got ${JSON.stringify(env.COLWASM_STATE_PAGE_BYTES)}`,
+    );
   const state = {
-    store: new DoReduceStore({ namespace: env.REDUCE_SHARD, scope: currentScope, idempotencyTtlMs }),
+    store: new DoReduceStore({
+      namespace: env.REDUCE_SHARD,
+      scope: currentScope,
+      idempotencyTtlMs,
+      readPageBytes,
+    }),
     shards,
   };
   const reduce = new ShardedReduce(state.store, { shards });

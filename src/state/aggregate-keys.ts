@@ -17,6 +17,13 @@ export interface AggregatedKeys {
   readonly hashes: Uint32Array;
 }
 
+/**
+ * The largest reduce key, in UTF-8 bytes, on every runtime (what a Deno KV key part holds with room
+ * for its prefix). Checked here, before any shard is touched: a key over it refused by one store
+ * after other shards had committed left a batch that no retry could complete.
+ */
+export const MAX_REDUCE_KEY_BYTES = 65_000;
+
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true }); // a key may start with U+FEFF: keep it
 const encoder = new TextEncoder();
 
@@ -63,6 +70,13 @@ export function aggregateKeys(key: Column, diffs: BigInt64Array): AggregatedKeys
   const keyBytes: Uint8Array[] = [];
   for (let i = 0; i < n; i++) {
     const bytes = read(i);
+    if (bytes.length > MAX_REDUCE_KEY_BYTES) {
+      throw new ColwasmError(
+        "too-large",
+        `Cannot reduce record ${i}: its key has ${bytes.length} bytes, reduce keys hold at most ${MAX_REDUCE_KEY_BYTES}`,
+        { row: i },
+      );
+    }
     const h = fnv1a32(bytes);
     let slot = h & (capacity - 1);
     for (;;) {

@@ -1,5 +1,5 @@
 // Public surface of keyed reduce state: the store contract, the sharded reduce stage, stores.
-export { aggregateKeys, type AggregatedKeys } from "./aggregate-keys.ts";
+export { aggregateKeys, type AggregatedKeys, MAX_REDUCE_KEY_BYTES } from "./aggregate-keys.ts";
 export { fnv1a32, shardOfKey } from "./key-hash.ts";
 export { KeyTypeCache } from "./key-type-cache.ts";
 export { MemoryReduceStore } from "./memory-store.ts";

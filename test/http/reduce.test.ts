@@ -31,6 +31,22 @@ async function stateOf(app: Awaited<ReturnType<typeof makeApp>>, name: string): 
 }
 
 describe("reduce over HTTP", () => {
+  it("refuses a key over 65,000 bytes with 413 before any shard: nothing of the batch is applied", async () => {
+    const app = await makeApp();
+    const res = await run(
+      app,
+      "reduce:long",
+      batch([
+        ["small", 1],
+        ["x".repeat(65_001), 1],
+      ]),
+    );
+    assert.equal(res.status, 413);
+    assert.match(String((await problemOf(res)).detail), /record 1: its key has 65001 bytes/);
+    assert.equal((await app.request("/v1/state/long")).status, 404);
+    assert.equal((await run(app, "reduce:long", batch([["x".repeat(65_000), 1]]))).status, 200);
+  });
+
   it("keeps a key's leading U+FEFF: it is another key than the same text without it", async () => {
     const app = await makeApp();
     const rows = [

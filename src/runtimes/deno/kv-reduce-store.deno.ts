@@ -38,6 +38,7 @@ import {
   idempotencyConflict,
   KeyTypeCache,
   keyTypeConflict,
+  MAX_REDUCE_KEY_BYTES,
   type ReduceStore,
   requestKeyOf,
   type ShardDelta,
@@ -62,8 +63,8 @@ const CHUNK_KEYS = 96;
 const CHUNK_BYTES = 600 * 1024;
 /** KV keys are at most 2048 bytes; a total key with a longer key text is stored by hash. */
 const MAX_KEY_TEXT_BYTES = 1500;
-/** KV values are at most 65 536 bytes (a long key is stored in its value). */
-const MAX_KEY_BYTES = 65_000;
+/** KV values are at most 65 536 bytes (a long key is stored in its value): ShardedReduce refuses longer keys. */
+const MAX_KEY_BYTES = MAX_REDUCE_KEY_BYTES;
 /** getMany reads at most 10 keys. */
 const READ_BATCH = 10;
 /** Read-compute-commit attempts per chunk before answering 503. */

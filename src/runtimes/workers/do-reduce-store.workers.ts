@@ -30,6 +30,8 @@ export interface DoReduceStoreOptions {
   readonly scope?: () => ShardCallScope | undefined;
   /** How long an Idempotency-Key is honoured (default 24 h). */
   readonly idempotencyTtlMs?: number;
+  /** Key and total bytes per page when a shard's totals are listed (default 8 MiB; RPC answers hold 32). */
+  readonly readPageBytes?: number;
 }
 
 /** Storage failures are retryable: nothing was applied on that shard (its transaction rolled back). */
@@ -94,13 +96,23 @@ export class DoReduceStore implements ReduceStore {
     namespace: string,
     shards: number,
   ): Promise<{ keyType: string; totals: StoredTotal[] } | undefined> {
-    const all = await this.#each(`read "${namespace}"`, shards, (s) => this.#shard(namespace, s).readAll());
+    // each shard a page at a time: one answer of a large shard would pass workerd's RPC limit
+    const all = await this.#each(`read "${namespace}"`, shards, async (s) => {
+      const pages: { keyType: string; payload: ArrayBuffer }[] = [];
+      let after: string | null = null;
+      do {
+        const page = await this.#shard(namespace, s).readAll(after, this.#options.readPageBytes);
+        if (page === null) break;
+        pages.push(page);
+        after = page.next;
+      } while (after !== null);
+      return pages;
+    });
     let keyType: string | undefined;
     const totals: StoredTotal[] = [];
-    for (const part of all) {
-      if (part === null) continue;
-      keyType = part.keyType;
-      const { keys, values } = decodeShardPayload(part.payload);
+    for (const page of all.flat()) {
+      keyType = page.keyType;
+      const { keys, values } = decodeShardPayload(page.payload);
       keys.forEach((key, i) => totals.push({ key, total: values[i] }));
     }
     return keyType === undefined ? undefined : { keyType, totals };

@@ -1,11 +1,14 @@
 // workerd closes a connection whose request body was not read by the time the Worker answered, so
 // a client's next request on that keep-alive connection fails ("other side closed"): any answer
-// given before the body is read (a 400 for a bad query or header, 401, 404, 405, 415 …). Reading
-// what is left of a small body first keeps the connection usable; a large one is cancelled and
-// the connection closes, which is cheaper than reading it (RFC 9112 §9.6 allows either).
+// given before the body is read (a 400 for a bad query or header, 401, 404, 405, 413, 415 …).
+// Reading what is left of a body first keeps the connection usable; a very large one is cancelled
+// and the connection closes, which is cheaper than reading it (RFC 9112 §9.6 allows either).
 
-/** Bodies up to this size are read to their end when the app answered without reading them. */
-export const DRAIN_MAX_BYTES = 1 << 20;
+/**
+ * Bodies up to this size are read to their end when the app answered without reading them: a
+ * client still sending a module over the limit then reads its 413 instead of a reset.
+ */
+export const DRAIN_MAX_BYTES = 32 << 20;
 
 /** Reads what is left of `request`'s body, up to `maxBytes`; beyond that it is cancelled. */
 export async function drainUnreadBody(request: Request, maxBytes = DRAIN_MAX_BYTES): Promise<void> {

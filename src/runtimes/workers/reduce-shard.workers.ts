@@ -59,8 +59,15 @@ export interface ReduceShardObject {
   claimKeyType(keyType: string): Promise<string>;
   /** Applies a `(String, i64)` payload of distinct keys and diffs in one transaction. */
   apply(payload: ArrayBuffer, meta: ApplyMeta): Promise<ApplyAnswer>;
-  /** Every total as a `(String, i64)` payload, or null when the shard holds no state. */
-  readAll(): Promise<{ keyType: string; payload: ArrayBuffer } | null>;
+  /**
+   * The shard's totals as `(String, i64)` payloads in key order, a page at a time (an RPC answer
+   * holds at most 32 MiB): those after `after`, and the key to continue after (null on the last
+   * page), pages of about `pageBytes`; null when the shard holds no state.
+   */
+  readAll(
+    after?: string | null,
+    pageBytes?: number,
+  ): Promise<{ keyType: string; payload: ArrayBuffer; next: string | null } | null>;
   readKey(key: string): Promise<{ keyType: string; total: string } | null>;
   /** Forgets everything; false when the shard held no state. */
   drop(): Promise<boolean>;
@@ -106,6 +113,34 @@ const SET_KEY_TYPE =
   "INSERT INTO meta (name, value) VALUES ('keyType', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
 const INSERT_APPLIED = "INSERT INTO applied (key, body_hash, totals, created_at) VALUES (?, ?, ?, ?)";
 const SELECT_ALL = "SELECT key, total FROM totals ORDER BY key";
+const SELECT_ALL_AFTER = "SELECT key, total FROM totals WHERE key > ? ORDER BY key";
+
+/** Key and total bytes per readAll page by default: well under workerd's 32 MiB RPC answer. */
+const READ_PAGE_BYTES = 8 * 1024 * 1024;
+
+/** Characters of JSON bound to one statement: workerd refuses a value over ~2 MiB (SQLITE_TOOBIG). */
+const MAX_JSON_PARAM = 1 << 20;
+
+/**
+ * `items` as JSON arrays of at most MAX_JSON_PARAM characters each (one item always fits: a key
+ * is at most MAX_REDUCE_KEY_BYTES, ~6x that escaped). A shard's 50,000 keys of 1,000 bytes were one
+ * 50 MB parameter, and the whole batch failed on every shard.
+ */
+function* jsonParts(items: readonly unknown[]): Generator<string> {
+  let part: string[] = [];
+  let size = 2;
+  for (const item of items) {
+    const json = JSON.stringify(item);
+    if (part.length > 0 && size + json.length + 1 > MAX_JSON_PARAM) {
+      yield `[${part.join(",")}]`;
+      part = [];
+      size = 2;
+    }
+    part.push(json);
+    size += json.length + 1;
+  }
+  if (part.length > 0) yield `[${part.join(",")}]`;
+}
 const SELECT_ONE = "SELECT total FROM totals WHERE key = ?";
 const DELETE_ALL = [
   "DELETE FROM totals",
@@ -222,8 +257,8 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
       throw keyTypeConflict(meta.namespace, stored, meta.keyType);
     }
     const current = new Map<string, string>();
-    for (const row of sql.exec<TotalRow>(SELECT_TOTALS_OF, JSON.stringify(keys)))
-      current.set(row.key, row.total);
+    for (const part of jsonParts(keys))
+      for (const row of sql.exec<TotalRow>(SELECT_TOTALS_OF, part)) current.set(row.key, row.total);
     const totals = new BigInt64Array(keys.length);
     const upserts: [string, string][] = [];
     const zeros: string[] = [];
@@ -233,8 +268,8 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
       if (next === 0n) zeros.push(key);
       else upserts.push([key, next.toString()]);
     });
-    if (upserts.length > 0) sql.exec(UPSERT_TOTALS, JSON.stringify(upserts));
-    if (zeros.length > 0) sql.exec(DELETE_TOTALS, JSON.stringify(zeros));
+    for (const part of jsonParts(upserts)) sql.exec(UPSERT_TOTALS, part);
+    for (const part of jsonParts(zeros)) sql.exec(DELETE_TOTALS, part);
     if (stored !== meta.keyType) sql.exec(SET_KEY_TYPE, meta.keyType);
     const answer = new Uint8Array(totals.buffer);
     if (idempotencyKey !== undefined) {
@@ -245,13 +280,28 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
     return { ok: true, totals: totals.buffer, isReplay: false };
   }
 
-  async readAll(): Promise<{ keyType: string; payload: ArrayBuffer } | null> {
+  async readAll(
+    after: string | null = null,
+    pageBytes = READ_PAGE_BYTES,
+  ): Promise<{ keyType: string; payload: ArrayBuffer; next: string | null } | null> {
     const sql = this.ctx.storage.sql;
     const keyType = sql.exec<{ value: string }>(SELECT_KEY_TYPE).toArray()[0]?.value;
     if (keyType === undefined) return null;
-    const rows = sql.exec<TotalRow>(SELECT_ALL).toArray();
+    const rows: TotalRow[] = [];
+    let bytes = 0;
+    let next: string | null = null;
+    const cursor =
+      after === null ? sql.exec<TotalRow>(SELECT_ALL) : sql.exec<TotalRow>(SELECT_ALL_AFTER, after);
+    for (const row of cursor) {
+      if (bytes > pageBytes) {
+        next = rows[rows.length - 1].key;
+        break;
+      }
+      rows.push(row);
+      bytes += row.key.length * 3 + 16; // UTF-8 is at most 3 bytes a UTF-16 unit, plus the total
+    }
     const values = BigInt64Array.from(rows, (r) => BigInt(r.total));
-    return { keyType, payload: encodeShardPayload({ keys: rows.map((r) => r.key), values }) };
+    return { keyType, payload: encodeShardPayload({ keys: rows.map((r) => r.key), values }), next };
   }
 
   async readKey(key: string): Promise<{ keyType: string; total: string } | null> {
