@@ -54,6 +54,28 @@ describe("KvReduceStore", () => {
     );
   });
 
+  it("drops a namespace after a batch in flight on its shard, never in the middle of it", async () => {
+    const store = make();
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    await store.claimKeyType("dz", "String");
+    // 21 chunk commits; the drop is asked for while they run
+    const applied = store.applyShard(
+      delta(
+        keys,
+        keys.map(() => 1n),
+        { namespace: "dz" },
+      ),
+    );
+    const dropped = store.drop("dz", 1);
+    assert.equal((await applied).totals.length, 2000);
+    assert.equal(await dropped, true);
+    assert.equal(await store.readAll("dz", 1), undefined, "nothing of the batch is left behind");
+    // a batch of another key type then starts from nothing
+    await store.claimKeyType("dz", "u64");
+    await store.applyShard(delta(["7"], [1n], { namespace: "dz", keyType: "u64" }));
+    assert.deepEqual(await store.readAll("dz", 1), { keyType: "u64", totals: [{ key: "7", total: 1n }] });
+  });
+
   it("completes a shard left half-applied by a crash between chunks exactly once", async () => {
     const store = make();
     const keys = Array.from({ length: 300 }, (_, i) => `w${i}`);

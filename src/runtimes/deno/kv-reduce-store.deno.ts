@@ -161,9 +161,21 @@ export class KvReduceStore implements ReduceStore {
   }
 
   applyShard(delta: ShardDelta): Promise<ShardTotals> {
-    const id = `${delta.namespace}\u0000${delta.shard}`;
-    const run = (this.#queues.get(id) ?? Promise.resolve()).then(() => this.#applyShard(delta));
-    const settled = run.catch(() => undefined);
+    return this.#inTurn(delta.namespace, delta.shard, () => this.#applyShard(delta));
+  }
+
+  /**
+   * Runs `work` after every earlier apply or drop of this process on the same shard: one writer
+   * at a time per shard, so commits do not race each other's checks, and a drop of the shard
+   * falls between whole batches instead of in the middle of one.
+   */
+  #inTurn<T>(namespace: string, shard: number, work: () => Promise<T>): Promise<T> {
+    const id = `${namespace}\u0000${shard}`;
+    const run = (this.#queues.get(id) ?? Promise.resolve()).then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#queues.set(id, settled);
     void settled.then(() => {
       if (this.#queues.get(id) === settled) this.#queues.delete(id);
@@ -345,26 +357,43 @@ export class KvReduceStore implements ReduceStore {
     return { keyType: meta.value.keyType, total };
   }
 
+  /**
+   * Forgets the namespace. Each shard is swept in its turn (#inTurn): a batch this process is
+   * applying finishes on that shard first and is then dropped with it, and a batch after the
+   * drop starts from nothing, instead of a sweep running beside a batch's chunks and leaving part
+   * of it (with its key type) behind. (Another process's batch still races a drop: one process
+   * per KV database is the supported deployment; see RELIABILITY.)
+   */
   async drop(namespace: string, shards: number): Promise<boolean> {
     this.#boundKeyTypes.delete(namespace);
     const keyTypeKey = [...this.#prefix, namespace, "keyType"];
-    let existed = (await this.#kv.get(keyTypeKey)).versionstamp !== null;
+    const hadKeyType = (await this.#kv.get(keyTypeKey)).versionstamp !== null;
     await this.#kv.delete(keyTypeKey);
-    for (let s = 0; s < shards; s++) {
-      let batch: Deno.KvKey[] = [];
-      const flush = async (): Promise<void> => {
-        const op = this.#kv.atomic();
-        for (const key of batch) op.delete(key);
-        await op.commit();
-        batch = [];
-      };
-      for await (const entry of this.#kv.list({ prefix: this.#shardKey(namespace, s) })) {
-        existed = true;
-        batch.push(entry.key);
-        if (batch.length === DROP_BATCH) await flush();
-      }
-      if (batch.length > 0) await flush();
+    const swept = await Promise.all(
+      Array.from({ length: shards }, (_, s) =>
+        this.#inTurn(namespace, s, () => this.#dropShard(namespace, s)),
+      ),
+    );
+    this.#boundKeyTypes.delete(namespace); // a batch that bound it again meanwhile was swept too
+    return hadKeyType || swept.some((found) => found);
+  }
+
+  /** Deletes every key of one shard; true when there was any. */
+  async #dropShard(namespace: string, shard: number): Promise<boolean> {
+    let found = false;
+    let batch: Deno.KvKey[] = [];
+    const flush = async (): Promise<void> => {
+      const op = this.#kv.atomic();
+      for (const key of batch) op.delete(key);
+      await op.commit();
+      batch = [];
+    };
+    for await (const entry of this.#kv.list({ prefix: this.#shardKey(namespace, shard) })) {
+      found = true;
+      batch.push(entry.key);
+      if (batch.length === DROP_BATCH) await flush();
     }
-    return existed;
+    if (batch.length > 0) await flush();
+    return found;
   }
 }
