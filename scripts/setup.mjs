@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Set-up shared by `npm start` and `npm test` on a fresh clone: installs the pinned dependencies
-// when they are missing or stale, then builds the operators. Plain Node, no dependencies.
+// when they are missing or stale, then builds the operators, the Worker bundle and the client
+// package entries. Plain Node, no dependencies.
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -20,3 +21,18 @@ if (isStale) {
 run(process.execPath, ["--import", "tsx", "operators/build.ts"]);
 // The Workers bundle (dist/worker) that `npm start`, `colwasm serve` and the workerd tests serve.
 run(process.execPath, ["--import", "tsx", "scripts/build-worker.ts"]);
+// The package entries `colwasm/client` and `colwasm/columnar` (package.json exports) as Node
+// imports them: compiled JS and declarations in dist/ (~3 s).
+const tsc = `${root}node_modules/typescript/bin/tsc`;
+run(process.execPath, [tsc, "-p", "tsconfig.build.json"]);
+run(process.execPath, [
+  tsc,
+  "-p",
+  "tsconfig.build.json",
+  "--emitDeclarationOnly",
+  "false",
+  "--declaration",
+  "false",
+  "--outDir",
+  "dist",
+]);
