@@ -8,7 +8,7 @@ import { BodyArenaPool, fuelForDeadline } from "../wasm/index.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
 import { BUILTINS, KERNEL_MODULE } from "./workers/builtins.workers.ts";
-import { drainUnreadBody } from "./workers/drain-unread-body.workers.ts";
+import { DRAIN_MAX_BYTES, drainUnreadBody } from "./workers/drain-unread-body.workers.ts";
 import { DoIdempotencyLedger } from "./workers/do-idempotency-ledger.workers.ts";
 import { DoReduceStore } from "./workers/do-reduce-store.workers.ts";
 import { LoaderChainService } from "./workers/loader-chain-service.workers.ts";
@@ -20,12 +20,16 @@ export { ReduceShard } from "./workers/reduce-shard.workers.ts";
 
 const VERSION = "0.1.0";
 let app: Promise<{ fetch(request: Request, env: WorkersEnv): Response | Promise<Response> }> | undefined;
+/** How much of an unread request body is read before answering (drainUnreadBody), set by build. */
+let drainBytes = DRAIN_MAX_BYTES;
 
 async function build(env: WorkersEnv) {
   const settings = readSettings((name) => env[name as `COLWASM_${string}`]);
   const { operator } = settings.limits;
   const fuel = operator.fuel ?? Number(env.COLWASM_FUEL ?? fuelForDeadline(operator.deadlineMs));
   const limits = { ...settings.limits, operator: { ...operator, fuel } };
+  // twice the largest body any route takes: a client sending one over the limit reads its 413
+  drainBytes = Math.max(DRAIN_MAX_BYTES, 2 * Math.max(limits.maxBodyBytes, limits.maxModuleBytes));
   const shards = Number(env.REDUCE_SHARDS ?? DEFAULT_REDUCE_SHARDS);
   if (!Number.isSafeInteger(shards) || shards < 1)
     throw new Error(`REDUCE_SHARDS must be an integer >= 1, got ${JSON.stringify(env.REDUCE_SHARDS)}`);
@@ -77,7 +81,7 @@ export default {
     const response = await withRequestScope(request, { isTestHooks }, async () =>
       handler.fetch(request, env),
     );
-    await drainUnreadBody(request); // keeps the client's connection open after an early answer
+    await drainUnreadBody(request, drainBytes); // keeps the client's connection after an early answer
     return response;
   },
 };

@@ -5,8 +5,9 @@
 // and the connection closes, which is cheaper than reading it (RFC 9112 §9.6 allows either).
 
 /**
- * Bodies up to this size are read to their end when the app answered without reading them: a
- * client still sending a module over the limit then reads its 413 instead of a reset.
+ * Bodies up to this size at least are read to their end when the app answered without reading
+ * them (the entry raises it to twice its body limits): a client still sending a body over the
+ * limit then reads its 413 instead of a reset.
  */
 export const DRAIN_MAX_BYTES = 32 << 20;
 
