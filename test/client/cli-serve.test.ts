@@ -22,10 +22,10 @@ interface Served {
 }
 
 /** Starts `colwasm serve ...args` in `cwd` and resolves once it printed its `state:` line. */
-function serve(args: readonly string[], cwd: string): Promise<Served> {
+function serve(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, [`${ROOT}bin/colwasm.mjs`, "serve", ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", COLWASM_ADMIN_TOKEN: ADMIN },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", COLWASM_ADMIN_TOKEN: ADMIN, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
@@ -84,9 +84,11 @@ describe("colwasm serve from another folder", { timeout: 120_000 }, () => {
     await served.stop();
   });
 
-  test("--runtime workers prints its URL once and keeps a relative --state in the caller's folder", async () => {
+  test("--runtime workers prints its URL once, keeps a relative --state in the caller's folder and takes REDUCE_SHARDS", async () => {
     const name = `rel-state-workers-${process.pid}`;
-    const served = await serve(["--runtime", "workers", "--port", "0", "--state", name], cwd);
+    const served = await serve(["--runtime", "workers", "--port", "0", "--state", name], cwd, {
+      REDUCE_SHARDS: "4",
+    });
     running.push(served);
     // Durable Object storage is created when an object is first used: list the operators
     const ops = await colwasm(["ops"], { env: { COLWASM_URL: served.url, COLWASM_ADMIN_TOKEN: ADMIN } });
@@ -96,6 +98,17 @@ describe("colwasm serve from another folder", { timeout: 120_000 }, () => {
     assert.ok(stdout.includes(`state: ${join(cwd, name)}\n`), stdout);
     assert.ok((await readdir(join(cwd, name))).length > 0, `nothing stored under ${join(cwd, name)}`);
     assert.equal(existsSync(join(ROOT, name)), false, `state written under the repository`);
+    // 26 distinct keys over REDUCE_SHARDS=4 shards touch at most 4 (16 without the setting)
+    const rows = Array.from({ length: 26 }, (_, i) => JSON.stringify([String.fromCharCode(97 + i), 1])).join(
+      "\n",
+    );
+    const res = await fetch(`${served.url}/v1/run?chain=reduce:letters`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson", "columnar-schema": "(String, i64)" },
+      body: `${rows}\n`,
+    });
+    assert.equal(res.status, 200, await res.text());
+    assert.equal(res.headers.get("colwasm-reduce-shard-calls"), "4");
     await served.stop();
   });
 });

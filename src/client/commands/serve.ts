@@ -43,11 +43,12 @@ export const command: Command = {
   },
 };
 
-/** COLWASM_* settings from the environment win over `.dev.vars`. */
+/** The settings README lists (COLWASM_* and REDUCE_SHARDS) from the environment win over `.dev.vars`. */
 function pick(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter(
-      (e): e is [string, string] => e[0].startsWith("COLWASM_") && e[1] !== undefined,
+      (e): e is [string, string] =>
+        (e[0].startsWith("COLWASM_") || e[0] === "REDUCE_SHARDS") && e[1] !== undefined,
     ),
   );
 }
