@@ -8,7 +8,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { WORKERD_BUNDLE_OPTIONS } from "./workerd-bundle-options.ts";
-import { BUILTIN_NAMES } from "../src/runtimes/workers/builtin-names.ts";
+import { BUILTIN_NAMES } from "../src/registry/builtin-names.ts";
 import {
   capModuleLimits,
   DEFAULT_OPERATOR_LIMITS,

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import http from "node:http";
+import { BUILTIN_NAMES } from "../../src/registry/builtin-names.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -337,6 +338,17 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
         } finally {
           agent.destroy();
         }
+      },
+    );
+
+    test(
+      "serves exactly the built-in operators every runtime serves",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const service = (await (await call(server, "/")).json()) as { builtins: string[] };
+        assert.deepEqual([...service.builtins].sort(), [...BUILTIN_NAMES].sort());
+        // operators/dist also holds the scaffold's template, which is not a built-in
+        await expectProblem(await call(server, "/v1/operators/template"), 404, "unknown-operator");
       },
     );
 

@@ -19,7 +19,7 @@ import type { WorkersBuiltin } from "./loader-registry.workers.ts";
 /** The host's validation kernels (src/wasm/kernels/validate.wat), compiled at deploy. */
 export const KERNEL_MODULE: WebAssembly.Module = kernelModule;
 
-/** The built-ins, in the order of BUILTIN_NAMES (./builtin-names.ts). */
+/** The built-ins, in the order of BUILTIN_NAMES (src/registry/builtin-names.ts). */
 export const BUILTINS: readonly WorkersBuiltin[] = [
   { name: "split_words", module: splitWordsModule, bytes: splitWordsBytes },
   { name: "lowercase", module: lowercaseModule, bytes: lowercaseBytes },
