@@ -71,7 +71,8 @@ export class ShardedReduce implements ReduceExecutor {
       if (result.status === "rejected") return void failures.push(result.reason);
       entries[e][1].forEach((d, k) => (totals[d] = result.value.totals[k]));
     });
-    if (failures.length > 0) throw this.#failure(failures, entries.length);
+    if (failures.length > 0)
+      throw this.#failure(failures, entries.length, stage.namespace, idempotency !== undefined);
     const keys = gatherColumn(key, agg.firstIndex);
     const column: Column = {
       kind: "tuple",
@@ -87,14 +88,27 @@ export class ShardedReduce implements ReduceExecutor {
     };
   }
 
-  /** All shards failing alike is that error; a partial failure is retryable (503). */
-  #failure(failures: unknown[], touched: number): unknown {
+  /**
+   * All shards failing alike is that error; a partial failure is 503. With an Idempotency-Key a
+   * retry completes it exactly once (Retry-After); without one a retry would apply the committed
+   * shards again, so the answer says so and invites no retry.
+   */
+  #failure(failures: unknown[], touched: number, namespace: string, hasKey: boolean): unknown {
     const first = failures[0];
     if (failures.length === touched && first instanceof ColwasmError) return first;
     if (first instanceof ColwasmError && first.type === "conflict") return first;
+    const applied = `Reduce applied on ${touched - failures.length} of ${touched} shards`;
+    if (!hasKey) {
+      return new ColwasmError(
+        "unavailable",
+        `${applied}; without an Idempotency-Key the batch cannot be completed exactly once (sending it again would apply those shards twice): read GET /v1/state/${namespace} first, and send an Idempotency-Key with batches that reduce`,
+        { failedShards: failures.length },
+        { cause: first },
+      );
+    }
     return new ColwasmError(
       "unavailable",
-      `Reduce applied on ${touched - failures.length} of ${touched} shards; retry with the same Idempotency-Key to complete it exactly once`,
+      `${applied}; retry with the same Idempotency-Key to complete it exactly once`,
       { retryAfterSeconds: 1, failedShards: failures.length },
       { cause: first },
     );

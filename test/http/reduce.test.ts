@@ -2,6 +2,7 @@
 // state routes, Idempotency-Key replays and conflicts, nothing applied when an earlier stage fails.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { FaultInjectingStore, MemoryReduceStore } from "../../src/state/index.ts";
 import { ADMIN, batch, fixtureWasm, makeApp, problemOf, rowsOf, run, upload } from "./app-fixture.ts";
 
 const LINES = Array.from({ length: 400 }, (_, i) => [`The cat ${i % 7} SAT on the mat ${i % 3}`, 1]);
@@ -31,6 +32,21 @@ async function stateOf(app: Awaited<ReturnType<typeof makeApp>>, name: string): 
 }
 
 describe("reduce over HTTP", () => {
+  it("a shard failing under a batch without an Idempotency-Key is a 503 that invites no retry", async () => {
+    // 26 letters over 16 shards; shards 0-2 of "part" fail their first apply, the others commit
+    const app = await makeApp({
+      reduceStore: new FaultInjectingStore(new MemoryReduceStore(), new Set(["part/0", "part/1", "part/2"])),
+    });
+    const rows = Array.from({ length: 26 }, (_, i) => [String.fromCharCode(97 + i), 1]);
+    const res = await run(app, "reduce:part", batch(rows));
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), null);
+    assert.match(
+      String((await problemOf(res)).detail),
+      /shards; without an Idempotency-Key the batch cannot be completed exactly once .*GET \/v1\/state\/part/,
+    );
+  });
+
   it("refuses a key over 65,000 bytes with 413 before any shard: nothing of the batch is applied", async () => {
     const app = await makeApp();
     const res = await run(
