@@ -24,7 +24,11 @@ const PROBLEM_TYPES: readonly ProblemType[] = [
   "not-acceptable",
 ];
 
-/** The slug of a problem `type` (`/problems/bad-batch` -> `bad-batch`); unknown types map by status. */
+/**
+ * The slug of a problem `type` (`/problems/bad-batch` -> `bad-batch`); unknown types map by status.
+ * 429 (Too Many Requests: a proxy's or platform's rate limit, never the runtime's own problem)
+ * maps to `unavailable` like 503: the request was refused for now, not for what it is.
+ */
 function problemTypeOf(type: unknown, status: number): ProblemType {
   const slug = typeof type === "string" ? type.replace(/^.*\/problems\//, "") : "";
   const known = PROBLEM_TYPES.find((t) => t === slug);
@@ -33,7 +37,7 @@ function problemTypeOf(type: unknown, status: number): ProblemType {
   if (status === 403) return "forbidden";
   if (status === 413) return "too-large";
   if (status === 415) return "unsupported-media-type";
-  if (status === 503) return "unavailable";
+  if (status === 503 || status === 429) return "unavailable";
   return status >= 500 ? "internal" : "bad-request";
 }
 
@@ -82,9 +86,12 @@ export class ColwasmClientError extends ColwasmError {
     this.retryAfterMs = options.retryAfterMs;
   }
 
-  /** True for answers worth retrying with the same Idempotency-Key (503, spec/http-api.md §Reduce). */
+  /**
+   * True for answers worth retrying with the same Idempotency-Key: 503 (spec/http-api.md §Reduce)
+   * and 429 (rate limited), both honouring `Retry-After` when sent.
+   */
   get isRetryable(): boolean {
-    return this.status === 503;
+    return this.status === 503 || this.status === 429;
   }
 }
 

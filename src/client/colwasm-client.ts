@@ -1,7 +1,10 @@
 // The typed client (fetch only: Node, Deno, browsers, Workers): runs chains and decodes results
-// with their trace, manages operators and reads state. Retries only retryable answers (503,
-// honouring Retry-After) and only under an Idempotency-Key, so nothing is ever applied twice.
+// with their trace, manages operators and reads state. Retries only retryable failures (503 and
+// 429, honouring Retry-After; a connection lost before or during the answer) and only under an
+// Idempotency-Key, so nothing is ever applied twice. Every method takes an AbortSignal; an aborted
+// call rejects with the signal's reason, whether it was waiting for headers, a body or a retry.
 import { type BatchView, decodeBatch, formatSchema, parseSchema } from "../columnar/index.ts";
+import { ColwasmError } from "../error.ts";
 import { ColwasmClientError, problemFromResponse } from "./client-error.ts";
 import { ColwasmConnectionError } from "./connection-error.ts";
 import { type EncodedBatch, encodeBatch } from "./encode-batch.ts";
@@ -32,15 +35,35 @@ export interface RunResult {
   readonly attempts: number;
 }
 
+/** Options every method takes. */
+export interface RequestOptions {
+  /**
+   * Cancels the call: once aborted (`AbortController.abort()`, `AbortSignal.timeout(ms)`), the
+   * call rejects with `signal.reason` (an `AbortError` or `TimeoutError` DOMException unless the
+   * caller chose another reason), whether it was connecting, reading the answer's body or waiting
+   * to retry. An abort is never reported as a ColwasmConnectionError and never retried.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** Options of `run`. */
-export interface RunOptions {
+export interface RunOptions extends RequestOptions {
   /** Sent as `Idempotency-Key`; with `retries`, one is generated when absent. */
   readonly idempotencyKey?: string;
-  /** Retries of retryable (503) answers; default 0. Needs an Idempotency-Key (generated if absent). */
+  /**
+   * Retries of retryable failures; default 0. Retryable: a 503 or 429 answer (after its
+   * `Retry-After`, else backoff), and a ColwasmConnectionError whose `isRetryable` is true (the
+   * connection failed before the answer, or broke while its body was read: the request may have
+   * been applied, which the key makes safe to resend). Needs an Idempotency-Key (generated if
+   * absent); without one nothing is retried.
+   */
   readonly retries?: number;
-  /** Called before each retry with the wait chosen (Retry-After, else backoff). */
-  readonly onRetry?: (info: { attempt: number; delayMs: number; error: ColwasmClientError }) => void;
-  readonly signal?: AbortSignal;
+  /** Called before each retry with the wait chosen (Retry-After, else backoff) and the failure. */
+  readonly onRetry?: (info: {
+    attempt: number;
+    delayMs: number;
+    error: ColwasmClientError | ColwasmConnectionError;
+  }) => void;
 }
 
 /** Options of the client. */
@@ -49,14 +72,48 @@ export interface ClientOptions {
   readonly token?: string;
   /** A fetch to use instead of the global one (a Worker's service binding, a test's wrapper). */
   readonly fetch?: typeof fetch;
-  /** How to wait between retries (tests pass a fake clock); default setTimeout. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How to wait between retries (tests pass a fake clock); default setTimeout. The call's signal
+   * is passed along; a sleep that ignores it is still cut short by an abort.
+   */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Rows `[key, total]` of a reduce namespace. */
 export type StateRow = readonly [unknown, unknown];
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** setTimeout, cleared on abort (so an aborted wait does not hold the event loop for 30 s). */
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** `work`, or the signal's reason as soon as it is aborted (whatever `work` does with the signal). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined); // settles later; nobody waits for it any more
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
 
 /**
  * A client of one colwasm runtime.
@@ -76,7 +133,7 @@ export class ColwasmClient {
   readonly #url: string;
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(url: string, options: ClientOptions = {}) {
     this.#url = url.replace(/\/+$/, "");
@@ -90,40 +147,96 @@ export class ColwasmClient {
     return this.#url;
   }
 
-  async #request(path: string, init: RequestInit = {}): Promise<Response> {
+  /** Sends one request; a non-2xx answer becomes its ColwasmClientError. */
+  async #request(path: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+    signal?.throwIfAborted();
     const headers = new Headers(init.headers);
     if (this.#token !== undefined && this.#token !== "")
       headers.set("authorization", `Bearer ${this.#token}`);
     let res: Response;
     try {
-      res = await this.#fetch(`${this.#url}${path}`, { ...init, headers });
+      res = await untilAborted(this.#fetch(`${this.#url}${path}`, { ...init, headers, signal }), signal);
     } catch (error) {
-      throw new ColwasmConnectionError(this.#url, error);
+      throw this.#failure(error, signal, false);
     }
     if (res.ok) return res;
-    throw await problemFromResponse(res);
+    throw await this.#readBody(res, signal, () => problemFromResponse(res));
   }
 
-  /** Runs `chain` (e.g. `split_words,reduce:wc`; `""` only validates) over `batch`, decoding the answer. */
+  /**
+   * Reads an answer's body with `read`: the connection breaking there (a body cut short, a reset)
+   * is a ColwasmConnectionError like a failure before the headers, and an abort is the signal's
+   * reason. `read` must only read (parsing happens after), so every failure of it is the transport's.
+   */
+  async #readBody<T>(res: Response, signal: AbortSignal | undefined, read: () => Promise<T>): Promise<T> {
+    try {
+      return await untilAborted(read(), signal);
+    } catch (error) {
+      res.body?.cancel().catch(() => undefined);
+      throw this.#failure(error, signal, true);
+    }
+  }
+
+  /** A transport failure as the caller should see it: the abort reason, else a connection error. */
+  #failure(error: unknown, signal: AbortSignal | undefined, duringBody: boolean): unknown {
+    if (signal?.aborted) return signal.reason;
+    return new ColwasmConnectionError(this.#url, error, { duringBody });
+  }
+
+  /** An answer's body as JSON (a body that is not JSON is an `internal` failure of the runtime). */
+  async #json(path: string, init: RequestInit, signal: AbortSignal | undefined): Promise<unknown> {
+    const res = await this.#request(path, init, signal);
+    return this.#parseJson(path, await this.#readBody(res, signal, () => res.text()));
+  }
+
+  /** `text` as JSON, else an `internal` ColwasmError naming the answer (not a bare SyntaxError). */
+  #parseJson(path: string, text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      throw new ColwasmError(
+        "internal",
+        `Cannot read the answer of ${this.#url}${path}: not JSON (${JSON.stringify(text.slice(0, 80))})`,
+        { url: `${this.#url}${path}` },
+        { cause: error },
+      );
+    }
+  }
+
+  /** Sleeps `ms` between retries, rejecting with the signal's reason as soon as it is aborted. */
+  async #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    await untilAborted(this.#sleep(ms, signal), signal);
+  }
+
+  /**
+   * Runs `chain` (e.g. `split_words,reduce:wc`; `""` only validates) over `batch`, decoding the
+   * answer. Retries as `options.retries` says (see RunOptions); `options.signal` cancels it.
+   */
   async run(chain: string, batch: EncodedBatch, options: RunOptions = {}): Promise<RunResult> {
+    const { signal } = options;
     const retries = options.retries ?? 0;
     const idempotencyKey = options.idempotencyKey ?? (retries > 0 ? crypto.randomUUID() : undefined);
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.#request(`/v1/run?chain=${encodeURIComponent(chain)}`, {
-          method: "POST",
-          body: batch.bytes,
-          signal: options.signal,
-          headers: {
-            "content-type": "application/x-columnar",
-            "columnar-schema": formatSchema(batch.schema),
-            "columnar-format": batch.format,
-            ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
+        const res = await this.#request(
+          `/v1/run?chain=${encodeURIComponent(chain)}`,
+          {
+            method: "POST",
+            body: batch.bytes,
+            headers: {
+              "content-type": "application/x-columnar",
+              "columnar-schema": formatSchema(batch.schema),
+              "columnar-format": batch.format,
+              ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
+            },
           },
-        });
+          signal,
+        );
+        const body = new Uint8Array(await this.#readBody(res, signal, () => res.arrayBuffer()));
         const format = res.headers.get("columnar-format") === "0.12" ? "0.12" : "0.1";
         const schema = parseSchema(res.headers.get("columnar-schema") ?? "", { format });
-        const body = new Uint8Array(await res.arrayBuffer());
         const stages = parseServerTiming(res.headers.get("server-timing"));
         const copiedBytes = Number(res.headers.get("colwasm-copied-bytes") ?? 0);
         return {
@@ -135,69 +248,88 @@ export class ColwasmClient {
           attempts: attempt + 1,
         };
       } catch (error) {
+        if (signal?.aborted) throw signal.reason;
         const canRetry =
-          error instanceof ColwasmClientError && error.isRetryable && idempotencyKey !== undefined;
+          (error instanceof ColwasmClientError || error instanceof ColwasmConnectionError) &&
+          error.isRetryable &&
+          idempotencyKey !== undefined;
         if (!canRetry || attempt >= retries) throw error;
-        const delayMs = retryDelayMs(attempt, { retryAfterMs: error.retryAfterMs });
+        const retryAfterMs = error instanceof ColwasmClientError ? error.retryAfterMs : undefined;
+        const delayMs = retryDelayMs(attempt, { retryAfterMs });
         options.onRetry?.({ attempt: attempt + 1, delayMs, error });
-        await this.#sleep(delayMs);
+        await this.#wait(delayMs, signal);
       }
     }
   }
 
-  /** `GET /v1/operators`: built-in and uploaded operators. */
-  async operators(): Promise<OperatorEntry[]> {
-    const body: unknown = await (await this.#request("/v1/operators")).json();
+  /** `GET /v1/operators`: built-in and uploaded operators. `options.signal` cancels it. */
+  async operators(options: RequestOptions = {}): Promise<OperatorEntry[]> {
+    const body = await this.#json("/v1/operators", {}, options.signal);
     const list = typeof body === "object" && body !== null && "operators" in body ? body.operators : body;
     return Array.isArray(list) ? list.map(readOperatorEntry) : [];
   }
 
-  /** `GET /v1/operators/NAME`. */
-  async operator(name: string): Promise<OperatorEntry> {
-    return readOperatorEntry(await (await this.#request(`/v1/operators/${encodeURIComponent(name)}`)).json());
+  /** `GET /v1/operators/NAME`. `options.signal` cancels it. */
+  async operator(name: string, options: RequestOptions = {}): Promise<OperatorEntry> {
+    return readOperatorEntry(
+      await this.#json(`/v1/operators/${encodeURIComponent(name)}`, {}, options.signal),
+    );
   }
 
-  /** `PUT /v1/operators/NAME` (admin token): manifest from the module's section, or these headers. */
+  /**
+   * `PUT /v1/operators/NAME` (admin token): manifest from the module's section, or these headers.
+   * `options.signal` cancels it (an upload already received may still be stored).
+   */
   async pushOperator(
     name: string,
     wasm: Uint8Array<ArrayBuffer>,
     manifest: { abi?: string; input?: string; output?: string } = {},
+    options: RequestOptions = {},
   ): Promise<OperatorEntry> {
     const headers: Record<string, string> = { "content-type": "application/wasm" };
     if (manifest.abi) headers["operator-abi"] = manifest.abi;
     if (manifest.input) headers["operator-input"] = manifest.input;
     if (manifest.output) headers["operator-output"] = manifest.output;
     const path = `/v1/operators/${encodeURIComponent(name)}`;
-    return readOperatorEntry(
-      await (await this.#request(path, { method: "PUT", body: wasm, headers })).json(),
-    );
+    return readOperatorEntry(await this.#json(path, { method: "PUT", body: wasm, headers }, options.signal));
   }
 
-  /** `DELETE /v1/operators/NAME` (admin token). */
-  async deleteOperator(name: string): Promise<void> {
-    await (
-      await this.#request(`/v1/operators/${encodeURIComponent(name)}`, { method: "DELETE" })
-    ).body?.cancel();
+  /** `DELETE /v1/operators/NAME` (admin token). `options.signal` cancels it. */
+  async deleteOperator(name: string, options: RequestOptions = {}): Promise<void> {
+    await this.#delete(`/v1/operators/${encodeURIComponent(name)}`, options.signal);
   }
 
-  /** `GET /v1/state/NAME[?key=K]` as rows `[key, total]` (404 `unknown-state` when absent). */
-  async state(name: string, key?: string): Promise<StateRow[]> {
+  /**
+   * `GET /v1/state/NAME[?key=K]` as rows `[key, total]` (404 `unknown-state` when absent).
+   * `options.signal` cancels it.
+   */
+  async state(name: string, key?: string, options: RequestOptions = {}): Promise<StateRow[]> {
+    const { signal } = options;
     const query = key === undefined ? "" : `?key=${encodeURIComponent(key)}`;
-    const res = await this.#request(`/v1/state/${encodeURIComponent(name)}${query}`, {
-      headers: { accept: "application/x-ndjson" },
-    });
+    const res = await this.#request(
+      `/v1/state/${encodeURIComponent(name)}${query}`,
+      { headers: { accept: "application/x-ndjson" } },
+      signal,
+    );
+    const text = await this.#readBody(res, signal, () => res.text());
     const rows: StateRow[] = [];
-    for (const line of (await res.text()).split("\n")) {
+    for (const line of text.split("\n")) {
       if (line === "") continue;
-      const row: unknown = JSON.parse(line);
+      const row = this.#parseJson(`/v1/state/${encodeURIComponent(name)}`, line);
       if (Array.isArray(row) && row.length === 2) rows.push([row[0], row[1]]);
     }
     return rows;
   }
 
-  /** `DELETE /v1/state/NAME` (admin token): drops the namespace. */
-  async deleteState(name: string): Promise<void> {
-    await (await this.#request(`/v1/state/${encodeURIComponent(name)}`, { method: "DELETE" })).body?.cancel();
+  /** `DELETE /v1/state/NAME` (admin token): drops the namespace. `options.signal` cancels it. */
+  async deleteState(name: string, options: RequestOptions = {}): Promise<void> {
+    await this.#delete(`/v1/state/${encodeURIComponent(name)}`, options.signal);
+  }
+
+  /** A DELETE: its 2xx status is the answer; the body is not needed (and a body cut short is no failure). */
+  async #delete(path: string, signal: AbortSignal | undefined): Promise<void> {
+    const res = await this.#request(path, { method: "DELETE" }, signal);
+    await res.body?.cancel().catch(() => undefined);
   }
 }
 

@@ -5,6 +5,7 @@ export {
   type ClientOptions,
   ColwasmClient,
   encodeRows,
+  type RequestOptions,
   type RunOptions,
   type RunResult,
   type RunTrace,

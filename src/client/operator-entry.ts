@@ -33,3 +33,21 @@ export function readOperatorEntry(json: unknown): OperatorEntry {
     description: typeof o.description === "string" ? o.description : undefined,
   };
 }
+
+/**
+ * An entry with the HTTP API's field names and order (spec/http-api.md §Operators: `uploaded_at`,
+ * null for built-ins), as `colwasm ops --json` prints it.
+ */
+export function operatorEntryJson(entry: OperatorEntry): Record<string, unknown> {
+  return {
+    name: entry.name,
+    abi: entry.abi,
+    input: entry.input,
+    output: entry.output,
+    ...(entry.description === undefined ? {} : { description: entry.description }),
+    sha256: entry.sha256,
+    size: entry.size,
+    builtin: entry.builtin,
+    uploaded_at: entry.uploadedAt ?? null,
+  };
+}

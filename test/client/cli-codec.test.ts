@@ -87,9 +87,10 @@ describe("colwasm encode", () => {
     assert.doesNotMatch(wrong.stderr, /JSONL/);
   });
 
-  it("colwasm encode fails on a bad schema or format", () => {
-    assertFails(colwasm(["encode", "--schema", "(string, i64)"], PAIR_JSONL), 1, "Bad schema");
-    assertFails(colwasm(["encode", "--schema", "u8", "--format", "0.2"], "1\n"), 1, "Bad request");
+  it("colwasm encode fails on a bad schema or format as a usage error (status 2)", () => {
+    assertFails(colwasm(["encode", "--schema", "(string, i64)"], PAIR_JSONL), 2, "Bad schema");
+    assertFails(colwasm(["encode", "--schema", "u8", "--format", "0.2"], "1\n"), 2, "Bad request");
+    assertFails(colwasm(["decode", "--schema", "u8", "--format", "0.2"], "1\n"), 2, "Bad request");
   });
 });
 

@@ -1,5 +1,6 @@
 // `colwasm build [DIR]` (spec/cli.md): builds an operator folder to DIR/build/NAME.wasm with its
 // manifest section, after checking the manifest's examples against the module.
+import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { buildOperator } from "../build-operator.ts";
@@ -17,7 +18,12 @@ export const command: Command = {
     const [dirArg, ...extra] = args.positionals;
     if (extra.length > 0) throw new UsageError("Cannot build: expected at most one DIR");
     const cwd = io.cwd ?? ".";
-    const built = await buildOperator(resolve(cwd, dirArg ?? "."));
+    const dir = resolve(cwd, dirArg ?? ".");
+    if (!existsSync(dir))
+      throw new UsageError(`Cannot build ${JSON.stringify(dirArg ?? ".")}: no such folder`, {
+        type: "invalid-operator",
+      });
+    const built = await buildOperator(dir);
     const shown = relative(cwd, built.wasmPath) || built.wasmPath;
     io.stdout.write(
       `built ${built.name} -> ${shown} (${built.byteLength} bytes, ${built.exampleCount} examples pass)\n`,

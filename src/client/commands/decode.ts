@@ -12,6 +12,7 @@ import {
 import { rowReader } from "../../columnar/column-to-rows.ts";
 import { flagValue, requireFlag } from "../args.ts";
 import type { Command } from "../command.ts";
+import { fromCommandLine } from "../usage-error.ts";
 import { readAll } from "../read-all.ts";
 import { writeOutput } from "../write-output.ts";
 
@@ -43,8 +44,8 @@ export const command: Command = {
     { name: "format", value: "F", description: "Columnar-Format of the input: 0.1 (default) or 0.12" },
   ],
   async run(args, io) {
-    const format = parseFormat(flagValue(args, "format"));
-    const schema = parseSchema(requireFlag(args, "schema"), { format });
+    const format = fromCommandLine(() => parseFormat(flagValue(args, "format")));
+    const schema = fromCommandLine(() => parseSchema(requireFlag(args, "schema"), { format }));
     const view = decodeBatch(await readAll(io.stdin), schema, { format });
     for (const text of jsonLineChunks(schema, view.column)) await writeOutput(io.stdout, text);
   },

@@ -3,6 +3,7 @@
 import { columnBuilder, encodeBatch, parseFormat, parseSchema } from "../../columnar/index.ts";
 import { flagValue, requireFlag } from "../args.ts";
 import type { Command } from "../command.ts";
+import { fromCommandLine } from "../usage-error.ts";
 import { readJsonLines } from "../read-json-lines.ts";
 import { withRowShapeHint } from "../row-shape-hint.ts";
 import { writeOutput } from "../write-output.ts";
@@ -17,8 +18,8 @@ export const command: Command = {
     { name: "format", value: "F", description: "Columnar-Format of the output: 0.1 (default) or 0.12" },
   ],
   async run(args, io) {
-    const format = parseFormat(flagValue(args, "format"));
-    const schema = parseSchema(requireFlag(args, "schema"), { format });
+    const format = fromCommandLine(() => parseFormat(flagValue(args, "format")));
+    const schema = fromCommandLine(() => parseSchema(requireFlag(args, "schema"), { format }));
     const builder = columnBuilder(schema);
     await readJsonLines(io.stdin, (value, row) => {
       try {

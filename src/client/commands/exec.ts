@@ -32,6 +32,7 @@ import {
 } from "../../wasm/index.ts";
 import { flagValue, requireFlag } from "../args.ts";
 import type { Command } from "../command.ts";
+import { fromCommandLine, UsageError } from "../usage-error.ts";
 import { readJsonLines } from "../read-json-lines.ts";
 import { withRowShapeHint } from "../row-shape-hint.ts";
 import { writeOutput } from "../write-output.ts";
@@ -44,6 +45,12 @@ async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: stri
   try {
     wasm = await readFile(isPath ? resolve(cwd, name) : new URL(`${name}.wasm`, BUILTINS));
   } catch (error) {
+    // a .wasm path is a file named on the command line: unreadable, it is a usage error (exit 2)
+    if (isPath)
+      throw new UsageError(
+        `Cannot read operator ${JSON.stringify(name)}: ${error instanceof Error ? error.message : String(error)}`,
+        { type: "unknown-operator", fields: { operator: name }, cause: error },
+      );
     throw new ColwasmError(
       "unknown-operator",
       `Cannot find operator ${JSON.stringify(name)}${isPath ? "" : " among the built-ins (operators/dist)"}`,
@@ -87,9 +94,9 @@ export const command: Command = {
     { name: "output", value: "S", description: "output schema of .wasm stages without a manifest" },
   ],
   async run(args, io) {
-    const format = parseFormat(flagValue(args, "format"));
-    const schema = parseSchema(requireFlag(args, "schema"), { format });
-    const stages = parseChain(requireFlag(args, "chain"), { allowPaths: true });
+    const format = fromCommandLine(() => parseFormat(flagValue(args, "format")));
+    const schema = fromCommandLine(() => parseSchema(requireFlag(args, "schema"), { format }));
+    const stages = fromCommandLine(() => parseChain(requireFlag(args, "chain"), { allowPaths: true }));
     const abi = flagValue(args, "abi");
     const headers: Partial<ManifestJson> = {
       abi: abi === "blog" || abi === "colwasm/1" ? abi : undefined,

@@ -1,6 +1,8 @@
-// `colwasm ops` (spec/cli.md): lists the runtime's operators as a table, or as JSONL with `--json`.
+// `colwasm ops` (spec/cli.md): lists the runtime's operators as a table, or as JSONL with `--json`
+// (one entry a line, with the HTTP API's field names: `uploaded_at`, not the client's `uploadedAt`).
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import type { Command } from "../command.ts";
+import { operatorEntryJson } from "../operator-entry.ts";
 import { TableWriter } from "../table-writer.ts";
 import { parseSchema } from "../../columnar/index.ts";
 
@@ -17,7 +19,7 @@ export const command: Command = {
   async run(args, io) {
     const operators = await clientFromEnv(args, io, "run").operators();
     if (args.flags.has("json")) {
-      for (const op of operators) io.stdout.write(`${JSON.stringify(op)}\n`);
+      for (const op of operators) io.stdout.write(`${JSON.stringify(operatorEntryJson(op))}\n`);
       return;
     }
     const table = new TableWriter(COLUMNS);

@@ -2,7 +2,6 @@
 // runtime checks it (exports, schemas, manifest examples) before storing it.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ColwasmError } from "../../error.ts";
 import { flagValue } from "../args.ts";
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import type { Command } from "../command.ts";
@@ -29,10 +28,8 @@ export const command: Command = {
     try {
       wasm = new Uint8Array(await readFile(resolve(io.cwd ?? ".", file)));
     } catch (error) {
-      throw new ColwasmError(
-        "bad-request",
+      throw new UsageError(
         `Cannot read module ${JSON.stringify(file)}: ${error instanceof Error ? error.message : String(error)}`,
-        {},
         { cause: error },
       );
     }

@@ -6,14 +6,15 @@ import { resolve } from "node:path";
 import { columnToRows, formatJsonLines, parseFormat, parseSchema } from "../../columnar/index.ts";
 import { flagValue, type ParsedArgs, requireFlag } from "../args.ts";
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
-import type { RunResult } from "../colwasm-client.ts";
+import { ColwasmClientError } from "../client-error.ts";
+import type { RunOptions, RunResult } from "../colwasm-client.ts";
 import type { Command, CommandIo } from "../command.ts";
 import { encodeBatch } from "../encode-batch.ts";
 import { progressBar } from "../progress-bar.ts";
 import { readAll } from "../read-all.ts";
 import { readRowBatches } from "../read-row-batches.ts";
 import { TableWriter } from "../table-writer.ts";
-import { UsageError } from "../usage-error.ts";
+import { fromCommandLine, UsageError } from "../usage-error.ts";
 import { writeOutput } from "../write-output.ts";
 
 /** Rows per request unless `--batch-rows` says otherwise (spec/cli.md). */
@@ -88,15 +89,16 @@ export const command: Command = {
     {
       name: "retries",
       value: "N",
-      description: "retry 503 answers N times (Retry-After, else backoff; default 0)",
+      description:
+        "retry 503/429 answers and lost connections N times (Retry-After, else backoff; default 0)",
     },
     { name: "output", value: "jsonl|table", description: "how result rows are printed (default jsonl)" },
     { name: "trace", description: "print each batch's stage timings and copied bytes on stderr" },
     { name: "quiet", description: "no progress bar" },
   ],
   async run(args, io) {
-    const format = parseFormat(flagValue(args, "format"));
-    const schema = parseSchema(requireFlag(args, "schema"), { format });
+    const format = fromCommandLine(() => parseFormat(flagValue(args, "format")));
+    const schema = fromCommandLine(() => parseSchema(requireFlag(args, "schema"), { format }));
     const chain = requireFlag(args, "chain");
     const batchRows = positiveInteger(args, "batch-rows", DEFAULT_BATCH_ROWS, 1);
     const retries = positiveInteger(args, "retries", 0, 0);
@@ -122,9 +124,9 @@ export const command: Command = {
         io.stderr.write(`batch ${index}: ${stages}; ${result.trace.copiedBytes} bytes copied\n`);
       }
     };
-    const onRetry = (info: { attempt: number; delayMs: number }): void => {
-      if (!args.flags.has("quiet"))
-        io.stderr.write(`colwasm: retry ${info.attempt} in ${info.delayMs} ms (503)\n`);
+    const onRetry: RunOptions["onRetry"] = ({ attempt, delayMs, error }): void => {
+      const why = error instanceof ColwasmClientError ? String(error.status) : "connection lost";
+      if (!args.flags.has("quiet")) io.stderr.write(`colwasm: retry ${attempt} in ${delayMs} ms (${why})\n`);
     };
 
     if (isBinary) {

@@ -1,0 +1,120 @@
+// The CLI's exit status (src/client/usage-error.ts): 2 for a command line that cannot be run as
+// typed (a bad flag value, a file named on it that cannot be read), 1 for what fails while running
+// (a runtime's problem, a lost connection). And `colwasm ops --json` prints the HTTP API's field
+// names (spec/http-api.md §Operators), read from a small local server.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type CliRun, colwasm, isOneLine } from "./colwasm-process.ts";
+
+const SCHEMA = "(String, i64)";
+
+let dir: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "colwasm-usage-"));
+});
+
+after(async () => {
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+function assertFails(run: CliRun, status: number, stderr: RegExp): void {
+  assert.equal(run.status, status, run.stderr);
+  assert.ok(isOneLine(run.stderr), run.stderr);
+  assert.match(run.stderr, stderr);
+}
+
+describe("colwasm exit status", () => {
+  // nothing listens there: reaching the runtime would fail with status 1, so 2 means the
+  // command line was refused before any request
+  const url = ["--url", "http://127.0.0.1:1"];
+
+  test("a bad flag value exits 2, whichever flag and command", async () => {
+    const runs = await Promise.all([
+      colwasm(["run", "--chain", "x", "--schema", SCHEMA, "--format", "0.2", ...url]),
+      colwasm(["run", "--chain", "x", "--schema", SCHEMA, "--batch-rows", "0", ...url]),
+      colwasm(["run", "--chain", "x", "--schema", "(String, i6)", ...url]),
+      colwasm(["encode", "--schema", "u8", "--format", "0.2"]),
+      colwasm(["exec", "--chain", "split_words", "--schema", SCHEMA, "--format", "0.2"]),
+      colwasm(["exec", "--chain", "split_words,,lowercase", "--schema", SCHEMA]),
+    ]);
+    const [format, batchRows, schema, encode, exec, chain] = runs;
+    assertFails(format, 2, /^Bad request: Cannot read Columnar-Format "0\.2"/);
+    assertFails(batchRows, 2, /^Bad request: Cannot read flag "--batch-rows"/);
+    assertFails(schema, 2, /^Bad schema: /);
+    assertFails(encode, 2, /^Bad request: /);
+    assertFails(exec, 2, /^Bad request: /);
+    assert.equal(chain.status, 2, chain.stderr);
+  });
+
+  test("a file named on the command line that does not exist exits 2", async () => {
+    const missing = join(dir, "missing");
+    const [push, run, build, exec] = await Promise.all([
+      colwasm(["push", "op", `${missing}.wasm`, ...url]),
+      colwasm(["run", "--chain", "x", "--schema", SCHEMA, `${missing}.jsonl`, ...url]),
+      colwasm(["build", missing]),
+      colwasm(["exec", "--chain", `${missing}.wasm`, "--schema", SCHEMA]),
+    ]);
+    assertFails(push, 2, /^Bad request: Cannot read module /);
+    assertFails(run, 2, /^Bad request: Cannot read input /);
+    assertFails(build, 2, /^Invalid operator: Cannot build .*: no such folder/);
+    assertFails(exec, 2, /^Unknown operator: Cannot read operator /);
+  });
+
+  test("a runtime that cannot be reached exits 1", async () => {
+    const run = await colwasm(["run", "--chain", "x", "--schema", SCHEMA, ...url], { input: '["a",1]\n' });
+    assertFails(run, 1, /^Unavailable: /);
+  });
+});
+
+describe("colwasm ops --json", () => {
+  test("prints each entry with the HTTP API's field names", async () => {
+    const entries = [
+      {
+        name: "split_words",
+        abi: "colwasm/1",
+        input: "(String, i64)",
+        output: "(String, i64)",
+        sha256: "a".repeat(64),
+        size: 100,
+        builtin: true,
+        uploaded_at: null,
+      },
+      {
+        name: "shout",
+        abi: "colwasm/1",
+        input: "(String, i64)",
+        output: "(String, i64)",
+        description: "upper-cases",
+        sha256: "b".repeat(64),
+        size: 200,
+        builtin: false,
+        uploaded_at: "2026-01-02T03:04:05.000Z",
+      },
+    ];
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === "/v1/operators" ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ operators: entries }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = server.address();
+      if (address === null || typeof address === "string") throw new Error("no port");
+      const run = await colwasm(["ops", "--json", "--url", `http://127.0.0.1:${address.port}`]);
+      assert.equal(run.status, 0, run.stderr);
+      const printed = run.stdout
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as unknown);
+      assert.deepEqual(printed, entries);
+      assert.doesNotMatch(run.stdout, /uploadedAt/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
