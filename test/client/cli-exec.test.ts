@@ -118,6 +118,12 @@ describe("colwasm exec", () => {
     }
   });
 
+  it("takes only the runtimes' built-ins by name (operators/dist also holds the scaffold's template)", () => {
+    const run = colwasm(["exec", "--chain", "template", "--schema", "(String, i64)"], '["x",1]\n');
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^Unknown operator: Cannot find operator "template" among the built-ins/);
+  });
+
   it("fails before running on a type mismatch", () => {
     const run = colwasm(["exec", "--chain", "lowercase", "--schema", "(u64, i64)"], "[1,2]\n");
     assert.equal(run.status, 1);

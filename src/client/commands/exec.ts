@@ -20,6 +20,7 @@ import {
 import { parseChain, planChain, runChain, ThreadExecutor } from "../../chain/index.ts";
 import { nodeSandbox, TSX_PRELOAD } from "../../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../../error.ts";
+import { BUILTIN_NAMES } from "../../registry/builtin-names.ts";
 import { MemoryReduceStore, ShardedReduce } from "../../state/index.ts";
 import {
   capModuleLimits,
@@ -41,6 +42,14 @@ const BUILTINS = new URL("../../../operators/dist/", import.meta.url);
 
 async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: string): Promise<HostedOperator> {
   const isPath = name.endsWith(".wasm");
+  if (!isPath && !(BUILTIN_NAMES as readonly string[]).includes(name)) {
+    // operators/dist also holds the scaffold's template: only the runtimes' built-ins are names
+    throw new ColwasmError(
+      "unknown-operator",
+      `Cannot find operator ${JSON.stringify(name)} among the built-ins (${BUILTIN_NAMES.join(", ")}); a stage may also be a path to a .wasm file`,
+      { operator: name },
+    );
+  }
   let wasm: Uint8Array;
   try {
     wasm = await readFile(isPath ? resolve(cwd, name) : new URL(`${name}.wasm`, BUILTINS));
