@@ -109,6 +109,31 @@ describe("/v1/operators", () => {
     ]);
   });
 
+  test("PUT with headers that retype a module leaves out its section's examples (rows of the old types)", async () => {
+    const app = await makeApp();
+    // identity's section declares (String, i64) with String examples; it works for any schema
+    const res = await upload(app, "u32_identity", operatorWasm("identity"), {
+      "operator-input": "(u32, i64)",
+      "operator-output": "(u32, i64)",
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal(((await res.json()) as { input: string }).input, "(u32, i64)");
+    const rowsU32 = [
+      [7, 1],
+      [4294967295, -2],
+    ];
+    const ran = await run(app, "u32_identity", batch(rowsU32, { schema: "(u32, i64)" }), {
+      "columnar-schema": "(u32, i64)",
+    });
+    assert.equal(ran.status, 200);
+    // the same schemas respelled keep the examples: a lying module is still caught by them
+    const liar = await upload(app, "liar_respelled", fixtureWasm("lying_manifest"), {
+      "operator-input": "( String , i64 )",
+    });
+    assert.equal(liar.status, 422);
+    assert.equal((await problemOf(liar)).rule, "example");
+  });
+
   test("PUT replaces an uploaded operator, and the next run uses the new module", async () => {
     const app = await makeApp();
     assert.equal((await upload(app, "op", operatorWasm("identity"))).status, 201);
