@@ -24,10 +24,14 @@ const PROBLEM_TYPES: readonly ProblemType[] = [
   "not-acceptable",
 ];
 
+/** Statuses a retry under the same Idempotency-Key may fix (see `isRetryable`). */
+const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
 /**
  * The slug of a problem `type` (`/problems/bad-batch` -> `bad-batch`); unknown types map by status.
  * 429 (Too Many Requests: a proxy's or platform's rate limit, never the runtime's own problem)
- * maps to `unavailable` like 503: the request was refused for now, not for what it is.
+ * and 502/504 (a gateway that could not reach the runtime, or gave up on it) map to `unavailable`
+ * like 503: the request failed for now, not for what it is.
  */
 function problemTypeOf(type: unknown, status: number): ProblemType {
   const slug = typeof type === "string" ? type.replace(/^.*\/problems\//, "") : "";
@@ -37,7 +41,7 @@ function problemTypeOf(type: unknown, status: number): ProblemType {
   if (status === 403) return "forbidden";
   if (status === 413) return "too-large";
   if (status === 415) return "unsupported-media-type";
-  if (status === 503 || status === 429) return "unavailable";
+  if (RETRYABLE_STATUS.has(status)) return "unavailable";
   return status >= 500 ? "internal" : "bad-request";
 }
 
@@ -87,11 +91,12 @@ export class ColwasmClientError extends ColwasmError {
   }
 
   /**
-   * True for answers worth retrying with the same Idempotency-Key: 503 (spec/http-api.md §Reduce)
-   * and 429 (rate limited), both honouring `Retry-After` when sent.
+   * True for answers worth retrying with the same Idempotency-Key: 503 (spec/http-api.md §Reduce),
+   * 429 (rate limited), honouring `Retry-After` when sent, and a gateway's 502/504 (the runtime may
+   * or may not have applied the batch: exactly what the key makes safe to resend).
    */
   get isRetryable(): boolean {
-    return this.status === 503 || this.status === 429;
+    return RETRYABLE_STATUS.has(this.status);
   }
 }
 

@@ -316,6 +316,29 @@ describe("429 Too Many Requests", { timeout: 20_000 }, () => {
   });
 });
 
+describe("a gateway's 502 and 504", { timeout: 20_000 }, () => {
+  for (const status of [502, 504]) {
+    test(`${status} is an unavailable problem, retried under one key like a 503`, async () => {
+      const server = await serve((_req, res, index) => {
+        if (index > 0) return runAnswer(res);
+        res.writeHead(status, { "content-type": "text/html" });
+        res.end("<html>bad gateway</html>");
+      });
+      const waits: number[] = [];
+      const client = new ColwasmClient(server.url, { sleep: async (ms) => void waits.push(ms) });
+      const result = await client.run("x", BATCH, { retries: 1 });
+      assert.equal(result.attempts, 2);
+      assert.equal(waits.length, 1);
+      assert.ok(server.keys[0] !== "" && server.keys[0] === server.keys[1], "one generated key");
+      await assert.rejects(
+        new ColwasmClient((await serve((_req, res) => res.writeHead(status).end())).url).run("x", BATCH),
+        (error: unknown) =>
+          error instanceof ColwasmClientError && error.type === "unavailable" && error.isRetryable,
+      );
+    });
+  }
+});
+
 describe("ColwasmConnectionError.code", { timeout: 20_000 }, () => {
   test("is read from Deno's connect errors (refused, DNS), which carry no cause.code", () => {
     const denoError = (message: string): TypeError =>
