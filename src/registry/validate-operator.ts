@@ -11,7 +11,7 @@ import {
   meterFuel,
   instrumentOperator,
   type HostedOperator,
-  InvalidOperatorError,
+  compileFailure,
   type ManifestJson,
   type OperatorLimits,
   prepareOperator,
@@ -64,12 +64,7 @@ export async function compileCapped(
   try {
     return await options.compile(capped);
   } catch (error) {
-    if (!(error instanceof WebAssembly.CompileError)) throw error;
-    throw new InvalidOperatorError(
-      `Cannot compile operator "${name}": ${error.message}`,
-      { operator: name, rule: "not-wasm" },
-      { cause: error },
-    );
+    throw compileFailure(name, error);
   }
 }
 

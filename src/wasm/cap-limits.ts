@@ -5,7 +5,7 @@
 // would be a second cap the host does not watch. Tables are capped too: ten tables of 10^7
 // funcrefs exhaust workerd's heap on instantiation, whatever the memory cap.
 import { InvalidOperatorError } from "./operator-error.ts";
-import { encodeU32, WasmReader } from "./wasm-reader.ts";
+import { concatBytes, encodeU32, WasmReader } from "./wasm-reader.ts";
 
 /** Elements a table may hold (initially or grown): far more than the function pointers of real code. */
 export const MAX_TABLE_ELEMENTS = 65_536;
@@ -101,11 +101,5 @@ export function capModuleLimits(wasm: Uint8Array, maxPages: number): Uint8Array<
       parts.push(wasm.subarray(sectionStart, reader.at));
     }
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos); // copy: building the patched module once, at upload/build time
-    pos += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

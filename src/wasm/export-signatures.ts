@@ -4,7 +4,7 @@
 // belongs). Checked at upload, where the bytes are at hand.
 import type { OperatorAbi } from "./manifest.ts";
 import { InvalidOperatorError } from "./operator-error.ts";
-import { readSections } from "./wasm-sections.ts";
+import { readImports, readSections } from "./wasm-sections.ts";
 import type { WasmReader } from "./wasm-reader.ts";
 
 const I32 = 0x7f;
@@ -53,33 +53,6 @@ function readTypes(r: WasmReader): FunctionType[] {
   return types;
 }
 
-/** Type indices of imported functions, in function index order (other imports skipped). */
-function readImportedFunctions(r: WasmReader): number[] {
-  const functions: number[] = [];
-  const count = r.u32();
-  for (let i = 0; i < count; i++) {
-    r.name();
-    r.name();
-    const kind = r.byte();
-    if (kind === 0) functions.push(r.u32());
-    else if (kind === 1) {
-      r.valueType();
-      skipLimits(r);
-    } else if (kind === 2) skipLimits(r);
-    else if (kind === 3) {
-      r.valueType();
-      r.byte();
-    } else r.fail(`unknown import kind ${kind}`);
-  }
-  return functions;
-}
-
-function skipLimits(r: WasmReader): void {
-  const flags = r.byte();
-  r.u32();
-  if ((flags & 1) === 1) r.u32();
-}
-
 /** The function type of each function export, by name. */
 export function exportedFunctionTypes(wasm: Uint8Array): Map<string, FunctionType> {
   let types: FunctionType[] = [];
@@ -88,7 +61,7 @@ export function exportedFunctionTypes(wasm: Uint8Array): Map<string, FunctionTyp
   for (const section of readSections(wasm)) {
     const r = section.content;
     if (section.id === 1) types = readTypes(r);
-    else if (section.id === 2) functions = readImportedFunctions(r);
+    else if (section.id === 2) functions = readImports(r).functionTypes;
     else if (section.id === 3) {
       const count = r.u32();
       for (let i = 0; i < count; i++) functions.push(r.u32());

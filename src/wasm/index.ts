@@ -13,7 +13,12 @@ export {
   readManifestSection,
 } from "./manifest.ts";
 export type { OperatorBatch } from "./operator-batch.ts";
-export { InvalidOperatorError, OperatorError, type OperatorFailure } from "./operator-error.ts";
+export {
+  compileFailure,
+  InvalidOperatorError,
+  OperatorError,
+  type OperatorFailure,
+} from "./operator-error.ts";
 export { type HostedOperator, OperatorInstance } from "./operator-instance.ts";
 export { DEFAULT_OPERATOR_LIMITS, type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
 export { prepareOperator } from "./prepare-operator.ts";

@@ -19,7 +19,7 @@
 // Only plain byte manipulation happens here: workerd forbids run-time compilation in the parent.
 import { findRewritePoints } from "./instruction-walk.ts";
 import { InvalidOperatorError } from "./operator-error.ts";
-import { encodeSigned, encodeU32, WasmReader } from "./wasm-reader.ts";
+import { concatBytes, encodeSigned, encodeU32, WasmReader } from "./wasm-reader.ts";
 import {
   countImportedGlobals,
   hasExport,
@@ -105,23 +105,13 @@ function bulkCharge(op: Uint8Array, fuelGlobal: number, scratchGlobal: number): 
   return Uint8Array.from([0x24, ...t, ...spend(fuelGlobal, cost), 0x23, ...t, ...op]);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at); // copy: assembling the rewritten module once, at upload/build time
-    at += p.length;
-  }
-  return out;
-}
-
 /**
  * A section: its id and size header followed by its content parts, as one array (a module with
  * 50k functions has 100k parts: spread into a call's arguments they would overflow the stack).
  */
 function section(id: number, content: readonly Uint8Array[]): Uint8Array {
   const size = content.reduce((n, p) => n + p.length, 0);
-  return concat([Uint8Array.from([id, ...encodeU32(size)]), ...content]);
+  return concatBytes([Uint8Array.from([id, ...encodeU32(size)]), ...content]);
 }
 
 /** A vector section with entries appended: the new count, the entries left in `r`, then `tail`. */
@@ -207,7 +197,7 @@ function meterCode(r: WasmReader, rewrite: Rewrite): Uint8Array[] {
     const size = r.u32();
     const base = r.base + r.at;
     const body = meterBody(new WasmReader(r.take(size), base), rewrite);
-    const metered = concat(body);
+    const metered = concatBytes(body);
     parts.push(Uint8Array.from(encodeU32(metered.length)), metered);
   }
   if (!r.isDone) r.fail("the code section has bytes after its last body");
@@ -304,5 +294,5 @@ export function instrumentOperator(wasm: Uint8Array, options: { fuel: boolean })
     }
   }
   emitMissing(Infinity);
-  return concat(out);
+  return concatBytes(out);
 }

@@ -33,3 +33,16 @@ export class InvalidOperatorError extends ColwasmError {
     this.name = "InvalidOperatorError";
   }
 }
+
+/**
+ * `error` as the upload's failure when it is the engine refusing to compile the module (rule
+ * "not-wasm"); anything else is rethrown as it is.
+ */
+export function compileFailure(operator: string, error: unknown): InvalidOperatorError {
+  if (!(error instanceof WebAssembly.CompileError)) throw error;
+  return new InvalidOperatorError(
+    `Cannot compile operator "${operator}": ${error.message}`,
+    { operator, rule: "not-wasm" },
+    { cause: error },
+  );
+}

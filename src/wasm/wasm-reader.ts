@@ -111,3 +111,14 @@ export function encodeSigned(value: number): number[] {
     if (isLast) return out;
   }
 }
+
+/** `parts` joined into one new module buffer (rewriting a module: once, at upload or build time). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at); // copy: assembling a rewritten module once, at upload/build time
+    at += p.length;
+  }
+  return out;
+}

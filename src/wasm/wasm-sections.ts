@@ -58,15 +58,16 @@ function skipLimits(r: WasmReader): void {
   if (flags === 1) r.u32();
 }
 
-/** How many globals the import section in `r` imports (they come first in the global index space). */
-export function countImportedGlobals(r: WasmReader): number {
+/** What the import section in `r` imports that shifts index spaces: functions (their type indices) and globals. */
+export function readImports(r: WasmReader): { functionTypes: number[]; globals: number } {
+  const functionTypes: number[] = [];
   let globals = 0;
   const count = r.u32();
   for (let i = 0; i < count; i++) {
     r.name();
     r.name();
     const kind = r.byte();
-    if (kind === 0) r.u32();
+    if (kind === 0) functionTypes.push(r.u32());
     else if (kind === 1) {
       r.valueType();
       skipLimits(r);
@@ -77,7 +78,12 @@ export function countImportedGlobals(r: WasmReader): number {
       globals++;
     } else r.fail(`unknown import kind ${kind}`);
   }
-  return globals;
+  return { functionTypes, globals };
+}
+
+/** How many globals the import section in `r` imports (they come first in the global index space). */
+export function countImportedGlobals(r: WasmReader): number {
+  return readImports(r).globals;
 }
 
 /** Whether the export section in `r` already exports `name`. */

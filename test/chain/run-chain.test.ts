@@ -11,17 +11,11 @@ import {
 } from "../../src/columnar/index.ts";
 import { ChainTypeError, InlineExecutor, parseChain, planChain, runChain } from "../../src/chain/index.ts";
 import { runExamples } from "../../src/wasm/index.ts";
+import { BUILTIN_NAMES } from "../../src/registry/builtin-names.ts";
 import { loadOperator, resolverOf, TEST_LIMITS } from "../support/operators.ts";
 
 const schema = parseSchema("(String, i64)");
-const EXAMPLES = [
-  "split_words",
-  "lowercase",
-  "filter_nonempty",
-  "len_plus_diff",
-  "len_plus_diff_blog",
-  "identity",
-];
+const EXAMPLES: readonly string[] = BUILTIN_NAMES;
 const ops = EXAMPLES.map((name) => loadOperator(name));
 const batchOf = (rows: unknown[]) => decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;

@@ -18,18 +18,12 @@ import {
   MemoryOperatorStore,
   RegistryCore,
 } from "../../src/registry/index.ts";
+import { BUILTIN_NAMES } from "../../src/registry/builtin-names.ts";
 import { MemoryReduceStore, type ReduceStore, ShardedReduce } from "../../src/state/index.ts";
 import { BodyArenaPool, DEFAULT_OPERATOR_LIMITS } from "../../src/wasm/index.ts";
 import { kernelModule } from "../support/operators.ts";
 
-export const BUILTINS = [
-  "split_words",
-  "lowercase",
-  "filter_nonempty",
-  "len_plus_diff",
-  "len_plus_diff_blog",
-  "identity",
-];
+export const BUILTINS: readonly string[] = BUILTIN_NAMES;
 export const ADMIN = "admin-secret";
 export const SCHEMA = "(String, i64)";
 

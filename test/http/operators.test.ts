@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { withManifest, withManifestText, withoutSection } from "../support/wasm-sections.ts";
+import { wat } from "../support/wat.ts";
 import {
   ADMIN,
   batch,
@@ -17,16 +18,6 @@ import {
   upload,
 } from "./app-fixture.ts";
 
-const wabt = await (await import("wabt")).default();
-/** A module from WAT text (shapes no fixture has). */
-function wat(text: string): Uint8Array {
-  const module = wabt.parseWat("upload.wat", text, {});
-  try {
-    return Uint8Array.from(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
 const IDENTITY_MANIFEST = { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" };
 
 const rows = [

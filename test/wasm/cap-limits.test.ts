@@ -8,17 +8,9 @@ import {
   MAX_TABLE_ELEMENTS,
   MAX_TABLES,
 } from "../../src/wasm/index.ts";
+import { wat as watBytes } from "../support/wat.ts";
 
-const wabt = await (await import("wabt")).default();
-
-function wat(text: string): Uint8Array<ArrayBuffer> {
-  const module = wabt.parseWat("cap.wat", text, { reference_types: true, threads: true });
-  try {
-    return Uint8Array.from(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
+const wat = (text: string) => watBytes(text, { reference_types: true, threads: true });
 
 type Exports = Record<string, (...args: number[]) => number>;
 const instantiate = (bytes: Uint8Array<ArrayBuffer>) =>

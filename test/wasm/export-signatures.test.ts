@@ -14,17 +14,9 @@ import {
   prepareOperator,
 } from "../../src/wasm/index.ts";
 import { TEST_LIMITS } from "../support/operators.ts";
+import { wat as watBytes } from "../support/wat.ts";
 
-const wabt = await (await import("wabt")).default();
-
-function wat(text: string): Uint8Array<ArrayBuffer> {
-  const module = wabt.parseWat("test.wat", text, { multi_value: true });
-  try {
-    return Uint8Array.from(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
+const wat = (text: string) => watBytes(text, { multi_value: true });
 
 /** A colwasm/1-shaped module whose exports have the given signatures (bodies return zeros). */
 function moduleWith(signatures: Record<string, string>, extra = ""): Uint8Array<ArrayBuffer> {

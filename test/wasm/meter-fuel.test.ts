@@ -19,25 +19,17 @@ import {
   MAX_FUEL,
   meterFuel,
 } from "../../src/wasm/meter-fuel.ts";
-
-const wabt = await (await import("wabt")).default();
+import { wat as watBytes } from "../support/wat.ts";
 
 /** Compiles WAT text to bytes with every feature the metering walk supports. */
-function wat(text: string): Uint8Array<ArrayBuffer> {
-  const features = {
+const wat = (text: string) =>
+  watBytes(text, {
     bulk_memory: true,
     multi_value: true,
     reference_types: true,
     simd: true,
     tail_call: true,
-  };
-  const module = wabt.parseWat("test.wat", text, features);
-  try {
-    return Uint8Array.from(module.toBinary({}).buffer); // copy: a plain ArrayBuffer-backed view
-  } finally {
-    module.destroy();
-  }
-}
+  });
 
 type Exports = Record<string, unknown>;
 

@@ -20,6 +20,7 @@ import {
   prepareOperator,
 } from "../../src/wasm/index.ts";
 import { builtWasm, kernelModule, loadOperator, TEST_LIMITS } from "../support/operators.ts";
+import { wat } from "../support/wat.ts";
 
 const schema = parseSchema("(String, i64)");
 const WORKED = [
@@ -108,11 +109,9 @@ describe("OperatorInstance", () => {
     );
   });
 
-  it("keeps the operator's error() text when act returns 0 at the memory cap", async () => {
-    const wabt = await (await import("wabt")).default();
+  it("keeps the operator's error() text when act returns 0 at the memory cap", () => {
     // grows until memory.grow fails, then answers 0 with its own message
-    const wat = wabt.parseWat(
-      "bomb.wat",
+    const bytes = wat(
       `(module (memory (export "memory") 1)
         (data (i32.const 16) "\\13\\00\\00\\00\\00\\00\\00\\00bomb: out of memory")
         (func (export "alloc") (param i32) (result i32) (i32.const 1024))
@@ -122,8 +121,6 @@ describe("OperatorInstance", () => {
             (br_if $full (i32.lt_s (memory.grow (i32.const 16)) (i32.const 0))) (br $more)))
           (i32.const 0)))`,
     );
-    const bytes = Uint8Array.from(wat.toBinary({}).buffer);
-    wat.destroy();
     const limits = { ...TEST_LIMITS, maxMemoryPages: 64 };
     const op = prepareOperator("bomb", new WebAssembly.Module(capModuleLimits(bytes, 64)), {
       headers: { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" },

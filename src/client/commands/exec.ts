@@ -27,7 +27,7 @@ import {
   checkExportSignatures,
   DEFAULT_OPERATOR_LIMITS,
   type HostedOperator,
-  InvalidOperatorError,
+  compileFailure,
   type ManifestJson,
   prepareOperator,
 } from "../../wasm/index.ts";
@@ -72,12 +72,7 @@ async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: stri
   try {
     module = new WebAssembly.Module(bytes);
   } catch (error) {
-    if (!(error instanceof WebAssembly.CompileError)) throw error;
-    throw new InvalidOperatorError(
-      `Cannot compile operator "${name}": ${error.message}`,
-      { operator: name, rule: "not-wasm" },
-      { cause: error },
-    );
+    throw compileFailure(name, error);
   }
   const hosted = prepareOperator(name, module, { headers: isPath ? headers : {} });
   // the export types an upload would be refused for, told to the author before they upload
