@@ -12,8 +12,8 @@ export {
   compileCapped,
   type CompileWasm,
   operatorEntry,
-  sha256Hex,
   type ValidateOptions,
   type ValidOperator,
   validateOperator,
 } from "./validate-operator.ts";
+export { sha256Hex } from "../sha256-hex.ts";

@@ -3,6 +3,7 @@
 // examples run. Shared by every registry so each runtime rejects exactly the same modules.
 import { formatSchema } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
+import { sha256Hex } from "../sha256-hex.ts";
 import {
   capModuleLimits,
   checkExportSignatures,
@@ -37,16 +38,6 @@ export interface ValidateOptions {
 export interface ValidOperator {
   readonly hosted: HostedOperator;
   readonly sha256: string;
-}
-
-/** Hex SHA-256 of `bytes` (Web Crypto: the same in Workers, Deno and Node). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const source =
-    bytes.buffer instanceof ArrayBuffer
-      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      : bytes.slice();
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", source));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -5,6 +5,7 @@
 // per-shard records. Those records are kept under the claim (`reduceRecordKey`), so a key bound
 // again after it expired never meets the records of its earlier request.
 import { ColwasmError } from "../error.ts";
+import { sha256Hex } from "../sha256-hex.ts";
 
 /** A request's hold on an Idempotency-Key. */
 export interface IdempotencyClaim {
@@ -50,8 +51,7 @@ export async function requestFingerprint(parts: RequestParts): Promise<string> {
   const all = new Uint8Array(meta.length + parts.body.length);
   all.set(meta); // copy: hashing input, only for requests that carry an Idempotency-Key
   all.set(parts.body, meta.length);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(all);
 }
 
 /** The conflict of a key reused with another request; names the key as the client sent it. */
