@@ -4,7 +4,13 @@
 // one memcpy per hop, the loop budget enforced by fuel (src/wasm/meter-fuel.ts).
 import { InlineExecutor, type OperatorStage } from "../../chain/index.ts";
 import { decodeBatch, encodeSlices, formatSchema, parseFormat, parseSchema } from "../../columnar/index.ts";
-import { type HostedOperator, type OperatorLimits, prepareOperator, runExamples } from "../../wasm/index.ts";
+import {
+  checkInstantiates,
+  type HostedOperator,
+  type OperatorLimits,
+  prepareOperator,
+  runExamples,
+} from "../../wasm/index.ts";
 import {
   bodyOf,
   failureOf,
@@ -85,6 +91,8 @@ export function serveRunner(
   function validate(request: Request): Response {
     const plan = JSON.parse(request.headers.get(PLAN_HEADER) ?? "{}") as ValidatePlan;
     const op = prepareOperator(plan.name, modules[0], { headers: plan.headers });
+    // metered here, so a start function runs under the deadline's fuel
+    checkInstantiates(op, plan.limits);
     runExamples(op, plan.limits);
     const { abi, input, output, description, examples } = op.manifest;
     const answer: ValidateAnswer = {
