@@ -67,11 +67,13 @@ export class ThreadExecutor implements SegmentExecutor {
   #run(stages: readonly OperatorStage[], input: SegmentInput): Promise<SegmentResult> {
     const sandbox = (this.#sandbox ??= this.#spawn());
     const newOperators: ThreadOperator[] = [];
+    const marked: OperatorStage["operator"][] = []; // marked as sent by this run
     const keyed = stages.map((s) => {
       let key = sandbox.sent.get(s.operator);
       if (key === undefined) {
         key = this.#nextKey++;
         sandbox.sent.set(s.operator, key);
+        marked.push(s.operator);
         newOperators.push({
           key,
           name: s.operator.name,
@@ -154,9 +156,7 @@ export class ThreadExecutor implements SegmentExecutor {
         // nothing reached the thread: no timer may outlive this call (it would kill the thread
         // under a later request), and the operators it did not receive are not marked as sent
         cleanup();
-        for (const op of newOperators) {
-          for (const [operator, key] of sandbox.sent) if (key === op.key) sandbox.sent.delete(operator);
-        }
+        for (const operator of marked) sandbox.sent.delete(operator);
         reject(error);
       }
     });
