@@ -3,7 +3,7 @@
 // fetch and the DO classes. Deps are built once per isolate, on the first request (env only
 // arrives with it); each request runs in a scope that counts its shard calls.
 import { createApp, createFailedApp } from "../http/index.ts";
-import { DEFAULT_REDUCE_SHARDS, ShardedReduce } from "../state/index.ts";
+import { ShardedReduce } from "../state/index.ts";
 import { BodyArenaPool, fuelForDeadline } from "../wasm/index.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
@@ -24,29 +24,24 @@ let app: Promise<{ fetch(request: Request, env: WorkersEnv): Response | Promise<
 let drainBytes = DRAIN_MAX_BYTES;
 
 async function build(env: WorkersEnv) {
-  const settings = readSettings((name) => env[name as `COLWASM_${string}`]);
+  const settings = readSettings((name) =>
+    name === "REDUCE_SHARDS" ? env.REDUCE_SHARDS : env[name as `COLWASM_${string}`],
+  );
   const { operator } = settings.limits;
   const fuel = operator.fuel ?? Number(env.COLWASM_FUEL ?? fuelForDeadline(operator.deadlineMs));
   const limits = { ...settings.limits, operator: { ...operator, fuel } };
   // twice the largest body any route takes: a client sending one over the limit reads its 413
   drainBytes = Math.max(DRAIN_MAX_BYTES, 2 * Math.max(limits.maxBodyBytes, limits.maxModuleBytes));
-  const shards = Number(env.REDUCE_SHARDS ?? DEFAULT_REDUCE_SHARDS);
-  if (!Number.isSafeInteger(shards) || shards < 1)
-    throw new Error(`REDUCE_SHARDS must be an integer >= 1, got ${JSON.stringify(env.REDUCE_SHARDS)}`);
+  const shards = settings.reduceShards;
   const store = () => env.OPERATOR_REGISTRY.get(env.OPERATOR_REGISTRY.idFromName("operators"));
   const registry = await LoaderRegistry.create({ loader: env.LOADER, store, builtins: BUILTINS, limits });
   const { idempotencyTtlMs } = settings;
-  const readPageBytes = Number(env.COLWASM_STATE_PAGE_BYTES ?? 8 * 1024 * 1024);
-  if (!Number.isSafeInteger(readPageBytes) || readPageBytes < 1)
-    throw new Error(
-      `COLWASM_STATE_PAGE_BYTES must be an integer >= 1, got ${JSON.stringify(env.COLWASM_STATE_PAGE_BYTES)}`,
-    );
   const state = {
     store: new DoReduceStore({
       namespace: env.REDUCE_SHARD,
       scope: currentScope,
       idempotencyTtlMs,
-      readPageBytes,
+      readPageBytes: settings.statePageBytes,
     }),
     shards,
   };

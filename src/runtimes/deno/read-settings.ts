@@ -19,6 +19,8 @@ export interface DenoSettings {
   readonly reduceShards: number;
   /** COLWASM_IDEMPOTENCY_TTL_SECONDS, in ms: how long reduce shards honour an Idempotency-Key. */
   readonly idempotencyTtlMs: number;
+  /** COLWASM_STATE_PAGE_BYTES (Workers): key and total bytes per page when a shard is listed. */
+  readonly statePageBytes: number;
 }
 
 /** Safe defaults of the HTTP limits. */
@@ -48,6 +50,7 @@ export function readSettings(env: (name: string) => string | undefined): DenoSet
     runToken: token("COLWASM_RUN_TOKEN"),
     reduceShards: int("REDUCE_SHARDS", DEFAULT_REDUCE_SHARDS),
     idempotencyTtlMs: int("COLWASM_IDEMPOTENCY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_TTL_MS / 1000) * 1000,
+    statePageBytes: int("COLWASM_STATE_PAGE_BYTES", 8 * 1024 * 1024),
     limits: {
       maxBodyBytes: int("COLWASM_MAX_BODY_BYTES", DEFAULTS.maxBodyBytes),
       maxModuleBytes: int("COLWASM_MAX_MODULE_BYTES", DEFAULTS.maxModuleBytes),
