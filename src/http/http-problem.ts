@@ -1,9 +1,13 @@
-// Problems only the HTTP layer raises (routing and content negotiation): three of the ProblemTypes
-// of src/error.ts, carried with the response headers they need; `renderProblem` answers both. Each is documented at `/problems/<type>`.
+// Problems only the HTTP layer raises (routing, content negotiation and content codings): ProblemTypes
+// of src/error.ts carried with the response headers they need (`Allow`, `Accept-Encoding`);
+// `renderProblem` answers both. Each is documented at `/problems/<type>`.
 import type { ProblemFields, ProblemType } from "../error.ts";
 
 /** Problem types of HTTP routing and negotiation (README §The HTTP API). */
-export type HttpProblemType = Extract<ProblemType, "not-found" | "method-not-allowed" | "not-acceptable">;
+export type HttpProblemType = Extract<
+  ProblemType,
+  "not-found" | "method-not-allowed" | "not-acceptable" | "unsupported-media-type"
+>;
 
 /** A routing or negotiation failure, with the response headers it needs (e.g. `Allow`). */
 export class HttpProblem extends Error {

@@ -20,7 +20,7 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   },
   "bad-request": {
     title: "Bad request",
-    text: "A header or query parameter is missing or invalid: a missing Columnar-Schema (`rule: schema-missing`), an unsupported Columnar-Format (`rule: unsupported-format`, checked before the schema), a Columnar-Format and a `format` query parameter that disagree (`rule: conflicting-format`), a chain that does not parse or has too many stages. Validation issues are listed in `issues`.",
+    text: "A header or query parameter is missing or invalid: a missing Columnar-Schema (`rule: schema-missing`), an unsupported Columnar-Format (`rule: unsupported-format`, checked before the schema), a Columnar-Format and a `format` query parameter that disagree (`rule: conflicting-format`), a chain that does not parse or has too many stages, a body whose gzip or deflate Content-Encoding does not decode (`rule: content-encoding`). Validation issues are listed in `issues`.",
   },
   unauthorized: {
     title: "Unauthorized",
@@ -56,11 +56,11 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   },
   "too-large": {
     title: "Too large",
-    text: "The request body, an operator module or an operator's output is over its configured limit.",
+    text: "The request body, an operator module or an operator's output is over its configured limit. A body sent with a Content-Encoding is counted decoded.",
   },
   "unsupported-media-type": {
     title: "Unsupported media type",
-    text: "Batches are sent as application/x-columnar (or application/x-ndjson rows), operator modules as application/wasm.",
+    text: "Batches are sent as application/x-columnar (or application/x-ndjson rows), operator modules as application/wasm. A body may carry Content-Encoding gzip or deflate (decoded on entry); another content coding is refused with an `Accept-Encoding` header listing these.",
   },
   "chain-type-mismatch": {
     title: "Chain type mismatch",

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import http from "node:http";
+import { deflateSync, gzipSync } from "node:zlib";
 import { BUILTIN_NAMES } from "../../src/registry/builtin-names.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -394,6 +395,52 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
       assert.ok(body.byteLength > 100_000);
       await expectProblem(await run("identity", body), 413, "too-large");
     });
+
+    test(
+      "gzip and deflate bodies are decoded on entry; corrupt ones are 400, unknown codings 415, bombs 413",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const coded = (body: Uint8Array, coding: string) =>
+          call(server, "/v1/run?chain=lowercase", {
+            method: "POST",
+            headers: {
+              "content-type": "application/x-columnar",
+              "columnar-schema": SCHEMA,
+              "content-encoding": coding,
+            },
+            body: body.slice(),
+          });
+        // ~90 KB decoded: over the 64 KiB from which a run reads its body into a WASM arena
+        const rows = Array.from({ length: 3000 }, (_, k) => [`Row ${k % 7} TEXT`, k]);
+        const plain = batch(rows);
+        assert.ok(plain.byteLength > 64 * 1024 && plain.byteLength < 100_000);
+        const lowered = rows.map(([text, k]) => [String(text).toLowerCase(), k]);
+        await expectRows(await coded(gzipSync(plain), "gzip"), lowered);
+        await expectRows(await coded(deflateSync(batch([["AB", 1]])), "deflate"), [["ab", 1]]);
+        const zipped = gzipSync(plain);
+        const problem = await expectProblem(await coded(zipped.subarray(0, 200), "gzip"), 400, "bad-request");
+        assert.equal(problem.rule, "content-encoding");
+        const unknown = await coded(plain, "br");
+        assert.equal(unknown.headers.get("accept-encoding"), "gzip, deflate");
+        await expectProblem(unknown, 415, "unsupported-media-type");
+        // 4 MB of zeros is a few KB zipped: the limit (100000 bytes) counts what it decodes to
+        await expectProblem(await coded(gzipSync(new Uint8Array(4 << 20)), "gzip"), 413, "too-large");
+        const stored = await upload(
+          "zipped_lowercase",
+          gzipSync(await wasm("operators/dist/lowercase.wasm")),
+          {
+            "content-encoding": "gzip",
+          },
+        );
+        assert.equal(stored.status, 201, await stored.clone().text());
+        await expectRows(await run("zipped_lowercase", batch([["XY", 2]])), [["xy", 2]]);
+        const removed = await call(server, "/v1/operators/zipped_lowercase", {
+          method: "DELETE",
+          token: ADMIN,
+        });
+        assert.equal(removed.status, 204);
+      },
+    );
 
     test("uploaded operators survive a restart on the same state dir", { timeout: 40_000 }, async () => {
       await harness.stop(server);

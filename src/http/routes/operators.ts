@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ColwasmError } from "../../error.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
+import { decodeContentEncoding } from "../decode-content-encoding.ts";
 import { limitBody } from "../limit-body.ts";
 import { requireMediaType } from "../require-media-type.ts";
 import { requireAdmin } from "../require-token.ts";
@@ -45,6 +46,7 @@ export function operatorRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/operators/:name",
     admin,
     requireMediaType("application/wasm"),
+    decodeContentEncoding(),
     limitBody(deps.limits.maxModuleBytes, "operator module"),
     validate("header", uploadHeaders),
     async function putOperator(c) {

@@ -13,6 +13,7 @@ import {
 import type { OperatorBatch } from "../../wasm/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
+import { decodeContentEncoding } from "../decode-content-encoding.ts";
 import { limitBody } from "../limit-body.ts";
 import { negotiateMediaType } from "../negotiate.ts";
 import { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE, readBatch } from "../read-batch.ts";
@@ -52,6 +53,7 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/run",
     requireRunner(deps.auth.runToken, deps.auth.adminToken),
     requireMediaType(COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE),
+    decodeContentEncoding(),
     limitBody(deps.limits.maxBodyBytes, "batch"),
     validate("query", runQuery),
     validate("header", runHeaders),

@@ -14,7 +14,8 @@ export const DRAIN_MAX_BYTES = 32 << 20;
 /** Reads what is left of `request`'s body, up to `maxBytes`; beyond that it is cancelled. */
 export async function drainUnreadBody(request: Request, maxBytes = DRAIN_MAX_BYTES): Promise<void> {
   const body = request.body;
-  if (body === null || request.bodyUsed) return;
+  // a body the app decoded (Content-Encoding) is piped: locked, and read or cancelled by that pipe
+  if (body === null || request.bodyUsed || body.locked) return;
   const announced = Number(request.headers.get("content-length") ?? 0);
   if (announced > maxBytes) {
     await body.cancel().catch(() => undefined);
