@@ -153,6 +153,28 @@ describe("Deno runtime: reduce on Deno KV", { timeout: 180_000 }, () => {
   );
 
   test(
+    "keys of 600 to 1,500 bytes (long URLs) reduce, list and drop: a KV commit sets at most 80 KiB of keys",
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      // 150 keys of ~1 KB on shard 0: chunks of 96 such keys were over KV's limit on the keys one
+      // commit sets (the store test also drops 1,200 of them: over a 1000-deletion commit's bytes)
+      const rows: [string, number][] = [];
+      for (let i = 0; rows.length < 150; i++) {
+        const key = `https://example.com/${i}/`.padEnd(600 + ((i * 37) % 900), "p");
+        if (fnv1a32(new TextEncoder().encode(key)) % 16 === 0) rows.push([key, 1 + (i % 3)]);
+      }
+      const expected = new Map(rows);
+      assert.deepEqual(
+        new Map((await okRows(await run("reduce:urls", rows))) as [string, number][]),
+        expected,
+      );
+      assert.deepEqual(await stateOf("urls"), expected);
+      assert.equal((await call("/v1/state/urls", { method: "DELETE", token: ADMIN })).status, 204);
+      assert.equal((await call("/v1/state/urls")).status, 404);
+    },
+  );
+
+  test(
     "50 concurrent requests over overlapping keys add up exactly",
     { timeout: TEST_TIMEOUT_MS },
     async () => {

@@ -76,6 +76,23 @@ describe("KvReduceStore", () => {
     assert.deepEqual(await store.readAll("dz", 1), { keyType: "u64", totals: [{ key: "7", total: 1n }] });
   });
 
+  it("drops a shard of 1,200 keys of 1,400 bytes (1000 such deletions are over KV's 819 200-byte commit)", async () => {
+    const store = make();
+    const keys = Array.from({ length: 1200 }, (_, i) => `${i}:`.padEnd(1400, "w"));
+    await store.claimKeyType("long", "String");
+    await store.applyShard(
+      delta(
+        keys,
+        keys.map(() => 2n),
+        { namespace: "long" },
+      ),
+    );
+    assert.equal((await store.readAll("long", 1))?.totals.length, 1200);
+    assert.equal(await store.drop("long", 1), true);
+    assert.equal(await store.readAll("long", 1), undefined);
+    assert.equal(await store.drop("long", 1), false);
+  });
+
   it("completes a shard left half-applied by a crash between chunks exactly once", async () => {
     const store = make();
     const keys = Array.from({ length: 300 }, (_, i) => `w${i}`);

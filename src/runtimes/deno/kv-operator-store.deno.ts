@@ -8,6 +8,7 @@
 // write of that name deletes. (Entries written before blob ids used the sha256 as their id.)
 import { z } from "zod";
 import { ColwasmError } from "../../error.ts";
+import { deleteListed } from "./kv-delete-listed.deno.ts";
 import { type OperatorStore, type StoredOperator, storedOperatorSchema } from "../../registry/index.ts";
 
 /** Bytes per chunk: the KV value limit. */
@@ -152,18 +153,11 @@ export class KvOperatorStore implements OperatorStore {
    * that died before their commit (a younger one may be another upload of the name, still writing).
    */
   async #deleteUnnamedBlobs(name: string, kept: string): Promise<void> {
-    const stale: Deno.KvKey[] = [];
-    for await (const item of this.#kv.list({ prefix: [...this.#prefix, "blob", name] })) {
-      const blob = String(item.key[this.#prefix.length + 2]);
+    await deleteListed(this.#kv, { prefix: [...this.#prefix, "blob", name] }, (key) => {
+      const blob = String(key[this.#prefix.length + 2]);
       const writtenAt = Number(blob.split("-")[0]);
-      if (blob !== kept && Number.isFinite(writtenAt) && Date.now() - writtenAt > STALE_BLOB_MS)
-        stale.push(item.key);
-    }
-    for (let first = 0; first < stale.length; first += 100) {
-      const op = this.#kv.atomic();
-      for (const key of stale.slice(first, first + 100)) op.delete(key);
-      await op.commit();
-    }
+      return blob !== kept && Number.isFinite(writtenAt) && Date.now() - writtenAt > STALE_BLOB_MS;
+    });
   }
 
   async deleteBlob(name: string): Promise<boolean> {

@@ -16,8 +16,9 @@
 // know whether the shard holds keys without an unguardable range read; commits that add or delete
 // keys therefore write the meta and serialise with each other on that shard.
 //
-// Chunking. One commit holds at most 100 checks, 1000 mutations and 800 KiB (docs/runtime-notes
-// §5), so a shard's delta is applied in chunks of at most CHUNK_KEYS keys / CHUNK_BYTES bytes,
+// Chunking. One commit holds at most 100 checks, 1000 mutations, 800 KiB and 80 KiB of keys set
+// (docs/runtime-notes §5), so a shard's delta is applied in chunks of at most CHUNK_KEYS keys,
+// CHUNK_BYTES bytes and CHUNK_SET_KEY_BYTES of keys (a 1500-byte key text: ~48 keys a chunk),
 // one atomic commit each, in order. Each chunk is exactly-once on its own: with an idempotency key
 // it records `${idem}#chunk${i}` (chunk 0 too, so the same key with a body chunked otherwise still
 // conflicts). A crash (or retry exhaustion) between chunks leaves the shard partially applied —
@@ -31,8 +32,11 @@
 // (the shard's key count) rather than an in-memory map of every total.
 //
 // Reads (readAll, drop) walk several shards and are not one snapshot; drop deletes in commits of
-// at most 1000 mutations, so a reduce running concurrently with a drop may leave some of its keys.
+// at most 1000 mutations and 400 KiB of keys (kv-delete-listed.deno.ts), so a reduce running
+// concurrently with a drop may leave some of its keys.
 import { ColwasmError } from "../../error.ts";
+import { deleteListed } from "./kv-delete-listed.deno.ts";
+import { KV_MAX_SET_KEY_BYTES, kvKeyBytes } from "./kv-key-bytes.deno.ts";
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   idempotencyConflict,
@@ -61,6 +65,8 @@ import {
 const CHUNK_KEYS = 96;
 /** Estimated mutation + check bytes per commit, under the 819 200-byte limit. */
 const CHUNK_BYTES = 600 * 1024;
+/** Bytes of the total keys a chunk sets, leaving room for its meta and idempotency record keys. */
+const CHUNK_SET_KEY_BYTES = KV_MAX_SET_KEY_BYTES - 8 * 1024;
 /** KV keys are at most 2048 bytes; a total key with a longer key text is stored by hash. */
 const MAX_KEY_TEXT_BYTES = 1500;
 /** KV values are at most 65 536 bytes (a long key is stored in its value): ShardedReduce refuses longer keys. */
@@ -69,8 +75,6 @@ const MAX_KEY_BYTES = MAX_REDUCE_KEY_BYTES;
 const READ_BATCH = 10;
 /** Read-compute-commit attempts per chunk before answering 503. */
 const COMMIT_ATTEMPTS = 32;
-/** Mutations per commit of drop(). */
-const DROP_BATCH = 1000;
 
 const encoder = new TextEncoder();
 
@@ -196,16 +200,24 @@ export class KvReduceStore implements ReduceStore {
     const chunks: ChunkKey[][] = [];
     let chunk: ChunkKey[] = [];
     let bytes = 0;
+    let setKeyBytes = 0;
     for (const key of keys) {
       // key written twice (check + set), long keys once more in the value
       const size = 2 * (64 + encoder.encode(key.key).byteLength) + (key.isLong ? key.key.length * 3 : 0);
-      if (chunk.length > 0 && (chunk.length === CHUNK_KEYS || bytes + size > CHUNK_BYTES)) {
+      const keyBytes = kvKeyBytes(key.kvKey);
+      const isFull =
+        chunk.length === CHUNK_KEYS ||
+        bytes + size > CHUNK_BYTES ||
+        setKeyBytes + keyBytes > CHUNK_SET_KEY_BYTES;
+      if (chunk.length > 0 && isFull) {
         chunks.push(chunk);
         chunk = [];
         bytes = 0;
+        setKeyBytes = 0;
       }
       chunk.push(key);
       bytes += size;
+      setKeyBytes += keyBytes;
     }
     chunks.push(chunk);
     const totals = new BigInt64Array(keys.length);
@@ -380,20 +392,6 @@ export class KvReduceStore implements ReduceStore {
 
   /** Deletes every key of one shard; true when there was any. */
   async #dropShard(namespace: string, shard: number): Promise<boolean> {
-    let found = false;
-    let batch: Deno.KvKey[] = [];
-    const flush = async (): Promise<void> => {
-      const op = this.#kv.atomic();
-      for (const key of batch) op.delete(key);
-      await op.commit();
-      batch = [];
-    };
-    for await (const entry of this.#kv.list({ prefix: this.#shardKey(namespace, shard) })) {
-      found = true;
-      batch.push(entry.key);
-      if (batch.length === DROP_BATCH) await flush();
-    }
-    if (batch.length > 0) await flush();
-    return found;
+    return (await deleteListed(this.#kv, { prefix: this.#shardKey(namespace, shard) })) > 0;
   }
 }
