@@ -1,7 +1,9 @@
 // KvOperatorStore under `deno test`: modules larger than one KV commit (a plain Rust release build
 // is several MB) are written in chunk commits and switched in by one entry commit; replacing and
 // deleting remove the old chunks; entries of the older layout (chunks under the sha256) still read;
-// chunks of a write that died before its entry commit are swept once old. Run with:
+// chunks of a write that died before its entry commit are swept once old; concurrent writes of one
+// name, from this process or from several (two stores on one database), all succeed and the last
+// one wins whole (PUT is idempotent: a race is no 409). Run with:
 //   node_modules/.bin/deno test --allow-read --allow-write --allow-env --unstable-kv test/registry/kv-operator-store.deno.test.ts
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -88,5 +90,77 @@ describe("KvOperatorStore", () => {
     assert.deepEqual(await keysUnder([...prefix, "blob", "n", dead]), []);
     assert.equal((await keysUnder([...prefix, "blob", "n", live])).length, 1);
     assert.deepEqual(await store.getBlob("n"), bytes(10, 8));
+  });
+
+  /** Asserts `name` holds one of `modules` whole, and that only its chunks are left under the name. */
+  async function holdsOneOf(
+    store: KvOperatorStore,
+    prefix: string[],
+    name: string,
+    modules: readonly Uint8Array[],
+  ): Promise<void> {
+    const stored = await store.getBlob(name);
+    assert.ok(stored !== undefined, "no module stored");
+    const k = modules.findIndex((m) => m.byteLength === stored.byteLength && Buffer.from(m).equals(stored));
+    assert.ok(k >= 0, `the stored module (${stored.byteLength} bytes) is none of those written`);
+    const entry = await store.getEntry(name);
+    assert.equal(entry?.entry.sha256, `${k}`.padStart(64, "0"), "entry and bytes are of different writes");
+    assert.equal(entry?.entry.size, stored.byteLength);
+    assert.equal((await keysUnder([...prefix, "blob", name])).length, Math.ceil(stored.byteLength / 65_536));
+  }
+
+  it("8 concurrent writes of one name all succeed and one of them is stored whole", async () => {
+    const { store, prefix } = make();
+    // sizes from one chunk to several commits of chunks, so the writes finish their chunks at different times
+    const modules = [10, 70_000, 900_000, 1_000, 200_000, 5, 65_536, 1_500_000].map((size, k) =>
+      bytes(size, 20 + k),
+    );
+    for (let round = 0; round < 2; round++) {
+      // round 0: a new name; round 1: replacing what round 0 stored
+      const results = await Promise.allSettled(
+        modules.map((m, k) => store.putBlob(record("raced", `${k}`.padStart(64, "0"), m.byteLength), m)),
+      );
+      assert.deepEqual(
+        results.filter((r) => r.status === "rejected"),
+        [],
+        `round ${round}: every write succeeds`,
+      );
+      await holdsOneOf(store, prefix, "raced", modules);
+    }
+  });
+
+  it("concurrent writes of one name from two stores on one database (two processes) all succeed", async () => {
+    const { store, prefix } = make();
+    const other = new KvOperatorStore(kv, { prefix });
+    const modules = Array.from({ length: 16 }, (_, k) => bytes(1_000 + k * 5_000, 40 + k));
+    const results = await Promise.allSettled(
+      modules.map((m, k) =>
+        (k % 2 === 0 ? store : other).putBlob(record("shared", `${k}`.padStart(64, "0"), m.byteLength), m),
+      ),
+    );
+    assert.deepEqual(
+      results.filter((r) => r.status === "rejected"),
+      [],
+    );
+    await holdsOneOf(store, prefix, "shared", modules);
+    await holdsOneOf(other, prefix, "shared", modules);
+  });
+
+  it("a delete racing writes of the name neither fails nor leaves chunks of a deleted module", async () => {
+    const { store, prefix } = make();
+    const modules = Array.from({ length: 6 }, (_, k) => bytes(100_000 + k, 60 + k));
+    await store.putBlob(record("d", "0".repeat(64), modules[0].byteLength), modules[0]);
+    const writes = modules.map((m, k) =>
+      store.putBlob(record("d", `${k}`.padStart(64, "0"), m.byteLength), m),
+    );
+    const deleted = store.deleteBlob("d");
+    const results = await Promise.allSettled([...writes, deleted]);
+    assert.deepEqual(
+      results.filter((r) => r.status === "rejected"),
+      [],
+    );
+    if ((await store.getEntry("d")) === undefined)
+      assert.deepEqual(await keysUnder([...prefix, "blob", "d"]), []);
+    else await holdsOneOf(store, prefix, "d", modules);
   });
 });

@@ -3,9 +3,15 @@
 // are chunked across keys `[..., "blob", name, blobId, i]` of a blob id new to each write, written
 // CHUNKS_PER_COMMIT at a time where no entry points yet; then ONE atomic commit, guarded by a
 // `check` on the entry's versionstamp, points the entry at them and deletes the replaced module's
-// chunks. A reader never sees an entry whose module is half-written, a concurrent writer is
-// retried, and a write that dies before its commit leaves chunks no entry names, which the next
-// write of that name deletes. (Entries written before blob ids used the sha256 as their id.)
+// chunks. A reader never sees an entry whose module is half-written, and a write that dies before
+// its commit leaves chunks no entry names, which the next write of that name deletes. (Entries
+// written before blob ids used the sha256 as their id.)
+//
+// Concurrent writes of one name. PUT is idempotent and the last write wins, as on Workers, so a
+// race is never a 409: this process's own entry commits (put and delete) of a name run one at a
+// time (#inTurn, an in-process queue per name, like kv-reduce-store's per shard), and a commit
+// that still loses its check to another process is retried with jittered backoff, up to
+// COMMIT_ATTEMPTS times before answering 503 `unavailable` (Retry-After: 1).
 import { z } from "zod";
 import { ColwasmError } from "../../error.ts";
 import { deleteListed } from "./kv-delete-listed.deno.ts";
@@ -22,7 +28,15 @@ const CHUNKS_PER_COMMIT = 12;
 export const KV_MAX_MODULE_BYTES = 32 * 1024 * 1024;
 /** Chunks under another blob id than the entry's are deleted once this old (a write still going on is younger). */
 const STALE_BLOB_MS = 10 * 60 * 1000;
-const COMMIT_ATTEMPTS = 5;
+/** Entry commits that lose their check to another process's write before answering 503. */
+const COMMIT_ATTEMPTS = 32;
+/** Reads of entry then chunks that see the entry replaced in between before giving up. */
+const READ_ATTEMPTS = 5;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Jittered backoff before retry `attempt` (from 1) of a commit that lost its check: up to 4, 6, 10, 18, 34, then 50 ms. */
+const backoff = (attempt: number): Promise<void> =>
+  sleep(Math.random() * Math.min(50, 2 + 2 ** Math.min(attempt, 6)));
 
 const recordSchema = storedOperatorSchema.extend({
   chunks: z.number().int().nonnegative(),
@@ -36,6 +50,8 @@ type KvRecord = z.infer<typeof recordSchema>;
 export class KvOperatorStore implements OperatorStore {
   readonly #kv: Deno.Kv;
   readonly #prefix: readonly string[];
+  /** Per operator name, the settling of this process's last entry commit queued on it (#inTurn). */
+  readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(kv: Deno.Kv, options: { prefix?: readonly string[] } = {}) {
     this.#kv = kv;
@@ -78,7 +94,7 @@ export class KvOperatorStore implements OperatorStore {
   async getBlob(name: string): Promise<Uint8Array | undefined> {
     // Entry and chunks are two reads: a replacement committed in between deletes the chunks we
     // look for, so read again (the commit itself is atomic, the retry sees the new module whole).
-    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       const found = await this.#record(name);
       if (found === undefined) return undefined;
       const { size } = found.record.entry;
@@ -124,23 +140,39 @@ export class KvOperatorStore implements OperatorStore {
       if (!(await op.commit()).ok) throw new Error(`Deno KV refused chunks of operator "${name}"`);
     }
     const value: KvRecord = { entry: record.entry, headers: record.headers, chunks: chunks.length, blob };
-    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-      const previous = await this.#record(name);
-      const op = this.#kv
-        .atomic()
-        .check({ key: this.#entryKey(name), versionstamp: previous?.versionstamp ?? null });
-      if (previous !== undefined) this.#deleteChunks(op, name, previous.record);
-      op.set(this.#entryKey(name), value);
-      if ((await op.commit()).ok) {
-        await this.#deleteUnnamedBlobs(name, blob);
-        return;
+    await this.#inTurn(name, async () => {
+      for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const previous = await this.#record(name);
+        const op = this.#kv
+          .atomic()
+          .check({ key: this.#entryKey(name), versionstamp: previous?.versionstamp ?? null });
+        if (previous !== undefined) this.#deleteChunks(op, name, previous.record);
+        op.set(this.#entryKey(name), value);
+        if ((await op.commit()).ok) return;
       }
-    }
-    throw new ColwasmError(
-      "conflict",
-      `Cannot store operator "${name}": it is being replaced concurrently, try again`,
-      { operator: name },
+      // no commit went through, so no entry names these chunks: remove them now, not in 10 minutes
+      await deleteListed(this.#kv, { prefix: this.#chunkPrefix(name, blob) });
+      throw lostToOtherWriters(name, "store");
+    });
+    await this.#deleteUnnamedBlobs(name, blob);
+  }
+
+  /**
+   * Runs `work` after every earlier entry commit of this process on `name` has settled: one writer
+   * of a name at a time here, so this process's own writes do not fail each other's checks.
+   */
+  #inTurn<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(name) ?? Promise.resolve()).then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
     );
+    this.#queues.set(name, settled);
+    void settled.then(() => {
+      if (this.#queues.get(name) === settled) this.#queues.delete(name);
+    });
+    return run;
   }
 
   /** Adds the deletion of `record`'s chunks to `op`. */
@@ -160,19 +192,29 @@ export class KvOperatorStore implements OperatorStore {
     });
   }
 
-  async deleteBlob(name: string): Promise<boolean> {
-    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-      const previous = await this.#record(name);
-      if (previous === undefined) return false;
-      const op = this.#kv.atomic().check({ key: this.#entryKey(name), versionstamp: previous.versionstamp });
-      this.#deleteChunks(op, name, previous.record);
-      op.delete(this.#entryKey(name));
-      if ((await op.commit()).ok) return true;
-    }
-    throw new ColwasmError(
-      "conflict",
-      `Cannot delete operator "${name}": it is being replaced concurrently, try again`,
-      { operator: name },
-    );
+  deleteBlob(name: string): Promise<boolean> {
+    return this.#inTurn(name, async () => {
+      for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const previous = await this.#record(name);
+        if (previous === undefined) return false;
+        const op = this.#kv
+          .atomic()
+          .check({ key: this.#entryKey(name), versionstamp: previous.versionstamp });
+        this.#deleteChunks(op, name, previous.record);
+        op.delete(this.#entryKey(name));
+        if ((await op.commit()).ok) return true;
+      }
+      throw lostToOtherWriters(name, "delete");
+    });
   }
+}
+
+/** Every commit of a write lost its check to other processes' writes of the same name: 503, retry later. */
+function lostToOtherWriters(name: string, verb: "store" | "delete"): ColwasmError {
+  return new ColwasmError(
+    "unavailable",
+    `Cannot ${verb} operator "${name}": ${COMMIT_ATTEMPTS} commits lost to concurrent writers of the name, try again`,
+    { operator: name, retryAfterSeconds: 1 },
+  );
 }
