@@ -1,5 +1,6 @@
 // The section walk of a module and the two section reads fuel metering needs (imported globals,
 // export names); everything else passes through untouched. Malformed bytes raise "not-wasm".
+import { InvalidOperatorError } from "./operator-error.ts";
 import { WasmReader } from "./wasm-reader.ts";
 
 /**
@@ -30,14 +31,25 @@ export interface Section {
   content: WasmReader;
 }
 
-/** The sections of `wasm` after checking its header; each size is checked, contents are not. */
+/**
+ * The sections of `wasm` after checking its header; each size is checked, contents are not. Bytes
+ * that do not start with `\0asm` fail with the words capModuleLimits uses (no offset: the header
+ * is the first bytes), so an upload that is not WebAssembly reads the same on every runtime,
+ * whichever of the two checks sees it first (the Workers entry walks sections before capping).
+ */
 export function readSections(wasm: Uint8Array): Section[] {
-  const reader = new WasmReader(wasm);
-  const header = reader.take(8);
-  if (header[0] !== 0 || header[1] !== 0x61 || header[2] !== 0x73 || header[3] !== 0x6d) {
-    reader.fail("no \\0asm header");
+  if (wasm.length < 4 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) {
+    throw new InvalidOperatorError("Cannot read the module: it is not WebAssembly (no \\0asm header)", {
+      rule: "not-wasm",
+    });
   }
-  if (header[4] !== 1 || header[5] !== 0 || header[6] !== 0 || header[7] !== 0) reader.fail("not version 1");
+  const reader = new WasmReader(wasm);
+  reader.at = 4;
+  const version = reader.take(4); // a header cut short fails here, at byte 4
+  if (version[0] !== 1 || version[1] !== 0 || version[2] !== 0 || version[3] !== 0) {
+    reader.at = 4;
+    reader.fail("not version 1");
+  }
   const sections: Section[] = [];
   while (!reader.isDone) {
     const start = reader.at;
