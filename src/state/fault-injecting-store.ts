@@ -55,4 +55,8 @@ export class FaultInjectingStore implements ReduceStore {
   drop(namespace: string, shards: number): Promise<boolean> {
     return this.#inner.drop(namespace, shards);
   }
+
+  keyTypeOf(namespace: string): Promise<string | undefined> {
+    return this.#inner.keyTypeOf?.(namespace) ?? Promise.resolve(undefined);
+  }
 }

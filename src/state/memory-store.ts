@@ -71,6 +71,15 @@ export class MemoryReduceStore implements ReduceStore {
       : { keyType: state.keyType, total };
   }
 
+  async keyTypeOf(namespace: string): Promise<string | undefined> {
+    const bound = this.#keyTypes.get(namespace);
+    if (bound !== undefined) return bound;
+    // shards applied to directly (no claimKeyType before) still tell their type
+    for (const [id, state] of this.#shards)
+      if (id.startsWith(`${namespace}\u0000`) && state.keyType !== undefined) return state.keyType;
+    return undefined;
+  }
+
   async drop(namespace: string, shards: number): Promise<boolean> {
     let existed = this.#keyTypes.delete(namespace);
     for (let s = 0; s < shards; s++) existed = this.#shards.delete(`${namespace}\u0000${s}`) || existed;

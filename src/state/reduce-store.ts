@@ -67,4 +67,11 @@ export interface ReduceStore {
   ): Promise<{ keyType: string; total: bigint } | undefined>;
   /** Drops a namespace from every shard; returns false when no shard held it. */
   drop(namespace: string, shards: number): Promise<boolean>;
+  /**
+   * The key type `namespace` is bound to (claimKeyType), or undefined when it has none; one cheap
+   * read, not a walk of the shards. `GET /v1/state/NAME?key=K` asks it when K has no total, to tell
+   * a key that cannot be of the namespace's type (400) from one that is absent (404). Optional: a
+   * store without it leaves every such key a 404.
+   */
+  keyTypeOf?(namespace: string): Promise<string | undefined>;
 }

@@ -1,6 +1,10 @@
 // Reduce state (spec/http-api.md §Reduce): `GET /v1/state/NAME[?key=K]` as NDJSON rows `[key,
 // total]` (or a batch with Accept: application/x-columnar, in the request's Columnar-Format),
-// `DELETE /v1/state/NAME` for admins.
+// `DELETE /v1/state/NAME` for admins. A key with no total is looked up as given (stored keys are
+// canonical: integers in decimal); only then is the namespace's key type read, so that a key that
+// cannot be a value of it (`abc`, `-1` or `4294967296` for u32) is a 400 naming the type, a
+// non-canonical spelling of one (`007`) is looked up as its canonical text, and a well-formed key
+// without a total stays a 404.
 import { Hono } from "hono";
 import { z } from "zod";
 import { isValidName } from "../../chain/index.ts";
@@ -46,6 +50,36 @@ function formatOf(header: string | undefined, query: string | undefined): Format
   return fromHeader ?? fromQuery ?? "0.1";
 }
 
+/** Value ranges of the integer key types (the others, String, hold any text). */
+const INTEGER_KEY_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  u8: [0n, 0xffn],
+  u16: [0n, 0xffffn],
+  u32: [0n, 0xffff_ffffn],
+  u64: [0n, 0xffff_ffff_ffff_ffffn],
+  i8: [-0x80n, 0x7fn],
+  i16: [-0x8000n, 0x7fffn],
+  i32: [-0x8000_0000n, 0x7fff_ffffn],
+  i64: [-0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn],
+};
+
+/**
+ * `key` as the namespace's stored keys spell it (integers: decimal, no leading zeros), or a 400
+ * `bad-request` naming the key type when it cannot be a value of it.
+ */
+function canonicalKey(namespace: string, keyType: string, key: string): string {
+  const range = INTEGER_KEY_RANGES[keyType];
+  if (range === undefined) return key;
+  if (/^-?[0-9]{1,40}$/.test(key)) {
+    const value = BigInt(key);
+    if (value >= range[0] && value <= range[1]) return value.toString();
+  }
+  throw new ColwasmError(
+    "bad-request",
+    `Cannot read a total of "${namespace}": key ${JSON.stringify(key)} is not a value of its key type ${keyType} (a decimal integer from ${range[0]} to ${range[1]})`,
+    { rule: "key-type", keyType },
+  );
+}
+
 function namespaceOf(name: string): string {
   if (!isValidName(name))
     throw new ColwasmError("bad-request", `Cannot read state ${JSON.stringify(name)}: not a valid name`);
@@ -65,15 +99,25 @@ export function stateRoutes(deps: AppDeps): Hono<AppEnv> {
     async function readState(c) {
       const namespace = namespaceOf(c.req.param("name"));
       const query = c.req.valid("query");
-      const key = query.key;
+      let key = query.key;
       const format = formatOf(c.req.header("columnar-format"), query.format);
       const mediaType = negotiateMediaType(c.req.header("accept"), [NDJSON_MEDIA_TYPE, COLUMNAR_MEDIA_TYPE]);
       let found: { keyType: string; totals: StoredTotal[] } | undefined;
       if (key === undefined) {
         found = await state.store.readAll(namespace, state.shards);
       } else {
-        const shard = shardOfKey(new TextEncoder().encode(key), state.shards);
-        const one = await state.store.readKey(namespace, shard, key);
+        const readKey = (k: string) =>
+          state.store.readKey(namespace, shardOfKey(new TextEncoder().encode(k), state.shards), k);
+        let one = await readKey(key);
+        if (one === undefined) {
+          // no total: a key of the wrong type is the caller's mistake (400), not an absent total
+          const keyType = await state.store.keyTypeOf?.(namespace);
+          const canonical = keyType === undefined ? key : canonicalKey(namespace, keyType, key);
+          if (canonical !== key) {
+            key = canonical;
+            one = await readKey(key);
+          }
+        }
         found = one === undefined ? undefined : { keyType: one.keyType, totals: [{ key, total: one.total }] };
       }
       if (found === undefined) {

@@ -369,6 +369,14 @@ export class KvReduceStore implements ReduceStore {
     return { keyType: meta.value.keyType, total };
   }
 
+  /** The namespace's bound key type: one read of `["reduce", ns, "keyType"]`. */
+  async keyTypeOf(namespace: string): Promise<string | undefined> {
+    const entry = await this.#kv.get([...this.#prefix, namespace, "keyType"]);
+    if (entry.versionstamp === null) return undefined;
+    if (typeof entry.value !== "string") throw corrupt(entry.key);
+    return entry.value;
+  }
+
   /**
    * Forgets the namespace. Each shard is swept in its turn (#inTurn): a batch this process is
    * applying finishes on that shard first and is then dropped with it, and a batch after the

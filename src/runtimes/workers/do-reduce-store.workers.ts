@@ -132,6 +132,17 @@ export class DoReduceStore implements ReduceStore {
     return found === null ? undefined : { keyType: found.keyType, total: BigInt(found.total) };
   }
 
+  /** The key type bound at the namespace's shard 0, its home (ReduceShard.namespaceKeyType). */
+  async keyTypeOf(namespace: string): Promise<string | undefined> {
+    let bound;
+    try {
+      bound = await this.#shard(namespace, 0).namespaceKeyType();
+    } catch (error) {
+      throw unavailable(`read the key type of "${namespace}"`, error);
+    }
+    return bound ?? undefined;
+  }
+
   async drop(namespace: string, shards: number): Promise<boolean> {
     this.#boundKeyTypes.delete(namespace);
     const dropped = await this.#each(`drop "${namespace}"`, shards, (s) => this.#shard(namespace, s).drop());

@@ -69,6 +69,8 @@ export interface ReduceShardObject {
     pageBytes?: number,
   ): Promise<{ keyType: string; payload: ArrayBuffer; next: string | null } | null>;
   readKey(key: string): Promise<{ keyType: string; total: string } | null>;
+  /** The namespace's key type claimed here (on its shard 0, by claimKeyType), or null; binds nothing. */
+  namespaceKeyType(): Promise<string | null>;
   /** Forgets everything; false when the shard held no state. */
   drop(): Promise<boolean>;
   /** How many idempotency records the shard holds (expired ones included until deleted). */
@@ -309,6 +311,12 @@ export class ReduceShard extends DurableObject implements ReduceShardObject {
     const keyType = sql.exec<{ value: string }>(SELECT_KEY_TYPE).toArray()[0]?.value;
     const total = sql.exec<{ total: string }>(SELECT_ONE, key).toArray()[0]?.total;
     return keyType === undefined || total === undefined ? null : { keyType, total };
+  }
+
+  async namespaceKeyType(): Promise<string | null> {
+    return (
+      this.ctx.storage.sql.exec<{ value: string }>(SELECT_NAMESPACE_KEY_TYPE).toArray()[0]?.value ?? null
+    );
   }
 
   async drop(): Promise<boolean> {
