@@ -1,9 +1,7 @@
-// Request bodies sent with a content coding (RFC 9110 §8.4): `gzip` (`x-gzip`) and `deflate` are
-// decoded on entry, through the platform's DecompressionStream (workerd, Deno and Node all have
-// it), so the routes and their body limits see the decoded bytes; any other coding is a 415 naming
-// the codings taken in `Accept-Encoding` (RFC 9110 §12.5.3). Neither Workers nor Deno.serve decode
-// request bodies themselves.
-import type { MiddlewareHandler } from "hono";
+// Content codings of request bodies (RFC 9110 §8.4): `gzip` (`x-gzip`) and `deflate` are decoded
+// through the platform's DecompressionStream (workerd, Deno and Node all have it); any other coding
+// is a 415 naming the codings taken in `Accept-Encoding` (RFC 9110 §12.5.3). Neither Workers nor
+// Deno.serve decode request bodies themselves. Used by requestBody (request-body.ts).
 import { ColwasmError } from "../error.ts";
 import { HttpProblem } from "./http-problem.ts";
 
@@ -41,8 +39,8 @@ export function contentCodings(header: string | undefined): CompressionFormat[] 
   return codings;
 }
 
-/** `body` decoded through each coding, last applied first; a corrupt stream errors as a 400. */
-function decodedStream(
+/** `body` decoded through each coding, last applied first (its errors: decodeFailure). */
+export function decodeStream(
   body: ReadableStream<Uint8Array>,
   codings: readonly CompressionFormat[],
 ): ReadableStream<Uint8Array> {
@@ -52,51 +50,16 @@ function decodedStream(
       new DecompressionStream(format) as ReadableWritablePair<Uint8Array, Uint8Array>,
     );
   }
-  const reader = stream.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        controller.error(
-          new ColwasmError(
-            "bad-request",
-            `Cannot decode the body's Content-Encoding (${codings.join(", ")}): ${error instanceof Error ? error.message : String(error)}`,
-            { rule: "content-encoding" },
-            { cause: error },
-          ),
-        );
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
+  return stream;
 }
 
-/**
- * Replaces a coded request body with its decoded bytes. The new request has no Content-Length
- * (the decoded size is not known up front), so the body limit after this counts decoded bytes: a
- * small coded body that inflates past the limit is a 413, not a buffer the size of the bomb.
- */
-export function decodeContentEncoding(): MiddlewareHandler {
-  return async function decodeContentEncoding(c, next) {
-    const codings = contentCodings(c.req.header("content-encoding"));
-    const raw = c.req.raw;
-    if (codings.length > 0 && raw.body !== null) {
-      const headers = new Headers(raw.headers);
-      headers.delete("content-encoding");
-      headers.delete("content-length");
-      c.req.raw = new Request(raw.url, {
-        method: raw.method,
-        headers,
-        body: decodedStream(raw.body, codings),
-        signal: raw.signal,
-        duplex: "half",
-      } as RequestInit);
-    }
-    await next();
-  };
+/** The problem of a decoded read that failed: the body's own failure, or a stream that does not decode. */
+export function decodeFailure(codings: readonly CompressionFormat[], error: unknown): ColwasmError {
+  if (error instanceof ColwasmError) return error;
+  return new ColwasmError(
+    "bad-request",
+    `Cannot decode the body's Content-Encoding (${codings.join(", ")}): ${error instanceof Error ? error.message : String(error)}`,
+    { rule: "content-encoding" },
+    { cause: error },
+  );
 }

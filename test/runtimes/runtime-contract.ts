@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import http from "node:http";
 import { deflateSync, gzipSync } from "node:zlib";
+import { chunk, RawConnection } from "../support/raw-http.ts";
 import { BUILTIN_NAMES } from "../../src/registry/builtin-names.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +87,19 @@ async function call(
   const headers = new Headers(init.headers);
   if (init.token !== undefined) headers.set("authorization", `Bearer ${init.token}`);
   return fetch(`${base.url}${path}`, { ...init, headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+}
+
+/** A request head for a RawConnection: a run's columnar headers, overridable. */
+function rawHead(requestLine: string, headers: Record<string, string>): string {
+  const all: Record<string, string> = {
+    host: "colwasm",
+    "content-type": "application/x-columnar",
+    "columnar-schema": SCHEMA,
+    ...headers,
+  };
+  return `${requestLine} HTTP/1.1\r\n${Object.entries(all)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("")}\r\n`;
 }
 
 async function expectProblem(res: Response, status: number, type: string): Promise<Record<string, unknown>> {
@@ -395,6 +409,78 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
       assert.ok(body.byteLength > 100_000);
       await expectProblem(await run("identity", body), 413, "too-large");
     });
+
+    test(
+      "a chunked body over the limit is a readable 413, and the connection keeps serving",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const connection = await RawConnection.open(server.url);
+        try {
+          await connection.write(rawHead("POST /v1/run?chain=identity", { "transfer-encoding": "chunked" }));
+          for (let sent = 0; sent < 300_000; sent += 30_000)
+            await connection.write(chunk(new Uint8Array(30_000)));
+          await connection.write("0\r\n\r\n");
+          const over = await connection.response();
+          assert.equal(over.status, 413, over.body);
+          assert.equal(JSON.parse(over.body).type, "/problems/too-large");
+          await connection.write("GET /healthz HTTP/1.1\r\nHost: colwasm\r\n\r\n");
+          const next = await connection.response();
+          assert.equal(next.status, 200);
+          assert.equal(next.body, "ok");
+        } finally {
+          connection.destroy();
+        }
+      },
+    );
+
+    test(
+      "a body cut off before its end is a 400 body-unreadable, not an internal error",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        for (const framing of ["content-length", "chunked"] as const) {
+          const connection = await RawConnection.open(server.url);
+          try {
+            const body = batch([["cut", 1]]);
+            const head: Record<string, string> =
+              framing === "content-length"
+                ? { "content-length": String(body.byteLength + 500) }
+                : { "transfer-encoding": "chunked" };
+            await connection.write(rawHead("POST /v1/run?chain=identity", head));
+            await connection.write(framing === "content-length" ? body : chunk(body).subarray(0, 20));
+            connection.end();
+            const cut = await connection.response();
+            assert.equal(cut.status, 400, cut.body);
+            const problem = JSON.parse(cut.body) as Record<string, unknown>;
+            assert.equal(problem.type, "/problems/bad-request");
+            assert.equal(problem.rule, "body-unreadable");
+          } finally {
+            connection.destroy();
+          }
+        }
+        await expectRows(await run("identity", batch([["after", 1]])), [["after", 1]]);
+      },
+    );
+
+    test(
+      "a request with Expect: 100-continue that is refused early gets its answer without sending the body",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const connection = await RawConnection.open(server.url);
+        try {
+          await connection.write(
+            rawHead("POST /v1/run?chain=identity", {
+              "content-type": "text/plain",
+              "content-length": "50000",
+              expect: "100-continue",
+            }),
+          );
+          const refused = await connection.response(3_000);
+          assert.equal(refused.status, 415, refused.body);
+        } finally {
+          connection.destroy();
+        }
+      },
+    );
 
     test(
       "gzip and deflate bodies are decoded on entry; corrupt ones are 400, unknown codings 415, bombs 413",

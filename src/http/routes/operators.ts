@@ -5,8 +5,7 @@ import { z } from "zod";
 import { ColwasmError } from "../../error.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
-import { decodeContentEncoding } from "../decode-content-encoding.ts";
-import { limitBody } from "../limit-body.ts";
+import { requestBody } from "../request-body.ts";
 import { requireMediaType } from "../require-media-type.ts";
 import { requireAdmin } from "../require-token.ts";
 import { validate } from "../validate.ts";
@@ -46,8 +45,7 @@ export function operatorRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/operators/:name",
     admin,
     requireMediaType("application/wasm"),
-    decodeContentEncoding(),
-    limitBody(deps.limits.maxModuleBytes, "operator module"),
+    requestBody(deps.limits.maxModuleBytes, "operator module"),
     validate("header", uploadHeaders),
     async function putOperator(c) {
       const name = c.req.param("name");

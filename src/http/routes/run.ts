@@ -13,11 +13,10 @@ import {
 import type { OperatorBatch } from "../../wasm/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
-import { decodeContentEncoding } from "../decode-content-encoding.ts";
-import { limitBody } from "../limit-body.ts";
 import { negotiateMediaType } from "../negotiate.ts";
 import { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE, readBatch } from "../read-batch.ts";
 import { mediaTypeOf, requireMediaType } from "../require-media-type.ts";
+import { requestBody } from "../request-body.ts";
 import { requireRunner } from "../require-token.ts";
 import { formatServerTiming } from "../server-timing.ts";
 import { validate } from "../validate.ts";
@@ -53,8 +52,7 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/run",
     requireRunner(deps.auth.runToken, deps.auth.adminToken),
     requireMediaType(COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE),
-    decodeContentEncoding(),
-    limitBody(deps.limits.maxBodyBytes, "batch"),
+    requestBody(deps.limits.maxBodyBytes, "batch"),
     validate("query", runQuery),
     validate("header", runHeaders),
     async function runChainRoute(c) {

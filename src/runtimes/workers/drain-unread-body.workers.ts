@@ -14,8 +14,12 @@ export const DRAIN_MAX_BYTES = 32 << 20;
 /** Reads what is left of `request`'s body, up to `maxBytes`; beyond that it is cancelled. */
 export async function drainUnreadBody(request: Request, maxBytes = DRAIN_MAX_BYTES): Promise<void> {
   const body = request.body;
-  // a body the app decoded (Content-Encoding) is piped: locked, and read or cancelled by that pipe
   if (body === null || request.bodyUsed || body.locked) return;
+  // A client that sent `Expect: 100-continue` sends no body until it hears 100, which workerd
+  // never sends: draining would hold the answer until the client gives up waiting (curl: 1 s; some
+  // clients never). The final status goes at once instead (RFC 9110 §10.1.1) and the connection
+  // closes after it.
+  if (request.headers.get("expect")?.toLowerCase() === "100-continue") return;
   const announced = Number(request.headers.get("content-length") ?? 0);
   if (announced > maxBytes) {
     await body.cancel().catch(() => undefined);
