@@ -1,10 +1,11 @@
-// Assembles the one hono app every runtime serves (spec/http-api.md): request ids, the routes of
-// each resource, 404/405/OPTIONS for requests no route takes, and `onError` as the only writer
-// of problems. Runtime entries call createApp.
+// Assembles the one hono app every runtime serves (spec/http-api.md): request ids, HEAD lengths,
+// the routes of each resource, 404/405/OPTIONS for requests no route takes, and `onError` as the
+// only writer of problems. Runtime entries call createApp.
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { AppDeps } from "./app-deps.ts";
 import type { AppEnv } from "./app-env.ts";
+import { headLength } from "./head-length.ts";
 import { renderProblem } from "./problem.ts";
 import { operatorRoutes } from "./routes/operators.ts";
 import { runRoutes } from "./routes/run.ts";
@@ -16,6 +17,7 @@ import { answerUnrouted } from "./unrouted.ts";
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(headLength());
   app.route("/", serviceRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", operatorRoutes(deps));

@@ -20,7 +20,7 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   },
   "bad-request": {
     title: "Bad request",
-    text: "A header or query parameter is missing or invalid: a missing Columnar-Schema (`rule: schema-missing`), an unsupported Columnar-Format (`rule: unsupported-format`, checked before the schema), a Columnar-Format and a `format` query parameter that disagree (`rule: conflicting-format`), a chain that does not parse or has too many stages, a body whose gzip or deflate Content-Encoding does not decode (`rule: content-encoding`). Validation issues are listed in `issues`.",
+    text: "A header or query parameter is missing or invalid: a missing Columnar-Schema (`rule: schema-missing`), an unsupported Columnar-Format (`rule: unsupported-format`, checked before the schema), a Columnar-Format and a `format` query parameter that disagree (`rule: conflicting-format`), a chain that does not parse or has too many stages, a body whose gzip or deflate Content-Encoding does not decode (`rule: content-encoding`), a body that cannot be read to its end: the client went away, sent less than its Content-Length or broke its chunked framing (`rule: body-unreadable`). Validation issues are listed in `issues`.",
   },
   unauthorized: {
     title: "Unauthorized",

@@ -136,7 +136,6 @@ export function requestBody(maxBytes: number, what: string): MiddlewareHandler {
       method: raw.method,
       headers,
       body,
-      signal: raw.signal,
       duplex: "half",
     } as RequestInit);
     await next();

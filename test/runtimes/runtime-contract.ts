@@ -410,6 +410,17 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
       await expectProblem(await run("identity", body), 413, "too-large");
     });
 
+    test("HEAD answers the Content-Length of its GET", { timeout: TEST_TIMEOUT_MS }, async () => {
+      for (const path of ["/healthz", "/v1/operators", "/v1/operators/identity", "/"]) {
+        const got = await call(server, path);
+        const length = (await got.arrayBuffer()).byteLength;
+        const head = await call(server, path, { method: "HEAD" });
+        assert.equal(head.status, 200);
+        assert.equal(head.headers.get("content-length"), String(length), path);
+        assert.equal((await head.arrayBuffer()).byteLength, 0);
+      }
+    });
+
     test(
       "a chunked body over the limit is a readable 413, and the connection keeps serving",
       { timeout: TEST_TIMEOUT_MS },
