@@ -6,13 +6,12 @@ import {
   type Format,
   decodeBatch,
   encodeBatch,
-  parseFormat,
   parseJsonLines,
-  parseSchema,
   rowsToColumn,
   type Schema,
   type ValidationKernels,
 } from "../columnar/index.ts";
+import { parseFormatHeader, parseSchemaHeader } from "./repeated-header.ts";
 
 /** Media types of a batch body. */
 export const COLUMNAR_MEDIA_TYPE = "application/x-columnar";
@@ -40,7 +39,7 @@ export interface RequestBatch {
  * `BatchError` (unsupported-format, schema-missing, every body rule) or `SchemaError`.
  */
 export function readBatch(body: Uint8Array, headers: BatchHeaders): RequestBatch {
-  const format = parseFormat(headers.format);
+  const format = parseFormatHeader(headers.format);
   const schema = readSchema(headers.schema, format);
   if (headers.mediaType !== NDJSON_MEDIA_TYPE)
     return { batch: decodeBatch(body, schema, { format, kernels: headers.kernels }), format };
@@ -62,5 +61,5 @@ function readSchema(text: string | undefined, format: Format): Schema {
   if (text === undefined) {
     throw new BatchError("schema-missing", "Cannot decode the body: the Columnar-Schema header is missing");
   }
-  return parseSchema(text, { format });
+  return parseSchemaHeader(text, { format });
 }

@@ -90,4 +90,58 @@ describe("POST /v1/run headers", () => {
     assert.deepEqual(p.supported, ["application/x-columnar", "application/x-ndjson"]);
     assert.equal((await app.request("/v1/state/wc")).status, 404, "the reduce must not have run");
   });
+
+  test("a Columnar-Schema or Columnar-Format sent twice is refused with a message that says so", async () => {
+    const app = await makeApp();
+    const twice = (name: string, value: string) => {
+      const headers = new Headers({ "content-type": "application/x-columnar", "columnar-schema": SCHEMA });
+      headers.set(name, value);
+      headers.append(name, value);
+      return app.request("/v1/run?chain=identity", { method: "POST", body: batch([["a", 1]]), headers });
+    };
+    const schema = await twice("columnar-schema", SCHEMA);
+    const schemaProblem = await problemOf(schema);
+    assert.equal(schema.status, 400);
+    assert.equal(schemaProblem.type, "/problems/bad-schema");
+    assert.equal(schemaProblem.offset, SCHEMA.length);
+    assert.match(String(schemaProblem.detail), /Columnar-Schema header sent twice/);
+    const format = await twice("columnar-format", "0.1");
+    const formatProblem = await problemOf(format);
+    assert.equal(format.status, 400);
+    assert.equal(formatProblem.rule, "unsupported-format");
+    assert.match(String(formatProblem.detail), /Columnar-Format header sent twice/);
+    // a schema that is simply wrong at a comma gets no such hint
+    const wrong = await problemOf(
+      await run(app, "identity", batch([["a", 1]]), { "columnar-schema": "(String,, i64)" }),
+    );
+    assert.doesNotMatch(String(wrong.detail), /sent twice/);
+  });
+
+  test("a chain parameter given twice is refused naming the repetition", async () => {
+    const app = await makeApp();
+    const res = await app.request("/v1/run?chain=identity&chain=lowercase", {
+      method: "POST",
+      body: batch([["a", 1]]),
+      headers: { "content-type": "application/x-columnar", "columnar-schema": SCHEMA },
+    });
+    const problem = await problemOf(res);
+    assert.equal(res.status, 400);
+    assert.match(String(problem.detail), /give the chain once/);
+  });
+
+  test("an Idempotency-Key outside visible ASCII, or with a comma (a header sent twice), is refused before anything runs", async () => {
+    const app = await makeApp();
+    for (const key of ["caf\u00e9", "a, b", "tab\there", "x".repeat(257)]) {
+      const res = await run(app, "reduce:idem_ascii", batch([["a", 1]]), { "idempotency-key": key });
+      const problem = await problemOf(res);
+      assert.equal(res.status, 400, key);
+      assert.equal(problem.type, "/problems/bad-request");
+    }
+    const state = await app.request("/v1/state/idem_ascii");
+    assert.equal(state.status, 404, "nothing was applied");
+    const ok = await run(app, "reduce:idem_ascii", batch([["a", 1]]), {
+      "idempotency-key": "order 42/retry:1",
+    });
+    assert.equal(ok.status, 200);
+  });
 });

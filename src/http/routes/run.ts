@@ -22,13 +22,32 @@ import { formatServerTiming } from "../server-timing.ts";
 import { validate } from "../validate.ts";
 import { writeBatch } from "../write-batch.ts";
 
-const runQuery = z.object({ chain: z.string().max(4096) });
+const runQuery = z.object({
+  chain: z
+    .string({
+      error: (issue) =>
+        Array.isArray(issue.input)
+          ? "give the chain once, its stages separated by commas (chain=a,b): repeated chain parameters are not joined"
+          : "the chain parameter is missing (chain=a,b; chain= runs no stage)",
+    })
+    .max(4096),
+});
 
 const runHeaders = z.object({
   "content-type": z.string(),
   "columnar-schema": z.string().optional(),
   "columnar-format": z.string().optional(),
-  "idempotency-key": z.string().min(1).max(256).optional(),
+  // visible ASCII and spaces, no commas: workerd reads other bytes as U+FFFD (so two keys could
+  // collide), and a header sent twice arrives as one value joined with ", "
+  "idempotency-key": z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[\x20-\x2b\x2d-\x7e]+$/, {
+      error:
+        'an Idempotency-Key is 1-256 visible ASCII characters or spaces, without commas (a header sent twice arrives joined with ", ": send one)',
+    })
+    .optional(),
 });
 
 /**

@@ -21,6 +21,7 @@ import { shardOfKey, type StoredTotal } from "../../state/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
 import { negotiateMediaType } from "../negotiate.ts";
+import { parseFormatHeader } from "../repeated-header.ts";
 import { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "../read-batch.ts";
 import { requireAdmin, requireRunner } from "../require-token.ts";
 import { validate } from "../validate.ts";
@@ -38,7 +39,7 @@ const stateQuery = z.object({
  * are given, agree (400, rather than silently preferring one).
  */
 function formatOf(header: string | undefined, query: string | undefined): Format {
-  const fromHeader = header === undefined ? undefined : parseFormat(header);
+  const fromHeader = header === undefined ? undefined : parseFormatHeader(header);
   const fromQuery = query === undefined ? undefined : parseFormat(query);
   if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
     throw new ColwasmError(
