@@ -3,7 +3,7 @@
 // request right after), and an instance that faulted is never reused (a module that poisons itself).
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DEFAULT_OPERATOR_LIMITS } from "../../src/wasm/index.ts";
@@ -149,6 +149,30 @@ for (const kind of RUNTIMES) {
             assert.equal(problem.operator, `h_${fixture}`);
             await expectServing();
           }
+        },
+      );
+    }
+
+    if (kind === "deno") {
+      test(
+        "a quick run answers before runaway loops that hold every core's sandbox thread (a spare thread takes it)",
+        { timeout: TEST_TIMEOUT_MS },
+        async () => {
+          await uploadOk("h_spin", wasmFile(`${FIXTURES}infinite_loop.wasm`));
+          await expectServing(); // every core thread has booted
+          const answered: string[] = [];
+          const loops = Array.from({ length: cpus().length }, async () => {
+            const res = await run(url, "h_spin", batch([["a", 1]]));
+            answered.push("loop");
+            return res;
+          });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await expectServing();
+          answered.push("quick");
+          for (const res of await Promise.all(loops)) {
+            assert.equal((await expectProblem(res, 422, "operator-failed")).reason, "deadline");
+          }
+          assert.equal(answered[0], "quick", `answered in the order ${answered.join(", ")}`);
         },
       );
     }
