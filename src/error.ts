@@ -21,7 +21,9 @@ export type ProblemType =
   // raised by the HTTP layer's routing and negotiation only (src/http/http-problem.ts)
   | "not-found"
   | "method-not-allowed"
-  | "not-acceptable";
+  | "not-acceptable"
+  // raised while reading a request body (src/http/request-body.ts)
+  | "request-timeout";
 
 /** Typed extension members of a problem body; never holds secrets. */
 export interface ProblemFields {

@@ -22,10 +22,11 @@ const PROBLEM_TYPES: readonly ProblemType[] = [
   "not-found",
   "method-not-allowed",
   "not-acceptable",
+  "request-timeout",
 ];
 
 /** Statuses a retry under the same Idempotency-Key may fix (see `isRetryable`). */
-const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 
 /**
  * The slug of a problem `type` (`/problems/bad-batch` -> `bad-batch`); unknown types map by status.
@@ -92,8 +93,9 @@ export class ColwasmClientError extends ColwasmError {
 
   /**
    * True for answers worth retrying with the same Idempotency-Key: 503 (spec/http-api.md §Reduce),
-   * 429 (rate limited), honouring `Retry-After` when sent, and a gateway's 502/504 (the runtime may
-   * or may not have applied the batch: exactly what the key makes safe to resend).
+   * 429 (rate limited), honouring `Retry-After` when sent, a gateway's 502/504 (the runtime may
+   * or may not have applied the batch: exactly what the key makes safe to resend), and 408 (the
+   * body stopped arriving, so nothing ran).
    */
   get isRetryable(): boolean {
     return RETRYABLE_STATUS.has(this.status);

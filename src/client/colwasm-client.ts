@@ -1,6 +1,6 @@
 // The typed client (fetch only: Node, Deno, browsers, Workers): runs chains and decodes results
 // with their trace, manages operators and reads state. Retries only retryable failures (503, 429,
-// a gateway's 502/504, honouring Retry-After; a connection lost before or during the answer) and only under an
+// 408, a gateway's 502/504, honouring Retry-After; a connection lost before or during the answer) and only under an
 // Idempotency-Key, so nothing is ever applied twice. Every method takes an AbortSignal; an aborted
 // call rejects with the signal's reason, whether it was waiting for headers, a body or a retry.
 import { type BatchView, decodeBatch, formatSchema, parseSchema } from "../columnar/index.ts";
@@ -51,7 +51,7 @@ export interface RunOptions extends RequestOptions {
   /** Sent as `Idempotency-Key`; with `retries`, one is generated when absent. */
   readonly idempotencyKey?: string;
   /**
-   * Retries of retryable failures; default 0. Retryable: a 503, 429, 502 or 504 answer (after its
+   * Retries of retryable failures; default 0. Retryable: a 503, 429, 408, 502 or 504 answer (after its
    * `Retry-After`, else backoff), and a ColwasmConnectionError whose `isRetryable` is true (the
    * connection failed before the answer, or broke while its body was read: the request may have
    * been applied, which the key makes safe to resend). Needs an Idempotency-Key (generated if

@@ -24,6 +24,11 @@ export interface RuntimeLimits {
   readonly maxBodyBytes: number;
   readonly maxModuleBytes: number;
   readonly maxStages: number;
+  /**
+   * How long a request body may send nothing before it is given up with a 408 (default
+   * DEFAULT_BODY_IDLE_MS): a stalled client must not hold a request, its arena and its connection.
+   */
+  readonly bodyIdleMs?: number;
   readonly operator: OperatorLimits;
 }
 

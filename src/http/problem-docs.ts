@@ -58,6 +58,10 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
     title: "Too large",
     text: "The request body, an operator module or an operator's output is over its configured limit. A body sent with a Content-Encoding is counted decoded.",
   },
+  "request-timeout": {
+    title: "Request timeout",
+    text: "The request body stopped arriving: nothing came for COLWASM_BODY_IDLE_MS (30 s by default), so the request was given up before anything ran (`rule: body-idle`, `idleMs`). Sending it again is safe.",
+  },
   "unsupported-media-type": {
     title: "Unsupported media type",
     text: "Batches are sent as application/x-columnar (or application/x-ndjson rows), operator modules as application/wasm. A body may carry Content-Encoding gzip or deflate (decoded on entry); another content coding is refused with an `Accept-Encoding` header listing these.",

@@ -18,6 +18,7 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemType, number>> = {
   "not-found": 404,
   "method-not-allowed": 405,
   "not-acceptable": 406,
+  "request-timeout": 408,
   conflict: 409,
   "too-large": 413,
   "unsupported-media-type": 415,
@@ -36,6 +37,7 @@ const TYPE_OF_STATUS: Readonly<Record<number, ProblemType>> = {
   404: "not-found",
   405: "method-not-allowed",
   406: "not-acceptable",
+  408: "request-timeout",
   413: "too-large",
   415: "unsupported-media-type",
 };

@@ -7,13 +7,18 @@
 // before it is cancelled: a client still sending then reads its 413 on a connection that stays
 // usable (cancelling at once left Deno connections half-read and open, and reset workerd ones). A
 // coded body is cancelled at once: dropping it would mean inflating it. A read that fails (a
-// client gone mid-body, broken chunked framing) is a 400, not an internal error.
+// client gone mid-body, broken chunked framing) is a 400, not an internal error; a body that
+// sends nothing for the idle time is a 408 (Deno.serve has no timeout of its own: a stalled
+// client held its request, arena and connection for good).
 import type { MiddlewareHandler } from "hono";
 import { ColwasmError } from "../error.ts";
 import { contentCodings, decodeFailure, decodeStream } from "./decode-content-encoding.ts";
 
 /** Bytes dropped after the limit at least (the Workers entry's drain reads as far). */
 const MIN_DISCARD_BYTES = 32 << 20;
+
+/** How long a body may send nothing before it is given up (`COLWASM_BODY_IDLE_MS`). */
+export const DEFAULT_BODY_IDLE_MS = 30_000;
 
 /** What a guarded stream does with its source. */
 interface BodyGuard {
@@ -23,6 +28,35 @@ interface BodyGuard {
   readonly discardBytes: number;
   /** The problem a failed read of the source becomes. */
   readonly failure: (error: unknown) => ColwasmError;
+  /** A read that brings nothing for this long fails with a 408 (and the source is cancelled). */
+  readonly idleMs: number;
+}
+
+/** The 408 of a body that stopped arriving. */
+class BodyIdle extends ColwasmError {
+  constructor(idleMs: number) {
+    super(
+      "request-timeout",
+      `Cannot read the request body: nothing arrived for ${idleMs} ms (send it whole, or raise COLWASM_BODY_IDLE_MS)`,
+      { rule: "body-idle", idleMs },
+    );
+  }
+}
+
+/** `reader.read()`, or a BodyIdle rejection when it brings nothing within `idleMs`. */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  idleMs: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BodyIdle(idleMs)), idleMs);
+  });
+  try {
+    return await Promise.race([reader.read(), idle]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function tooLarge(guard: BodyGuard): ColwasmError {
@@ -70,9 +104,10 @@ function guardedStream(open: () => ReadableStream<Uint8Array>, guard: BodyGuard)
         reader ??= open().getReader();
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          chunk = await reader.read();
+          chunk = await readWithin(reader, guard.idleMs);
         } catch (error) {
-          controller.error(guard.failure(error));
+          if (error instanceof BodyIdle) void reader.cancel(error).catch(() => undefined);
+          controller.error(error instanceof BodyIdle ? error : guard.failure(error));
           return;
         }
         if (chunk.done) return controller.close();
@@ -96,16 +131,22 @@ function guardedStream(open: () => ReadableStream<Uint8Array>, guard: BodyGuard)
 /**
  * Guards the body of the route's requests: 415 for a content coding it cannot decode, 413 for a
  * body over `maxBytes` (`what` names it), counted after decoding; 400 for a body that cannot be read
- * or decoded. A Content-Length over the limit is refused before anything is read.
+ * or decoded; 408 for one that sends nothing for `idleMs`. A Content-Length over the limit is
+ * refused before anything is read.
  */
-export function requestBody(maxBytes: number, what: string): MiddlewareHandler {
+export function requestBody(
+  maxBytes: number,
+  what: string,
+  options: { idleMs?: number } = {},
+): MiddlewareHandler {
+  const idleMs = options.idleMs ?? DEFAULT_BODY_IDLE_MS;
   return async function requestBody(c, next) {
     const raw = c.req.raw;
     const codings = contentCodings(c.req.header("content-encoding"));
     const source = raw.body;
     if (source === null) return next();
     const headers = new Headers(raw.headers);
-    const limit = { maxBytes, what, failure: unreadable };
+    const limit = { maxBytes, what, failure: unreadable, idleMs };
     let body: ReadableStream<Uint8Array>;
     if (codings.length === 0) {
       const announced = headers.has("transfer-encoding") ? null : headers.get("content-length");
@@ -118,7 +159,13 @@ export function requestBody(maxBytes: number, what: string): MiddlewareHandler {
       // the coded bytes are read as they are decoded; the limit counts what they decode to
       headers.delete("content-encoding");
       headers.delete("content-length");
-      const coded = { maxBytes: Number.POSITIVE_INFINITY, what, discardBytes: 0, failure: unreadable };
+      const coded = {
+        maxBytes: Number.POSITIVE_INFINITY,
+        what,
+        discardBytes: 0,
+        failure: unreadable,
+        idleMs,
+      };
       body = guardedStream(
         () =>
           decodeStream(

@@ -154,4 +154,34 @@ describe("request bodies (requestBody)", () => {
     assert.equal(request.bodyUsed, false);
     assert.equal(request.body?.locked, false);
   });
+
+  test("a body that stops arriving is a 408 request-timeout after the idle time, and is cancelled", async () => {
+    const app = await makeApp({ limits: { bodyIdleMs: 200 } });
+    let cancelled = false;
+    let sent = false;
+    const stalled = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (!sent) {
+            sent = true;
+            controller.enqueue(batch([["a", 1]]).subarray(0, 10));
+          }
+          return new Promise(() => {}); // never sends more
+        },
+        cancel() {
+          cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const started = Date.now();
+    const res = await post(app, "/v1/run?chain=identity", stalled, runHeaders);
+    const problem = await problemOf(res);
+    assert.equal(res.status, 408);
+    assert.equal(problem.type, "/problems/request-timeout");
+    assert.equal(problem.rule, "body-idle");
+    assert.equal(problem.idleMs, 200);
+    assert.ok(Date.now() - started < 5_000);
+    assert.equal(cancelled, true);
+  });
 });

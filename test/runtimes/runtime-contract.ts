@@ -130,6 +130,7 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
     COLWASM_MAX_BODY_BYTES: "100000",
     COLWASM_DEADLINE_MS: "500",
     COLWASM_MAX_MODULE_BYTES: String(MODULE_LIMIT_BYTES),
+    COLWASM_BODY_IDLE_MS: "2000",
     ...harness.env,
   });
 
@@ -467,6 +468,31 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
           } finally {
             connection.destroy();
           }
+        }
+        await expectRows(await run("identity", batch([["after", 1]])), [["after", 1]]);
+      },
+    );
+
+    test(
+      "a body that stops arriving is given up after COLWASM_BODY_IDLE_MS with a 408",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const connection = await RawConnection.open(server.url);
+        try {
+          const body = batch([["stalled", 1]]);
+          await connection.write(
+            rawHead("POST /v1/run?chain=identity", { "content-length": String(body.byteLength) }),
+          );
+          await connection.write(body.subarray(0, 10));
+          const started = Date.now();
+          const idle = await connection.response(8_000);
+          assert.equal(idle.status, 408, idle.body);
+          const problem = JSON.parse(idle.body) as Record<string, unknown>;
+          assert.equal(problem.type, "/problems/request-timeout");
+          assert.equal(problem.rule, "body-idle");
+          assert.ok(Date.now() - started >= 1_500, "not before the idle time");
+        } finally {
+          connection.destroy();
         }
         await expectRows(await run("identity", batch([["after", 1]])), [["after", 1]]);
       },

@@ -45,7 +45,7 @@ export function operatorRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/operators/:name",
     admin,
     requireMediaType("application/wasm"),
-    requestBody(deps.limits.maxModuleBytes, "operator module"),
+    requestBody(deps.limits.maxModuleBytes, "operator module", { idleMs: deps.limits.bodyIdleMs }),
     validate("header", uploadHeaders),
     async function putOperator(c) {
       const name = c.req.param("name");

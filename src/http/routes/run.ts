@@ -71,7 +71,7 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/run",
     requireRunner(deps.auth.runToken, deps.auth.adminToken),
     requireMediaType(COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE),
-    requestBody(deps.limits.maxBodyBytes, "batch"),
+    requestBody(deps.limits.maxBodyBytes, "batch", { idleMs: deps.limits.bodyIdleMs }),
     validate("query", runQuery),
     validate("header", runHeaders),
     async function runChainRoute(c) {

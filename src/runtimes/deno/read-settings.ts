@@ -1,6 +1,6 @@
 // COLWASM_* settings of the Deno entry, parsed from any env lookup (no Deno globals here, so the
 // parsing is testable anywhere): a bad value stops the start with a message naming the variable.
-import type { RuntimeLimits } from "../../http/index.ts";
+import { DEFAULT_BODY_IDLE_MS, type RuntimeLimits } from "../../http/index.ts";
 import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_REDUCE_SHARDS } from "../../state/index.ts";
 import { DEFAULT_OPERATOR_LIMITS } from "../../wasm/index.ts";
 
@@ -55,6 +55,7 @@ export function readSettings(env: (name: string) => string | undefined): DenoSet
       maxBodyBytes: int("COLWASM_MAX_BODY_BYTES", DEFAULTS.maxBodyBytes),
       maxModuleBytes: int("COLWASM_MAX_MODULE_BYTES", DEFAULTS.maxModuleBytes),
       maxStages: int("COLWASM_MAX_STAGES", DEFAULTS.maxStages),
+      bodyIdleMs: int("COLWASM_BODY_IDLE_MS", DEFAULT_BODY_IDLE_MS),
       operator: {
         deadlineMs: int("COLWASM_DEADLINE_MS", DEFAULT_OPERATOR_LIMITS.deadlineMs),
         maxMemoryPages: int("COLWASM_MAX_MEMORY_PAGES", DEFAULT_OPERATOR_LIMITS.maxMemoryPages),
