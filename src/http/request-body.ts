@@ -79,19 +79,26 @@ function unreadable(error: unknown): ColwasmError {
   );
 }
 
-/** Reads and drops up to `maxBytes` more of `reader`, then cancels it if it has not ended. */
-async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number): Promise<void> {
+/**
+ * Reads and drops up to `maxBytes` more of `reader`, then cancels it if it has not ended (also when
+ * it stalls for `idleMs`).
+ */
+async function discard(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxBytes: number,
+  idleMs: number,
+): Promise<void> {
   let dropped = 0;
   try {
     while (dropped <= maxBytes) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readWithin(reader, idleMs);
       if (done) return;
       dropped += value.byteLength;
     }
-    await reader.cancel();
   } catch {
-    // the client went away: nothing left to keep
+    // the client went away, or stalled: nothing left to keep
   }
+  await reader.cancel().catch(() => undefined);
 }
 
 /** The stream `open()` gives, opened on the first read, counted and with its failures as problems. */
@@ -113,7 +120,7 @@ function guardedStream(open: () => ReadableStream<Uint8Array>, guard: BodyGuard)
         if (chunk.done) return controller.close();
         length += chunk.value.byteLength;
         if (length > guard.maxBytes) {
-          if (guard.discardBytes > 0) await discard(reader, guard.discardBytes);
+          if (guard.discardBytes > 0) await discard(reader, guard.discardBytes, guard.idleMs);
           else await reader.cancel().catch(() => undefined);
           controller.error(tooLarge(guard));
           return;

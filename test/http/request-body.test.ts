@@ -184,4 +184,25 @@ describe("request bodies (requestBody)", () => {
     assert.ok(Date.now() - started < 5_000);
     assert.equal(cancelled, true);
   });
+
+  test("a body over the limit that then stalls is answered 413 after the idle time, not held", async () => {
+    const app = await makeApp({ limits: { maxBodyBytes: 1000, bodyIdleMs: 200 } });
+    let cancelled = false;
+    let sent = 0;
+    const stalling = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (sent++ < 2) return controller.enqueue(new Uint8Array(800));
+          return new Promise(() => {}); // past the limit, then nothing
+        },
+        cancel() {
+          cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const res = await post(app, "/v1/run?chain=identity", stalling, runHeaders);
+    assert.equal(res.status, 413);
+    assert.equal(cancelled, true);
+  });
 });
