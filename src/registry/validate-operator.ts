@@ -32,6 +32,13 @@ export interface ValidateOptions {
   readonly limits: { readonly maxModuleBytes: number; readonly operator: OperatorLimits };
   /** Default: run them inline with `runExamples` (cannot stop an endless loop; see LocalChainService). */
   readonly checkExamples?: CheckExamples;
+  /**
+   * Host modules fuel-metered (src/wasm/meter-fuel.ts), so an endless loop stops itself when its
+   * budget (`limits.operator.fuel`) runs out: for runtimes whose threads cannot be stopped from
+   * outside (Deno: a terminated web Worker spinning in WASM or JS keeps its core, denoland/deno
+   * PR #35657). Default false: memory cap and `memory.grow` watch only.
+   */
+  readonly meterFuel?: boolean;
 }
 
 /** A module that passed validation. */
@@ -42,7 +49,8 @@ export interface ValidOperator {
 
 /**
  * Compiles `wasm` with its memory capped and its `memory.grow`s watched (so running into the cap
- * is reported as reason "memory"); compile failures become `invalid-operator`.
+ * is reported as reason "memory"), and fuel-metered with `meterFuel`; compile failures become
+ * `invalid-operator`.
  */
 export async function compileCapped(
   name: string,
@@ -50,7 +58,7 @@ export async function compileCapped(
   options: ValidateOptions,
 ): Promise<WebAssembly.Module> {
   const capped = instrumentOperator(capModuleLimits(wasm, options.limits.operator.maxMemoryPages), {
-    fuel: false,
+    fuel: options.meterFuel ?? false,
   });
   try {
     return await options.compile(capped);

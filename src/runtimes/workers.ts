@@ -4,7 +4,7 @@
 // arrives with it); each request runs in a scope that counts its shard calls.
 import { createApp, createFailedApp } from "../http/index.ts";
 import { ShardedReduce } from "../state/index.ts";
-import { BodyArenaPool, fuelForDeadline } from "../wasm/index.ts";
+import { BodyArenaPool } from "../wasm/index.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import type { WorkersEnv } from "./workers/bindings.workers.ts";
 import { BUILTINS, KERNEL_MODULE } from "./workers/builtins.workers.ts";
@@ -27,9 +27,7 @@ async function build(env: WorkersEnv) {
   const settings = readSettings((name) =>
     name === "REDUCE_SHARDS" ? env.REDUCE_SHARDS : env[name as `COLWASM_${string}`],
   );
-  const { operator } = settings.limits;
-  const fuel = operator.fuel ?? Number(env.COLWASM_FUEL ?? fuelForDeadline(operator.deadlineMs));
-  const limits = { ...settings.limits, operator: { ...operator, fuel } };
+  const { limits } = settings;
   // twice the largest body any route takes: a client sending one over the limit reads its 413
   drainBytes = Math.max(DRAIN_MAX_BYTES, 2 * Math.max(limits.maxBodyBytes, limits.maxModuleBytes));
   const shards = settings.reduceShards;

@@ -2,7 +2,7 @@
 // every fault is its spec problem (status + type + reason/rule), the runtime keeps serving (a good
 // request right after), and an instance that faulted is never reused (a module that poisons itself).
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -173,6 +173,32 @@ for (const kind of RUNTIMES) {
             assert.equal((await expectProblem(res, 422, "operator-failed")).reason, "deadline");
           }
           assert.equal(answered[0], "quick", `answered in the order ${answered.join(", ")}`);
+        },
+      );
+
+      test(
+        "runaway loops stop burning CPU once answered (Deno cannot stop a spinning web Worker: modules spend fuel)",
+        { timeout: TEST_TIMEOUT_MS },
+        async () => {
+          await uploadOk("h_spin_cpu", wasmFile(`${FIXTURES}infinite_loop.wasm`));
+          const loops = Array.from({ length: 3 }, () => run(url, "h_spin_cpu", batch([["a", 1]])));
+          for (const res of await Promise.all(loops)) {
+            assert.equal((await expectProblem(res, 422, "operator-failed")).reason, "deadline");
+          }
+          const pid = runtime.pid;
+          assert.ok(pid !== undefined && pid > 0);
+          // /proc/PID/stat fields 14 and 15: user and system time in clock ticks (100 a second)
+          const cpuTicks = async () => {
+            const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1].split(" ");
+            return Number(fields[11]) + Number(fields[12]);
+          };
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          const before = await cpuTicks();
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          const spent = (await cpuTicks()) - before;
+          // three threads still spinning would spend ~400 ticks (2 cores for 2 s); idle is ~0
+          assert.ok(spent < 60, `the idle server spent ${spent} clock ticks in 2 s`);
+          await expectServing();
         },
       );
     }

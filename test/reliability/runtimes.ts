@@ -29,6 +29,8 @@ const schema = parseSchema(SCHEMA);
 export interface TestRuntime {
   readonly kind: RuntimeKind;
   readonly url: string;
+  /** Deno only: the server's process id. */
+  readonly pid?: number;
   /** Graceful stop (Miniflare dispose, Deno SIGTERM). */
   stop(): Promise<void>;
   /** Hard stop: Deno SIGKILL (no shutdown, no KV close); Workers dispose (workerd torn down mid-flight). */
@@ -76,6 +78,7 @@ export async function startRuntime(kind: RuntimeKind, options: StartOptions = {}
   return {
     kind,
     url: deno.url,
+    pid: deno.pid,
     stop: () => deno.stop(),
     kill: async () => {
       process.kill(deno.pid, "SIGKILL");

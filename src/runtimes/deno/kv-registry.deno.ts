@@ -21,5 +21,8 @@ export async function kvRegistry(kv: Deno.Kv, limits: RuntimeLimits, executor: S
       ),
     limits,
     checkExamples: checkExamplesIn(executor),
+    // Deno cannot stop a web Worker that spins (its terminate() leaves the thread running): a
+    // runaway must stop itself, so modules spend fuel as on Workers (COLWASM_FUEL)
+    meterFuel: true,
   });
 }

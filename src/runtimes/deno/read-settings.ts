@@ -2,7 +2,7 @@
 // parsing is testable anywhere): a bad value stops the start with a message naming the variable.
 import { DEFAULT_BODY_IDLE_MS, type RuntimeLimits } from "../../http/index.ts";
 import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_REDUCE_SHARDS } from "../../state/index.ts";
-import { DEFAULT_OPERATOR_LIMITS } from "../../wasm/index.ts";
+import { DEFAULT_OPERATOR_LIMITS, fuelForDeadline } from "../../wasm/index.ts";
 
 /** What the Deno entry needs from its environment. */
 export interface DenoSettings {
@@ -41,6 +41,7 @@ export function readSettings(env: (name: string) => string | undefined): DenoSet
     return text === undefined || text === "" ? undefined : text;
   };
   const stateDir = token("COLWASM_STATE_DIR");
+  const deadlineMs = int("COLWASM_DEADLINE_MS", DEFAULT_OPERATOR_LIMITS.deadlineMs);
   return {
     port: int("COLWASM_PORT", 8787, 0),
     hostname: token("COLWASM_HOSTNAME") ?? "127.0.0.1",
@@ -57,7 +58,9 @@ export function readSettings(env: (name: string) => string | undefined): DenoSet
       maxStages: int("COLWASM_MAX_STAGES", DEFAULTS.maxStages),
       bodyIdleMs: int("COLWASM_BODY_IDLE_MS", DEFAULT_BODY_IDLE_MS),
       operator: {
-        deadlineMs: int("COLWASM_DEADLINE_MS", DEFAULT_OPERATOR_LIMITS.deadlineMs),
+        deadlineMs,
+        // the budget of fuel-metered modules (Workers, Deno): about the deadline's instructions
+        fuel: int("COLWASM_FUEL", fuelForDeadline(deadlineMs)),
         maxMemoryPages: int("COLWASM_MAX_MEMORY_PAGES", DEFAULT_OPERATOR_LIMITS.maxMemoryPages),
         maxOutputBytes: int("COLWASM_MAX_OUTPUT_BYTES", DEFAULT_OPERATOR_LIMITS.maxOutputBytes),
       },
