@@ -72,15 +72,21 @@ export class BodyArenaPool {
   readonly #idle: BodyArena[] = [];
   readonly #maxIdle: number;
   readonly #maxIdleBytes: number;
+  readonly #maxIdleTotalBytes: number;
 
   /**
-   * Keeps at most `maxIdle` idle arenas (default 8), and none that grew past `maxIdleBytes`
-   * (default 16 MiB): a rare huge body must not pin its memory for the life of the process.
+   * Keeps at most `maxIdle` idle arenas (default 8), none that grew past `maxIdleBytes` (default
+   * 16 MiB: a rare huge body must not pin its memory for the life of the process), and at most
+   * `maxIdleTotalBytes` in all (default 32 MiB: a Workers isolate has 128 MB).
    */
-  constructor(kernelModule: WebAssembly.Module, options: { maxIdle?: number; maxIdleBytes?: number } = {}) {
+  constructor(
+    kernelModule: WebAssembly.Module,
+    options: { maxIdle?: number; maxIdleBytes?: number; maxIdleTotalBytes?: number } = {},
+  ) {
     this.#kernelModule = kernelModule;
     this.#maxIdle = options.maxIdle ?? 8;
     this.#maxIdleBytes = options.maxIdleBytes ?? 16 * 1024 * 1024;
+    this.#maxIdleTotalBytes = options.maxIdleTotalBytes ?? 32 * 1024 * 1024;
   }
 
   /** Runs `use` with an arena of its own, returning the arena afterwards. */
@@ -89,7 +95,12 @@ export class BodyArenaPool {
     try {
       return await use(arena);
     } finally {
-      if (this.#idle.length < this.#maxIdle && arena.byteLength <= this.#maxIdleBytes) this.#idle.push(arena);
+      const idleBytes = this.#idle.reduce((sum, a) => sum + a.byteLength, 0);
+      const fits =
+        this.#idle.length < this.#maxIdle &&
+        arena.byteLength <= this.#maxIdleBytes &&
+        idleBytes + arena.byteLength <= this.#maxIdleTotalBytes;
+      if (fits) this.#idle.push(arena);
     }
   }
 }

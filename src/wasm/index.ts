@@ -3,7 +3,7 @@ export { capModuleLimits, MAX_TABLE_ELEMENTS, MAX_TABLES } from "./cap-limits.ts
 export { checkOperatorModule } from "./check-module.ts";
 export { CopyMeter } from "./copy-meter.ts";
 export { checkExportSignatures, declaredAbi } from "./export-signatures.ts";
-export { InstancePool } from "./instance-pool.ts";
+export { DEFAULT_IDLE_BOUNDS, InstancePool } from "./instance-pool.ts";
 export {
   type ManifestJson,
   manifestJsonSchema,

@@ -62,6 +62,11 @@ export class OperatorInstance {
     return this.#act(ptr, layout.byteLength);
   }
 
+  /** Bytes of this instance's memory now (it never shrinks): what keeping it idle costs. */
+  get memoryBytes(): number {
+    return this.#calls.exports.memory.buffer.byteLength;
+  }
+
   /** True when `reserveInput` can take this operator's input (colwasm/1: the input region is its own). */
   get canReserveInput(): boolean {
     return this.#op.manifest.abi === "colwasm/1";

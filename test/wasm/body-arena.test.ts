@@ -54,4 +54,30 @@ describe("BodyArenaPool", () => {
     const next = await pool.with(async (a) => a);
     assert.notEqual(next, big);
   });
+
+  it("keeps at most maxIdleTotalBytes of idle arenas in all", async () => {
+    const pool = new BodyArenaPool(kernelModule(), { maxIdleTotalBytes: 3 << 20 });
+    // four concurrent 1 MiB bodies: four arenas of 1 MiB and a page or more each
+    const arenas = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        pool.with(async (a) => {
+          await a.fill(new Uint8Array(1 << 20), 4 << 20);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          return a;
+        }),
+      ),
+    );
+    assert.equal(new Set(arenas).size, 4);
+    const kept = new Set<unknown>();
+    const again = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        pool.with(async (a) => {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          return a;
+        }),
+      ),
+    );
+    for (const a of again) if (arenas.includes(a)) kept.add(a);
+    assert.ok(kept.size <= 2, `${kept.size} arenas of over 1 MiB were kept under a 3 MiB bound`);
+  });
 });

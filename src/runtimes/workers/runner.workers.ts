@@ -23,6 +23,9 @@ import {
 
 const JSON_TYPE = { "content-type": "application/json" };
 
+/** Prepared operators a runner isolate keeps (per name and headers), most recently run. */
+const MAX_HOSTED = 64;
+
 /** The fetch handler of a runner isolate over its compiled operator modules. */
 export function serveRunner(
   modules: readonly WebAssembly.Module[],
@@ -38,10 +41,16 @@ export function serveRunner(
     if (executor === undefined) executors.set(key, (executor = new InlineExecutor(limits, { kernelModule })));
     return executor;
   };
+  // One isolate serves every name uploaded with the same bytes: the operators prepared for them
+  // are kept for the most recent MAX_HOSTED names, so their number (and the idle instances the
+  // executor's pool keeps for them, bounded there too) cannot grow with every name ever run.
   const operator = (name: string, module: number, headers: RunPlan["stages"][number]["headers"]) => {
     const key = `${module}:${name}:${JSON.stringify(headers)}`;
     let op = hosted.get(key);
-    if (op === undefined) hosted.set(key, (op = prepareOperator(name, modules[module], { headers })));
+    if (op === undefined) op = prepareOperator(name, modules[module], { headers });
+    hosted.delete(key);
+    hosted.set(key, op); // most recent last
+    if (hosted.size > MAX_HOSTED) hosted.delete(hosted.keys().next().value as string);
     return op;
   };
 
