@@ -565,6 +565,29 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
       },
     );
 
+    test(
+      "ten module versions uploaded and run in turn each answer as themselves, the first again at the end",
+      { timeout: 40_000 },
+      async () => {
+        const lower = await wasm("operators/dist/lowercase.wasm");
+        const same = await wasm("operators/dist/identity.wasm");
+        // distinct bytes (a padding section of another size) for each name: ten sha256s
+        const names = Array.from({ length: 10 }, (_, i) => `version_${i}`);
+        for (const [i, name] of names.entries()) {
+          const stored = await upload(name, padded(i % 2 === 0 ? lower : same, 10 + i));
+          assert.equal(stored.status, 201, await stored.clone().text());
+        }
+        const expected = (i: number) => [[i % 2 === 0 ? "mixed" : "MiXeD", i]];
+        for (const [i, name] of names.entries())
+          await expectRows(await run(name, batch([["MiXeD", i]])), expected(i));
+        await expectRows(await run(names[0], batch([["MiXeD", 0]])), expected(0));
+        for (const name of names) {
+          const removed = await call(server, `/v1/operators/${name}`, { method: "DELETE", token: ADMIN });
+          assert.equal(removed.status, 204);
+        }
+      },
+    );
+
     test("uploaded operators survive a restart on the same state dir", { timeout: 40_000 }, async () => {
       await harness.stop(server);
       server = await harness.start({ stateDir, env: env() });

@@ -27,6 +27,9 @@ import {
 } from "./runner-protocol.workers.ts";
 import { runnerIsolate, type RunnerModule } from "./runner-isolate.workers.ts";
 
+/** Prepared module bytes kept per isolate (most recently used). */
+const MAX_CACHED_MODULES = 8;
+
 /** A built-in: compiled by the bundler (for its manifest) and as prepared bytes (for the loader). */
 export interface WorkersBuiltin {
   readonly name: string;
@@ -61,7 +64,11 @@ const builtinConflict = (name: string, action: string) =>
 export class LoaderRegistry implements OperatorRegistry, OperatorResolver<WorkersOperator> {
   readonly #options: LoaderRegistryOptions;
   readonly #builtins: ReadonlyMap<string, { entry: OperatorEntry; op: WorkersOperator }>;
-  /** Prepared bytes of uploads by sha256: one registry read per module per isolate. */
+  /**
+   * Prepared bytes of the MAX_CACHED_MODULES uploads used last, by sha256: a module's bytes are
+   * needed only when the loader starts an isolate for it, and uploads run to 8 MiB, so keeping
+   * every version ever run would grow without bound (a replaced or deleted one included).
+   */
   readonly #bytes = new Map<string, Promise<ArrayBuffer>>();
 
   private constructor(
@@ -178,7 +185,10 @@ export class LoaderRegistry implements OperatorRegistry, OperatorResolver<Worker
 
   #bytesOf(name: string, sha256: string): Promise<ArrayBuffer> {
     let bytes = this.#bytes.get(sha256);
-    if (bytes === undefined) {
+    if (bytes !== undefined) {
+      this.#bytes.delete(sha256);
+      this.#bytes.set(sha256, bytes); // most recent last
+    } else {
       bytes = this.#options
         .store()
         .bytes(name, sha256)
@@ -188,6 +198,8 @@ export class LoaderRegistry implements OperatorRegistry, OperatorResolver<Worker
         });
       bytes.catch(() => this.#bytes.delete(sha256));
       this.#bytes.set(sha256, bytes);
+      if (this.#bytes.size > MAX_CACHED_MODULES)
+        this.#bytes.delete(this.#bytes.keys().next().value as string);
     }
     return bytes;
   }
