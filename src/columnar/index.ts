@@ -14,6 +14,7 @@ export { columnToRows } from "./column-to-rows.ts";
 export { shortestF32 } from "./shortest-f32.ts";
 export { formatJsonLines, parseJsonLines, parseJsonRow, stringifyJson } from "./json-rows.ts";
 export { parseFormat } from "./parse-format.ts";
+export { INTEGER_RANGES } from "./scalar-input.ts";
 export { gatherColumn } from "./gather-column.ts";
 export type { ValidationKernels } from "./validation-kernels.ts";
 export { scanUtf8, type Utf8Scan } from "./utf8.ts";

@@ -4,7 +4,10 @@ import type { PrimitiveKind } from "./schema.ts";
 
 const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
 
-const RANGES: Record<Exclude<PrimitiveKind, "f32" | "f64">, readonly [bigint, bigint]> = {
+/** The value range of each integer type, as [min, max]. */
+export const INTEGER_RANGES: Readonly<
+  Record<Exclude<PrimitiveKind, "f32" | "f64">, readonly [bigint, bigint]>
+> = {
   u8: [0n, 255n],
   u16: [0n, 65535n],
   u32: [0n, 4294967295n],
@@ -22,7 +25,7 @@ export interface ValueAt {
 }
 
 /** An integer of `kind`, as a bigint (the caller narrows small kinds to numbers). */
-export function readInteger(value: unknown, kind: keyof typeof RANGES, at: ValueAt): bigint {
+export function readInteger(value: unknown, kind: keyof typeof INTEGER_RANGES, at: ValueAt): bigint {
   const expected = `integer in ${kind} range`;
   let n: bigint;
   if (typeof value === "number") {
@@ -42,7 +45,7 @@ export function readInteger(value: unknown, kind: keyof typeof RANGES, at: Value
   } else {
     throw rowTypeError(at.row, at.path, expected, value);
   }
-  const [min, max] = RANGES[kind];
+  const [min, max] = INTEGER_RANGES[kind];
   if (n < min || n > max) throw rowTypeError(at.row, at.path, expected, value);
   return n;
 }

@@ -13,6 +13,7 @@ import {
   columnSlices,
   type Format,
   formatSchema,
+  INTEGER_RANGES,
   parseFormat,
   parseSchema,
 } from "../../columnar/index.ts";
@@ -51,24 +52,13 @@ function formatOf(header: string | undefined, query: string | undefined): Format
   return fromHeader ?? fromQuery ?? "0.1";
 }
 
-/** Value ranges of the integer key types (the others, String, hold any text). */
-const INTEGER_KEY_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  u8: [0n, 0xffn],
-  u16: [0n, 0xffffn],
-  u32: [0n, 0xffff_ffffn],
-  u64: [0n, 0xffff_ffff_ffff_ffffn],
-  i8: [-0x80n, 0x7fn],
-  i16: [-0x8000n, 0x7fffn],
-  i32: [-0x8000_0000n, 0x7fff_ffffn],
-  i64: [-0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn],
-};
-
 /**
  * `key` as the namespace's stored keys spell it (integers: decimal, no leading zeros), or a 400
  * `bad-request` naming the key type when it cannot be a value of it.
  */
 function canonicalKey(namespace: string, keyType: string, key: string): string {
-  const range = INTEGER_KEY_RANGES[keyType];
+  // integer key types have a range; the others (String) hold any text
+  const range = (INTEGER_RANGES as Readonly<Record<string, readonly [bigint, bigint]>>)[keyType];
   if (range === undefined) return key;
   if (/^-?[0-9]{1,40}$/.test(key)) {
     const value = BigInt(key);
