@@ -79,8 +79,10 @@ async function checkInstantiatesMetered(
   options: ValidateOptions,
 ): Promise<void> {
   const limits = options.limits.operator;
-  const metered = meterFuel(capModuleLimits(wasm, limits.maxMemoryPages));
-  const module = await options.compile(metered);
+  // a host that meters its modules (meterFuel) compiled this very copy in compileCapped already
+  const module = options.meterFuel
+    ? hosted.module
+    : await options.compile(meterFuel(capModuleLimits(wasm, limits.maxMemoryPages)));
   checkInstantiates(
     { ...hosted, module },
     { ...limits, fuel: limits.fuel ?? fuelForDeadline(limits.deadlineMs) },
