@@ -147,4 +147,9 @@ export class InlineExecutor implements SegmentExecutor {
   clear(): void {
     this.#pool.clear();
   }
+
+  /** Drops the idle instances of `op` (it will not run again). */
+  forget(op: HostedOperator): void {
+    this.#pool.forget(op);
+  }
 }

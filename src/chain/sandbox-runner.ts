@@ -1,6 +1,7 @@
 // What runs inside a sandbox thread, whatever the thread API: operator stages inline (one memcpy
 // per hop, outputs validated by the WASM kernels), so that the host can terminate the thread when
-// a deadline passes while its own thread keeps serving.
+// a deadline passes while its own thread keeps serving. It keeps the operators the host has sent
+// until the host tells it to forget them (the host bounds how many: thread-executor.ts).
 import { decodeBatch, encodeSlices } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
 import type { HostedOperator } from "../wasm/index.ts";
@@ -15,6 +16,11 @@ export function serveSandbox(port: SandboxPort): void {
 
   port.listen((request: RunRequest) => {
     try {
+      for (const key of request.forget) {
+        const operator = operators.get(key);
+        operators.delete(key);
+        if (operator !== undefined) executor?.forget(operator); // its idle instances, with their memories
+      }
       for (const op of request.newOperators)
         operators.set(op.key, { name: op.name, module: op.module, manifest: op.manifest });
       executor ??= new InlineExecutor(request.limits, { kernelModule: request.kernelModule });

@@ -2,6 +2,7 @@
 // is terminated and replaced, the process keeps serving. The thread API is the runtime's: the
 // entry passes a `spawn` (node-sandbox.node.ts for Node, a web Worker sandbox on Deno).
 // Costs one extra copy out of the sandbox per segment; the input is transferred, not copied.
+// Each operator is sent to a thread once, and the thread keeps only the most recently run ones.
 import { columnSlices, decodeBatch, encodeSlices } from "../columnar/index.ts";
 import { ColwasmError, type ProblemType } from "../error.ts";
 import {
@@ -15,9 +16,19 @@ import type { RunRequest, SandboxThread, ThreadMessage, ThreadOperator } from ".
 
 const STARTUP_MS = 30_000;
 
+/**
+ * Operators a sandbox thread keeps, most recently run (as a Workers runner keeps its names): every
+ * re-upload is a new operator with its own compiled module, which a long-lived thread would
+ * otherwise hold for good.
+ */
+const MAX_SANDBOX_OPERATORS = 64;
+
 interface Sandbox {
   readonly thread: SandboxThread;
+  /** Operators the thread holds, by key, least recently run first. */
   readonly sent: Map<HostedOperator, number>;
+  /** Keys dropped from `sent` that the thread has not yet been told to forget. */
+  forget: number[];
   hasKernels: boolean;
 }
 
@@ -26,6 +37,7 @@ export class ThreadExecutor implements SegmentExecutor {
   readonly #limits: OperatorLimits;
   readonly #spawnThread: () => SandboxThread;
   readonly #kernelModule: WebAssembly.Module | undefined;
+  readonly #maxOperators: number;
   #sandbox: Sandbox | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   /** Segments queued or running on this thread (ThreadPool balances on it). */
@@ -36,18 +48,20 @@ export class ThreadExecutor implements SegmentExecutor {
   /**
    * `spawn` starts a sandbox thread (e.g. `nodeSandbox({ preload: TSX_PRELOAD })` on Node).
    * `kernelModule`: compiled validation kernels (dist/kernels/validate.wasm) for operator outputs.
+   * `maxOperators`: operators the thread keeps (MAX_SANDBOX_OPERATORS); a run needing more keeps them all.
    */
   constructor(
     limits: OperatorLimits,
-    options: { spawn: () => SandboxThread; kernelModule?: WebAssembly.Module },
+    options: { spawn: () => SandboxThread; kernelModule?: WebAssembly.Module; maxOperators?: number },
   ) {
     this.#limits = limits;
     this.#spawnThread = options.spawn;
     this.#kernelModule = options.kernelModule;
+    this.#maxOperators = options.maxOperators ?? MAX_SANDBOX_OPERATORS;
   }
 
   #spawn(): Sandbox {
-    return { thread: this.#spawnThread(), sent: new Map(), hasKernels: false };
+    return { thread: this.#spawnThread(), sent: new Map(), forget: [], hasKernels: false };
   }
 
   /** Stops the sandbox thread (a new one starts on the next run). */
@@ -72,7 +86,6 @@ export class ThreadExecutor implements SegmentExecutor {
       let key = sandbox.sent.get(s.operator);
       if (key === undefined) {
         key = this.#nextKey++;
-        sandbox.sent.set(s.operator, key);
         marked.push(s.operator);
         newOperators.push({
           key,
@@ -81,8 +94,20 @@ export class ThreadExecutor implements SegmentExecutor {
           manifest: s.operator.manifest,
         });
       }
+      sandbox.sent.delete(s.operator);
+      sandbox.sent.set(s.operator, key); // most recently run last
       return { index: s.index, name: s.name, key };
     });
+    // past the bound, the least recently run go, never one this run needs
+    const needed = new Set(stages.map((s) => s.operator));
+    for (const [operator, key] of sandbox.sent) {
+      if (sandbox.sent.size <= this.#maxOperators) break;
+      if (needed.has(operator)) continue;
+      sandbox.sent.delete(operator);
+      sandbox.forget.push(key);
+    }
+    const forget = sandbox.forget;
+    sandbox.forget = [];
     const id = this.#nextId++;
     // copy: exactly the batch's bytes, as one format-0.1 body, into a buffer the thread then owns
     // (transferred, not cloned: cloning a view would clone its whole buffer, e.g. a body arena's
@@ -96,6 +121,7 @@ export class ThreadExecutor implements SegmentExecutor {
       id,
       limits: this.#limits,
       newOperators,
+      forget,
       stages: keyed,
       input: { schema: input.schema, format: "0.1", bytes },
     };
@@ -154,9 +180,11 @@ export class ThreadExecutor implements SegmentExecutor {
         sandbox.thread.post(request, [request.input.bytes.buffer as ArrayBuffer]);
       } catch (error) {
         // nothing reached the thread: no timer may outlive this call (it would kill the thread
-        // under a later request), and the operators it did not receive are not marked as sent
+        // under a later request), the operators it did not receive are not marked as sent, and it
+        // still has to hear which ones to forget
         cleanup();
         for (const operator of marked) sandbox.sent.delete(operator);
+        sandbox.forget.push(...forget);
         reject(error);
       }
     });

@@ -16,6 +16,8 @@ export interface RunRequest {
   readonly id: number;
   readonly limits: OperatorLimits;
   readonly newOperators: readonly ThreadOperator[];
+  /** Keys of operators the thread no longer needs to keep (the host sends them again if needed). */
+  readonly forget: readonly number[];
   /** The validation kernels, sent with the first request of a thread (see src/wasm/validation-kernels.ts). */
   readonly kernelModule?: WebAssembly.Module;
   readonly stages: readonly { readonly index: number; readonly name: string; readonly key: number }[];

@@ -83,4 +83,9 @@ export class InstancePool {
   clear(): void {
     this.#idle = [];
   }
+
+  /** Forgets the idle instances of `op`, e.g. once a sandbox thread no longer keeps it. */
+  forget(op: HostedOperator): void {
+    this.#idle = this.#idle.filter((i) => i.op !== op);
+  }
 }

@@ -45,6 +45,19 @@ describe("InstancePool", () => {
     assert.notEqual(pool.take(ops[0]), instances[0]);
   });
 
+  it("forgets the idle instances of one operator and keeps the others", () => {
+    const pool = new InstancePool(TEST_LIMITS);
+    const [gone, kept] = [named("gone"), named("kept")];
+    const taken = [pool.take(gone), pool.take(gone)];
+    for (const instance of taken) pool.give(gone, instance);
+    const keptInstance = runOn(pool, kept);
+    assert.equal(pool.idle.instances, 3);
+    pool.forget(gone);
+    assert.equal(pool.idle.instances, 1);
+    assert.ok(!taken.includes(pool.take(gone)));
+    assert.equal(pool.take(kept), keptInstance);
+  });
+
   it("keeps at most maxBytes of idle memory, and never an instance larger than that", () => {
     const pool = new InstancePool(TEST_LIMITS, { idle: { maxBytes: 3 * 1024 * 1024 } });
     for (let i = 0; i < 20; i++) runOn(pool, named(`n${i}`), 10);
