@@ -180,11 +180,12 @@ export class ThreadExecutor implements SegmentExecutor {
         sandbox.thread.post(request, [request.input.bytes.buffer as ArrayBuffer]);
       } catch (error) {
         // nothing reached the thread: no timer may outlive this call (it would kill the thread
-        // under a later request), the operators it did not receive are not marked as sent, and it
-        // still has to hear which ones to forget
+        // under a later request), the operators and kernels it did not receive are not marked as
+        // sent, and it still has to hear which operators to forget
         cleanup();
         for (const operator of marked) sandbox.sent.delete(operator);
         sandbox.forget.push(...forget);
+        if (request.kernelModule !== undefined) sandbox.hasKernels = false;
         reject(error);
       }
     });

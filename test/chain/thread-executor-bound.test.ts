@@ -44,24 +44,33 @@ const version = (i: number) => {
   return { op: prepareOperator(`v${i}`, op.module), out };
 };
 
-/** A real sandbox thread whose requests are recorded. */
+/** A real sandbox thread whose requests are recorded; `failNextPost` makes a post throw (as cloning can). */
 function recordingSpawn() {
   const requests: RunRequest[] = [];
   const threads: SandboxThread[] = [];
   const real = nodeSandbox({ preload: TSX_PRELOAD });
-  const spawn = (): SandboxThread => {
-    const thread = real();
-    threads.push(thread);
-    return {
-      post(request, transfer) {
-        requests.push(request);
-        thread.post(request, transfer);
-      },
-      listen: (onMessage, onError) => thread.listen(onMessage, onError),
-      terminate: () => thread.terminate(),
-    };
+  const recorder = {
+    requests,
+    threads,
+    failNextPost: false,
+    spawn: (): SandboxThread => {
+      const thread = real();
+      threads.push(thread);
+      return {
+        post(request, transfer) {
+          if (recorder.failNextPost) {
+            recorder.failNextPost = false;
+            throw new RangeError("Maximum call stack size exceeded");
+          }
+          requests.push(request);
+          thread.post(request, transfer);
+        },
+        listen: (onMessage, onError) => thread.listen(onMessage, onError),
+        terminate: () => thread.terminate(),
+      };
+    },
   };
-  return { spawn, requests, threads };
+  return recorder;
 }
 
 /** Keys the thread holds after `requests`, as the protocol tells it. */
@@ -180,30 +189,15 @@ describe("ThreadExecutor's bound on the operators a sandbox thread keeps", () =>
 
   it("tells the thread to forget with the next run when the post that carried it failed", async () => {
     const recorded = recordingSpawn();
-    let failNextPost = false;
-    const spawn = (): SandboxThread => {
-      const thread = recorded.spawn();
-      return {
-        post(request, transfer) {
-          if (failNextPost) {
-            failNextPost = false;
-            throw new RangeError("Maximum call stack size exceeded");
-          }
-          thread.post(request, transfer);
-        },
-        listen: (onMessage, onError) => thread.listen(onMessage, onError),
-        terminate: () => thread.terminate(),
-      };
-    };
     const executor = new ThreadExecutor(TEST_LIMITS, {
-      spawn,
+      spawn: recorded.spawn,
       kernelModule: kernelModule(),
       maxOperators: 1,
     });
     try {
       const [a, b, c] = [version(0), version(1), version(2)];
       await runOne(executor, a);
-      failNextPost = true;
+      recorded.failNextPost = true;
       await assert.rejects(runOne(executor, b), RangeError);
       await runOne(executor, c);
       const last = recorded.requests.at(-1);
@@ -215,6 +209,22 @@ describe("ThreadExecutor's bound on the operators a sandbox thread keeps", () =>
       );
       assert.equal(heldKeys(recorded.requests).size, 1);
       await runOne(executor, b);
+    } finally {
+      await executor.close();
+    }
+  });
+});
+
+describe("ThreadExecutor when the post carrying the validation kernels fails", () => {
+  it("sends them with the next run", async () => {
+    const recorded = recordingSpawn();
+    recorded.failNextPost = true;
+    const executor = new ThreadExecutor(TEST_LIMITS, { spawn: recorded.spawn, kernelModule: kernelModule() });
+    try {
+      await assert.rejects(runOne(executor, version(0)), RangeError);
+      await runOne(executor, version(0));
+      assert.equal(recorded.requests.length, 1);
+      assert.ok(recorded.requests[0].kernelModule instanceof WebAssembly.Module);
     } finally {
       await executor.close();
     }
