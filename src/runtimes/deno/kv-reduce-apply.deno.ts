@@ -76,26 +76,38 @@ export interface ApplyContext {
   readonly onRetry: () => void;
 }
 
-/** One key of a chunk: its text, diff, KV key and whether it is stored by hash. */
-interface ChunkKey {
+/** One key of a chunk: its text, diff, KV key, whether it is stored by hash, and its sizes. */
+export interface ChunkKey {
   readonly key: string;
   readonly diff: bigint;
   readonly kvKey: Deno.KvKey;
   readonly isLong: boolean;
+  /** UTF-8 bytes of `key`. */
+  readonly textBytes: number;
+  /** kvKeyBytes(kvKey): what setting it counts against KV's set-key limit. */
+  readonly setKeyBytes: number;
 }
 
 /**
  * The KV key of `key`'s total in the shard at `shardKey`: the key text itself, or its SHA-256 when
  * the text is too long for a KV key (the text then lives in the value). Throws `too-large` for a
- * key too long even for that. readKey looks totals up by the same key.
+ * key too long even for that. readKey looks totals up by the same key. Also answers the text's
+ * UTF-8 bytes and the key's last part as bytes (the text or the hash), so that chunking sizes the
+ * key from this one encoding of its text.
  */
 export async function totalKey(
   shardKey: Deno.KvKey,
   namespace: string,
   key: string,
-): Promise<{ kvKey: Deno.KvKey; isLong: boolean }> {
+): Promise<{ kvKey: Deno.KvKey; isLong: boolean; textBytes: number; lastPart: Uint8Array }> {
   const bytes = encoder.encode(key);
-  if (bytes.byteLength <= MAX_KEY_TEXT_BYTES) return { kvKey: [...shardKey, "total", key], isLong: false };
+  if (bytes.byteLength <= MAX_KEY_TEXT_BYTES)
+    return {
+      kvKey: [...shardKey, "total", key],
+      isLong: false,
+      textBytes: bytes.byteLength,
+      lastPart: bytes,
+    };
   if (bytes.byteLength > MAX_KEY_BYTES) {
     throw new ColwasmError(
       "too-large",
@@ -103,7 +115,25 @@ export async function totalKey(
     );
   }
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return { kvKey: [...shardKey, "total", hash], isLong: true };
+  return { kvKey: [...shardKey, "total", hash], isLong: true, textBytes: bytes.byteLength, lastPart: hash };
+}
+
+/**
+ * The delta's keys resolved to their KV keys and sized for chunking, in order; throws for a key
+ * that cannot be stored, before anything is committed. kvKeyBytes adds up a key part by part and
+ * sizes a string part as its UTF-8 bytes, so a key's set-key bytes are those of the shard's
+ * `[...shardKey, "total"]` (sized once) plus those of its last part as bytes: the text is encoded
+ * once, by totalKey, not again for each estimate.
+ */
+export async function chunkKeysOf(shardKey: Deno.KvKey, delta: ShardDelta): Promise<ChunkKey[]> {
+  const totalsPrefixBytes = kvKeyBytes([...shardKey, "total"]);
+  return await Promise.all(
+    delta.keys.map(async (key, k) => {
+      const { kvKey, isLong, textBytes, lastPart } = await totalKey(shardKey, delta.namespace, key);
+      const setKeyBytes = totalsPrefixBytes + kvKeyBytes([lastPart]);
+      return { key, diff: delta.deltas[k], kvKey, isLong, textBytes, setKeyBytes };
+    }),
+  );
 }
 
 /** Applies `delta` to the shard at `shardKey` in chunks, one atomic commit each, in order. */
@@ -114,13 +144,7 @@ export async function applyInChunks(
 ): Promise<ShardTotals> {
   const { namespace, shard } = delta;
   // all keys are resolved first: a key that cannot be stored fails the shard before any commit
-  const keys: ChunkKey[] = await Promise.all(
-    delta.keys.map(async (key, k) => ({
-      key,
-      diff: delta.deltas[k],
-      ...(await totalKey(shardKey, namespace, key)),
-    })),
-  );
+  const keys = await chunkKeysOf(shardKey, delta);
   const chunks = splitIntoChunks(keys);
   const totals = new BigInt64Array(keys.length);
   let isReplay = true;
@@ -150,19 +174,18 @@ export async function applyInChunks(
 }
 
 /** `keys` in order, cut into chunks that each fit one commit (CHUNK_KEYS, CHUNK_BYTES, CHUNK_SET_KEY_BYTES). */
-function splitIntoChunks(keys: readonly ChunkKey[]): ChunkKey[][] {
+export function splitIntoChunks(keys: readonly ChunkKey[]): ChunkKey[][] {
   const chunks: ChunkKey[][] = [];
   let chunk: ChunkKey[] = [];
   let bytes = 0;
   let setKeyBytes = 0;
   for (const key of keys) {
     // key written twice (check + set), long keys once more in the value
-    const size = 2 * (64 + encoder.encode(key.key).byteLength) + (key.isLong ? key.key.length * 3 : 0);
-    const keyBytes = kvKeyBytes(key.kvKey);
+    const size = 2 * (64 + key.textBytes) + (key.isLong ? key.key.length * 3 : 0);
     const isFull =
       chunk.length === CHUNK_KEYS ||
       bytes + size > CHUNK_BYTES ||
-      setKeyBytes + keyBytes > CHUNK_SET_KEY_BYTES;
+      setKeyBytes + key.setKeyBytes > CHUNK_SET_KEY_BYTES;
     if (chunk.length > 0 && isFull) {
       chunks.push(chunk);
       chunk = [];
@@ -171,7 +194,7 @@ function splitIntoChunks(keys: readonly ChunkKey[]): ChunkKey[][] {
     }
     chunk.push(key);
     bytes += size;
-    setKeyBytes += keyBytes;
+    setKeyBytes += key.setKeyBytes;
   }
   chunks.push(chunk);
   return chunks;
