@@ -45,12 +45,15 @@ export function operatorRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/operators/:name",
     admin,
     requireMediaType("application/wasm"),
-    requestBody(deps.limits.maxModuleBytes, "operator module", { idleMs: deps.limits.bodyIdleMs }),
+    requestBody(deps.limits.maxModuleBytes, "operator module", {
+      idleMs: deps.limits.bodyIdleMs,
+      idleClock: deps.bodyIdleClock,
+    }),
     validate("header", uploadHeaders),
     async function putOperator(c) {
       const name = c.req.param("name");
       const h = c.req.valid("header");
-      const wasm = new Uint8Array(await c.req.arrayBuffer());
+      const wasm = await c.get("requestBody").bytes();
       const entry = await deps.registry.put(name, wasm, {
         abi: h["operator-abi"],
         input: h["operator-input"],
