@@ -19,13 +19,35 @@ const OPTIONAL: readonly [string, WebAssembly.ImportExportKind][] = [
   ["reset", "function"],
 ];
 
+/**
+ * How to build without the imports toolchains add by default, by the module they come from: an
+ * author who compiled with stock flags learns what to change, not just that it is refused.
+ */
+const IMPORT_HINTS: readonly [(module: string, name: string) => boolean, string][] = [
+  [
+    (module, name) => module === "env" && name === "abort",
+    "env.abort is AssemblyScript's default abort handler: build with `asc --use abort=` (as `colwasm build` does)",
+  ],
+  [
+    (module) => module.startsWith("wasi"),
+    "WASI imports come from a wasm32-wasi(p1) target or libc: build for wasm32-unknown-unknown (Rust) or freestanding wasm32 with -nostdlib (C)",
+  ],
+  [
+    (module, name) => module === "__wbindgen_placeholder__" || name.startsWith("__wbindgen"),
+    'wasm-bindgen glue imports JavaScript: export plain extern "C" functions instead',
+  ],
+];
+
 /** Throws `InvalidOperatorError` unless `module` has the exports of `abi` and no imports. */
 export function checkOperatorModule(module: WebAssembly.Module, abi: OperatorAbi, operator?: string): void {
   const imports = WebAssembly.Module.imports(module);
   if (imports.length > 0) {
     const names = imports.map((i) => `${i.module}.${i.name}`).join(", ");
+    const hints = IMPORT_HINTS.filter(([applies]) => imports.some((i) => applies(i.module, i.name))).map(
+      ([, hint]) => hint,
+    );
     throw new InvalidOperatorError(
-      `Cannot host the module: operators may not import anything, found ${names}`,
+      `Cannot host the module: operators may not import anything, found ${names}${hints.length > 0 ? ` (${hints.join("; ")})` : ""}`,
       { operator, rule: "imports" },
     );
   }
