@@ -11,10 +11,25 @@ import type { ReduceStore } from "./reduce-store.ts";
 /** Default shard count (`REDUCE_SHARDS`). */
 export const DEFAULT_REDUCE_SHARDS = 16;
 
+/**
+ * The column a 1-tuple or one-field struct wraps (the same bytes, spec/columnar-format.md §3.2),
+ * unwrapped as often as it nests: what the planner's layoutNormalForm does to the schema.
+ */
+function unwrapped(column: Column): Column {
+  let inner = column;
+  while ((inner.kind === "tuple" || inner.kind === "struct") && inner.elements.length === 1) {
+    inner = inner.elements[0];
+  }
+  return inner;
+}
+
 function keyAndDiffs(input: OperatorBatch): { key: Column; diffs: BigInt64Array } {
-  const column = input.column;
+  // any batch layout-equivalent to (K, i64) passes planning: `((String, i64),)`,
+  // `{k: (String,), d: {v: i64}}`, …
+  const column = unwrapped(input.column);
   if ((column.kind === "tuple" || column.kind === "struct") && column.elements.length === 2) {
-    const [key, diff] = column.elements;
+    const key = unwrapped(column.elements[0]);
+    const diff = unwrapped(column.elements[1]);
     if (diff.kind === "i64") return { key, diffs: diff.data };
   }
   throw new ColwasmError("chain-type-mismatch", "Cannot reduce: the batch is not (K, i64)");
