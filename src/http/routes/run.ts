@@ -30,7 +30,8 @@ const runQuery = z.object({
           ? "give the chain once, its stages separated by commas (chain=a,b): repeated chain parameters are not joined"
           : "the chain parameter is missing (chain=a,b; chain= runs no stage)",
     })
-    .max(4096),
+    // its own message: the schema's error above would call an over-long chain missing
+    .max(4096, { error: "the chain parameter is over 4096 characters long" }),
 });
 
 const runHeaders = z.object({
