@@ -24,16 +24,19 @@ const ASSETS = join(ROOT, "dist/worker-assets");
 const outFlag = process.argv.indexOf("--out");
 const OUT = outFlag > 0 ? join(ROOT, process.argv[outFlag + 1]) : join(ROOT, "dist/worker");
 
-/** Caps, meters and checks every built-in; writes `NAME.wasm` and `NAME.bin` (same bytes). */
+/**
+ * Caps, meters and checks every built-in; writes `NAME.wasm` and `NAME.bin` (same bytes), and the
+ * module as built, `NAME.source.bin`, which the listing describes (sha256, size) as Deno's does.
+ */
 function prepareBuiltins(): void {
   mkdirSync(join(ASSETS, "builtins"), { recursive: true });
   const limits = { ...DEFAULT_OPERATOR_LIMITS, fuel: fuelForDeadline(DEFAULT_OPERATOR_LIMITS.deadlineMs) };
   for (const name of BUILTIN_NAMES) {
-    const wasm = meterFuel(
-      capModuleLimits(readFileSync(join(ROOT, "operators/dist", `${name}.wasm`)), limits.maxMemoryPages),
-    );
+    const source = readFileSync(join(ROOT, "operators/dist", `${name}.wasm`));
+    const wasm = meterFuel(capModuleLimits(source, limits.maxMemoryPages));
     runExamples(prepareOperator(name, new WebAssembly.Module(wasm)), limits);
     for (const ext of ["wasm", "bin"]) writeFileSync(join(ASSETS, "builtins", `${name}.${ext}`), wasm);
+    writeFileSync(join(ASSETS, "builtins", `${name}.source.bin`), source);
   }
   // The host's validation kernels, as data: every runner isolate gets them beside the operators.
   // (.bin for the Loader, .wasm compiled at deploy for the parent's body arenas)

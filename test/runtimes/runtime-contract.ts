@@ -370,6 +370,32 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
       },
     );
 
+    test(
+      "lists each built-in by the module as built (operators/dist): its sha256 and size",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        // Workers runs a prepared copy (memory cap + fuel meter) bundled at deploy; the listing
+        // still describes the module an author would hash, as Deno's and every upload's does
+        const { operators: listed } = (await (await call(server, "/v1/operators")).json()) as {
+          operators: { name: string; sha256: string; size: number; builtin: boolean }[];
+        };
+        for (const name of BUILTIN_NAMES) {
+          const built = await readFile(new URL(`operators/dist/${name}.wasm`, ROOT));
+          const expected = { sha256: createHash("sha256").update(built).digest("hex"), size: built.length };
+          const entry = (await (await call(server, `/v1/operators/${name}`)).json()) as typeof expected;
+          assert.deepEqual({ sha256: entry.sha256, size: entry.size }, expected, name);
+          const inList = listed.find((e) => e.name === name);
+          assert.deepEqual(
+            { sha256: inList?.sha256, size: inList?.size, builtin: inList?.builtin },
+            {
+              ...expected,
+              builtin: true,
+            },
+          );
+        }
+      },
+    );
+
     test("an unknown operator is 404", { timeout: TEST_TIMEOUT_MS }, async () => {
       await expectProblem(await run("no_such_op", batch([["a", 1]])), 404, "unknown-operator");
     });

@@ -33,8 +33,11 @@ const MAX_CACHED_MODULES = 8;
 /** A built-in: compiled by the bundler (for its manifest) and as prepared bytes (for the loader). */
 export interface WorkersBuiltin {
   readonly name: string;
+  /** The prepared module (memory cap + fuel meter), compiled at deploy, and its bytes for the Loader. */
   readonly module: WebAssembly.Module;
   readonly bytes: ArrayBuffer;
+  /** The module as built (operators/dist): what the listing's sha256 and size describe, as on Deno. */
+  readonly source: ArrayBuffer;
 }
 
 /** What planning and the runner need of an operator. */
@@ -84,18 +87,17 @@ export class LoaderRegistry implements OperatorRegistry, OperatorResolver<Worker
     const builtins = new Map<string, { entry: OperatorEntry; op: WorkersOperator }>();
     for (const b of options.builtins) {
       const { manifest } = prepareOperator(b.name, b.module);
-      const sha256 = await sha256Hex(new Uint8Array(b.bytes));
       const op: WorkersOperator = {
         name: b.name,
         manifest,
         headers: {},
-        sha256,
+        sha256: await sha256Hex(new Uint8Array(b.bytes)), // the Loader's isolates run these bytes
         bytes: () => Promise.resolve(b.bytes),
       };
       builtins.set(b.name, {
         entry: entryOf(b.name, manifest, {
-          sha256,
-          size: b.bytes.byteLength,
+          sha256: await sha256Hex(new Uint8Array(b.source)),
+          size: b.source.byteLength,
           builtin: true,
           uploadedAt: null,
         }),
