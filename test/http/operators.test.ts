@@ -297,13 +297,14 @@ describe("/v1/operators", () => {
   });
 
   for (const [what, wasm, rule, headers] of invalid) {
-    test(`PUT rejects ${what} with 422 invalid-operator rule ${rule}`, async () => {
+    test(`PUT rejects ${what} with 422 invalid-operator rule ${rule}, naming the operator`, async () => {
       const app = await makeApp();
       const res = await upload(app, "bad", wasm(), headers);
       assert.equal(res.status, 422);
       const p = await problemOf(res);
       assert.equal(p.type, "/problems/invalid-operator");
       assert.equal(p.rule, rule);
+      assert.equal(p.operator, "bad");
       assert.equal((await app.request("/v1/operators/bad")).status, 404);
     });
   }

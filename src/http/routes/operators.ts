@@ -54,12 +54,20 @@ export function operatorRoutes(deps: AppDeps): Hono<AppEnv> {
       const name = c.req.param("name");
       const h = c.req.valid("header");
       const wasm = await c.get("requestBody").bytes();
-      const entry = await deps.registry.put(name, wasm, {
-        abi: h["operator-abi"],
-        input: h["operator-input"],
-        output: h["operator-output"],
-        description: h["operator-description"],
-      });
+      const entry = await deps.registry
+        .put(name, wasm, {
+          abi: h["operator-abi"],
+          input: h["operator-input"],
+          output: h["operator-output"],
+          description: h["operator-description"],
+        })
+        .catch((error: unknown) => {
+          // the module readers below the registry (not WebAssembly, a broken section) know no
+          // name: every refusal of an upload names the operator it refused
+          if (error instanceof ColwasmError && error.type === "invalid-operator")
+            error.fields.operator ??= name;
+          throw error;
+        });
       c.header("location", `/v1/operators/${encodeURIComponent(name)}`);
       return c.json(entry, 201);
     },
