@@ -17,6 +17,7 @@ const REQUIRED: Record<OperatorAbi, readonly [string, WebAssembly.ImportExportKi
 const OPTIONAL: readonly [string, WebAssembly.ImportExportKind][] = [
   ["error", "function"],
   ["reset", "function"],
+  ["_initialize", "function"],
 ];
 
 /**

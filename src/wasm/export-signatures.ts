@@ -30,8 +30,9 @@ const SIGNATURES: Record<OperatorAbi, Readonly<Record<string, FunctionType>>> = 
     act: { params: [I32, I32], results: [I32] },
     error: { params: [], results: [I32] },
     reset: { params: [], results: [] },
+    _initialize: { params: [], results: [] }, // a WASI reactor's constructors (operator-calls.ts)
   },
-  blog: { act: { params: [I32, I32], results: [I32] } },
+  blog: { act: { params: [I32, I32], results: [I32] }, _initialize: { params: [], results: [] } },
 };
 
 const show = (t: FunctionType): string => {

@@ -19,6 +19,9 @@ export interface OperatorExports {
   reset?: () => void;
 }
 
+/** The reactor entry of the WASI application ABI, called once per instance. */
+const INITIALIZE_EXPORT = "_initialize";
+
 const asFunction = <T>(value: unknown): T | undefined =>
   typeof value === "function" ? (value as T) : undefined;
 
@@ -70,6 +73,11 @@ export class OperatorCalls {
     // a metered module's start function, run here under the deadline (src/wasm/meter-fuel.ts)
     const start = asFunction<() => void>(e[START_EXPORT]);
     if (start !== undefined) calls.call("start", () => start());
+    // A WASI reactor's constructors (C++ globals, Rust/C static initialisers): toolchains that
+    // build libraries (wasi-sdk `-mexec-model=reactor`, emscripten `--no-entry`) export them as
+    // `_initialize`, to be called once before any other export.
+    const initialize = asFunction<() => void>(e[INITIALIZE_EXPORT]);
+    if (initialize !== undefined) calls.call(INITIALIZE_EXPORT, () => initialize());
     return calls;
   }
 

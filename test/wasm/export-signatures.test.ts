@@ -52,6 +52,7 @@ describe("checkExportSignatures()", () => {
     }
     checkExportSignatures(readFileSync("operators/dist/len_plus_diff_blog.wasm"), "blog");
     checkExportSignatures(moduleWith(GOOD), "colwasm/1");
+    checkExportSignatures(moduleWith({ ...GOOD, _initialize: "" }), "colwasm/1");
     checkExportSignatures(moduleWith({ alloc: GOOD.alloc, act: GOOD.act }), "colwasm/1"); // optional ones absent
   });
 
@@ -69,6 +70,7 @@ describe("checkExportSignatures()", () => {
       ["alloc", "", /"alloc" must have type \(i32\) -> i32, it has \(\) -> \(\)/],
       ["reset", "(param i32) (result i32)", /"reset" must have type \(\) -> \(\)/],
       ["error", "(param i64) (result i64)", /"error" must have type \(\) -> i32/],
+      ["_initialize", "(param i32)", /"_initialize" must have type \(\) -> \(\)/],
     ];
     for (const [name, sig, pattern] of cases) {
       assertRejected(moduleWith({ ...GOOD, [name]: sig }), "colwasm/1", pattern);

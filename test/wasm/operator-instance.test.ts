@@ -134,6 +134,26 @@ describe("OperatorInstance", () => {
     );
   });
 
+  it("calls a WASI reactor's _initialize once per instance, before its first batch", () => {
+    // act answers its input while _initialize ran exactly once, else 0 (a C++ global the
+    // constructors set, read on every batch)
+    const bytes = wat(
+      `(module (memory (export "memory") 1) (global $inits (mut i32) (i32.const 0))
+        (func (export "_initialize") (global.set $inits (i32.add (global.get $inits) (i32.const 1))))
+        (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "act") (param i32 i32) (result i32)
+          (select (local.get 0) (i32.const 0) (i32.eq (global.get $inits) (i32.const 1)))))`,
+    );
+    const op = prepareOperator("reactor", new WebAssembly.Module(bytes), {
+      headers: { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" },
+    });
+    const pool = new InstancePool(TEST_LIMITS);
+    for (let batch = 0; batch < 3; batch++) {
+      const out = runOnce(pool, op, batchOf(WORKED), new CopyMeter());
+      assert.deepEqual(columnToRows(schema, out.column), WORKED);
+    }
+  });
+
   for (const name of ["identity", "len_plus_diff"]) {
     it(`reports an input larger than ${name}'s memory cap as reason memory, and runs the next batch`, () => {
       const limits = { ...TEST_LIMITS, maxMemoryPages: 16 }; // 1 MiB
