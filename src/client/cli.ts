@@ -20,7 +20,7 @@ function stdinByteLength(): number | undefined {
   }
 }
 
-process.exitCode = await runCli(process.argv.slice(2), {
+const status = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
@@ -34,3 +34,17 @@ if (process.env.COLWASM_REPORT_RSS === "1") {
   // resourceUsage().maxRSS is in kilobytes (getrusage ru_maxrss).
   process.stderr.write(`colwasm: maxRSS ${process.resourceUsage().maxRSS} KB\n`);
 }
+
+/** Resolves once everything written to `stream` so far has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) resolve();
+    else stream.write("", () => resolve());
+  });
+}
+
+// The command is over: exit once its output is flushed, whatever handles are still open (a
+// runtime that failed to start left Miniflare's, and the process then never ended).
+process.exitCode = status;
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(status);

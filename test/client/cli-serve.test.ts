@@ -1,14 +1,17 @@
 // `colwasm serve` (spec/cli.md) as a real process, started from a folder other than the repository:
 // it prints its URL once, and a relative `--state DIR` is the caller's folder, for both runtimes
 // (the Deno child runs in the repository, so a relative path passed on as is would land there).
+// A serve that cannot start (port in use, --state not a folder, a bad --port) fails at once with one
+// line: it printed workerd's or Deno's stack trace, and the Workers one then never exited.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { colwasm, ROOT } from "./colwasm-process.ts";
+import { colwasm, isOneLine, ROOT } from "./colwasm-process.ts";
 
 const ADMIN = "serve-cli-admin";
 
@@ -110,5 +113,81 @@ describe("colwasm serve from another folder", { timeout: 120_000 }, () => {
     assert.equal(res.status, 200, await res.text());
     assert.equal(res.headers.get("colwasm-reduce-shard-calls"), "4");
     await served.stop();
+  });
+});
+
+/** `colwasm serve ...args` to its end, stopped (status null) if it runs past `timeoutMs`. */
+function serveToEnd(
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [`${ROOT}bin/colwasm.mjs`, "serve", ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", COLWASM_ADMIN_TOKEN: ADMIN },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (t: string) => (stdout += t));
+  child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+  // a serve that runs on (the regression) is asked to stop, then killed
+  const timer = setTimeout(() => {
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+  }, timeoutMs);
+  return new Promise((resolve) =>
+    child.once("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: Date.now() - started });
+    }),
+  );
+}
+
+describe("colwasm serve that cannot start", { timeout: 120_000 }, () => {
+  test("a port in use fails at once with one line, on both runtimes", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const address = taken.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    const state = await mkdtemp(join(tmpdir(), "colwasm-serve-busy-"));
+    try {
+      for (const runtime of ["workers", "deno"]) {
+        const run = await serveToEnd(
+          ["--runtime", runtime, "--port", String(address.port), "--state", state],
+          40_000,
+        );
+        assert.equal(run.status, 1, `${runtime}: ${run.stderr}`);
+        assert.ok(isOneLine(run.stderr), `${runtime}: ${run.stderr}`);
+        assert.match(
+          run.stderr,
+          new RegExp(`^Unavailable: Cannot listen on 127\\.0\\.0\\.1:${address.port}: the address is in use`),
+        );
+        assert.equal(run.stdout, "");
+      }
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+      await rm(state, { recursive: true, force: true });
+    }
+  });
+
+  test("a --state that is not a folder, and a bad --port, are usage errors (status 2)", async () => {
+    const file = join(ROOT, "package.json");
+    const runs = await Promise.all([
+      serveToEnd(["--port", "0", "--state", join(file, "state")], 40_000),
+      serveToEnd(["--runtime", "deno", "--port", "0", "--state", file], 40_000),
+      serveToEnd(["--port", ""], 40_000),
+      serveToEnd(["--port", "-1"], 40_000),
+      serveToEnd(["--port", "80x"], 40_000),
+      serveToEnd(["extra"], 40_000),
+    ]);
+    for (const run of runs) {
+      assert.equal(run.status, 2, run.stderr);
+      assert.ok(isOneLine(run.stderr), run.stderr);
+    }
+    assert.match(runs[0].stderr, /^Bad request: Cannot keep state in .* \(--state\): it is not a folder/);
+    assert.match(
+      runs[2].stderr,
+      /^Bad request: Cannot listen on port "": expected an integer from 0 to 65535/,
+    );
   });
 });
