@@ -16,11 +16,23 @@ export interface ProgressBar {
 
 const SILENT: ProgressBar = { update() {}, stop() {} };
 
-/** A bar over `totalBytes` when known, else a running counter; SILENT unless `isShown`. */
+/** Ends the process as `signal` would have without our listener (the default action). */
+function raise(signal: NodeJS.Signals): void {
+  process.kill(process.pid, signal);
+}
+
+/**
+ * A bar over `totalBytes` when known, else a running counter; SILENT unless `isShown`.
+ *
+ * While it is drawn the terminal's cursor is hidden and its line wrapping off, so a Ctrl-C (or
+ * SIGTERM) first stops the bar, which restores both and ends its line, then `onSignal` runs: by
+ * default the signal is raised again, so the process ends as it would have.
+ */
 export function progressBar(options: {
   readonly isShown: boolean;
   readonly stream: NodeJS.WritableStream;
   readonly totalBytes: number | undefined;
+  readonly onSignal?: (signal: NodeJS.Signals) => void;
 }): ProgressBar {
   if (!options.isShown) return SILENT;
   const total = options.totalBytes;
@@ -46,13 +58,23 @@ export function progressBar(options: {
       mbps: (p.bytesRead / 1e6 / seconds).toFixed(1),
     };
   };
+  const onSignal = options.onSignal ?? raise;
+  const interrupted = (signal: NodeJS.Signals): void => {
+    stop();
+    onSignal(signal);
+  };
+  const stop = (): void => {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    bar.stop();
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   bar.start(isSized ? total : 1, 0, payload({ rows: 0, bytesRead: 0 }));
   return {
     update(p) {
       bar.update(isSized ? Math.min(p.bytesRead, total) : 0, payload(p));
     },
-    stop() {
-      bar.stop();
-    },
+    stop,
   };
 }

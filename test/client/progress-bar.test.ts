@@ -1,0 +1,68 @@
+// progressBar(): the `run`/`exec` bar hides the terminal's cursor and turns its line wrapping off
+// while drawn; a Ctrl-C (SIGINT) or SIGTERM must give both back before the process ends, or the
+// user's shell is left without a cursor (found by interrupting `colwasm run` under `script`).
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { describe, test } from "node:test";
+import { progressBar } from "../../src/client/progress-bar.ts";
+
+/** A writable that says it is a terminal, keeping what is written. */
+function fakeTerminal(): { stream: NodeJS.WritableStream; text: () => string } {
+  let text = "";
+  const stream = Object.assign(
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        text += chunk.toString();
+        done();
+      },
+    }),
+    { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true },
+  );
+  return { stream, text: () => text };
+}
+
+const SHOW_CURSOR = "\x1b[?25h";
+const WRAP_ON = "\x1b[?7h";
+
+describe("progressBar()", () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    test(`progressBar() gives the cursor and line wrapping back on ${signal}, then passes the signal on`, () => {
+      const terminal = fakeTerminal();
+      const received: NodeJS.Signals[] = [];
+      const before = process.listenerCount(signal);
+      const bar = progressBar({
+        isShown: true,
+        stream: terminal.stream,
+        totalBytes: 1000,
+        onSignal: (s) => received.push(s),
+      });
+      bar.update({ rows: 10, bytesRead: 100 });
+      assert.ok(terminal.text().includes("\x1b[?25l"), "the bar hides the cursor");
+      process.emit(signal, signal);
+      assert.deepEqual(received, [signal]);
+      assert.ok(terminal.text().includes(SHOW_CURSOR), JSON.stringify(terminal.text()));
+      assert.ok(terminal.text().includes(WRAP_ON), JSON.stringify(terminal.text()));
+      assert.equal(process.listenerCount(signal), before, "no listener left behind");
+      bar.stop(); // a second stop is harmless
+    });
+  }
+
+  test("progressBar() stops listening for signals once stopped", () => {
+    const terminal = fakeTerminal();
+    const before = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const bar = progressBar({ isShown: true, stream: terminal.stream, totalBytes: undefined });
+    bar.stop();
+    assert.deepEqual([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")], before);
+    assert.ok(terminal.text().includes(SHOW_CURSOR));
+  });
+
+  test("progressBar() draws nothing and listens for nothing when not shown", () => {
+    const terminal = fakeTerminal();
+    const before = process.listenerCount("SIGINT");
+    const bar = progressBar({ isShown: false, stream: terminal.stream, totalBytes: 10 });
+    assert.equal(process.listenerCount("SIGINT"), before);
+    bar.update({ rows: 1, bytesRead: 1 });
+    bar.stop();
+    assert.equal(terminal.text(), "");
+  });
+});
