@@ -43,6 +43,11 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
       continue;
     }
     if (!word.startsWith("--")) {
+      // `-f`: a short flag, which no command has (`-` alone is stdin, `-1` a number)
+      if (/^-[^-\d]/.test(word))
+        throw new UsageError(
+          `Cannot read flag "${word}": unknown flag (flags are spelled out: ${specs.map((s) => `--${s.name}`).join(", ") || "none"}, --help)`,
+        );
       positionals.push(word);
       continue;
     }
@@ -84,9 +89,25 @@ export function requireFlag(args: ParsedArgs, name: string): string {
   return value;
 }
 
-/** Help lines of a flag list, aligned. */
+/** Help lines of a flag list, aligned (`  none` for a command without flags). */
 export function formatFlags(specs: readonly FlagSpec[]): string {
+  if (specs.length === 0) return "  none";
   const heads = specs.map((s) => `--${s.name}${s.value === undefined ? "" : ` ${s.value}`}`);
   const width = Math.max(0, ...heads.map((h) => h.length));
   return specs.map((s, k) => `  ${heads[k].padEnd(width)}  ${s.description}`).join("\n");
+}
+
+/** Rows per batch of `run` and `exec` unless `--batch-rows` says otherwise (spec/cli.md). */
+export const DEFAULT_BATCH_ROWS = 65536;
+
+/** An integer flag's value (`fallback` when absent); anything but an integer >= `min` is a UsageError. */
+export function integerFlag(args: ParsedArgs, name: string, fallback: number, min: number): number {
+  const text = flagValue(args, name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(
+      `Cannot read flag "--${name}": expected an integer >= ${min}, found ${JSON.stringify(text)}`,
+    );
+  return n;
 }

@@ -1,6 +1,7 @@
 // Streams JSONL or CSV input into batches of at most `batchRows` rows: lines are parsed as they
 // arrive and pushed into a column builder, and a batch is handed out as soon as it is full, so
-// memory holds one batch (plus one input chunk) whatever the input size (issue #7).
+// memory holds one batch (plus one input chunk) whatever the input size (issue #7). A rejected
+// JSONL row names its input line (and says when the line looks like a JSON array of rows).
 import {
   BatchError,
   type Column,
@@ -11,7 +12,8 @@ import {
 } from "../columnar/index.ts";
 import { CsvRecords } from "./csv-records.ts";
 import { csvRow } from "./csv-row.ts";
-import { splitLines } from "./split-lines.ts";
+import { withRowShapeHint } from "./row-shape-hint.ts";
+import { atLine, splitLines } from "./split-lines.ts";
 
 /** One batch of rows, with how far into the input it reaches. */
 export interface RowBatch {
@@ -47,8 +49,12 @@ export async function* readRowBatches(
   let builder: ColumnBuilder = columnBuilder(schema);
   let inBatch = 0;
   let row = 0;
-  const take = (value: unknown): RowBatch | undefined => {
-    builder.push(value, row);
+  const take = (value: unknown, hint: boolean): RowBatch | undefined => {
+    try {
+      builder.push(value, row);
+    } catch (error) {
+      throw hint ? withRowShapeHint(error, schema, value) : error;
+    }
     row++;
     inBatch++;
     if (inBatch < options.batchRows) return undefined;
@@ -80,15 +86,22 @@ export async function* readRowBatches(
           isHeaderPending = false;
           continue;
         }
-        const batch = take(csvRow(schema, record, row));
+        const batch = take(csvRow(schema, record, row), false);
         if (batch !== undefined) yield batch;
       }
     }
   } else {
+    let line = 0;
     for await (const lines of splitLines(counted())) {
-      for (const line of lines) {
-        if (line.trim() === "") continue;
-        const batch = take(parseJsonRow(line, row));
+      for (const text of lines) {
+        line++;
+        if (text.trim() === "") continue;
+        let batch: RowBatch | undefined;
+        try {
+          batch = take(parseJsonRow(text, row), true);
+        } catch (error) {
+          throw atLine(error, line);
+        }
         if (batch !== undefined) yield batch;
       }
     }

@@ -2,6 +2,9 @@
 // single row, which then fails to fit the schema. The rejection says so when it looks like that.
 import { BatchError, columnBuilder, type Schema } from "../columnar/index.ts";
 
+/** Where the hint starts in a message (`atLine` puts the line number before it). */
+export const ROW_SHAPE_HINT = "; this line looks like a JSON array of ";
+
 /**
  * `error` (a rejection of `value`, one line's row) with a hint when the line looks like a JSON
  * array of rows: it is an array whose first element is itself a row of `schema`.
@@ -17,7 +20,7 @@ export function withRowShapeHint(error: unknown, schema: Schema, value: unknown)
   const rows = value.length === 1 ? "1 row" : `${value.length} rows`;
   return new BatchError(
     "row-type",
-    `${error.message}; this line looks like a JSON array of ${rows}, but the input is JSONL: one row per line (jq -c '.[]' splits an array into lines)`,
+    `${error.message}${ROW_SHAPE_HINT}${rows}, but the input is JSONL: one row per line (jq -c '.[]' splits an array into lines)`,
     error.location,
   );
 }

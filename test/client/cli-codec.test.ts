@@ -1,8 +1,13 @@
 // `colwasm encode` / `colwasm decode` (spec/cli.md) run as a real process through bin/colwasm.mjs:
 // bytes of spec/columnar-format.md §9, rows back, and one-line failures with a non-zero status.
 // Decode's chunked row reader is also checked in-process for linear work on Option columns.
+// Both read a FILE argument like run (an extra argument was silently ignored and stdin read
+// instead), and a rejected line is named by its line number as well as its row index.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { jsonLineChunks } from "../../src/client/commands/decode.ts";
@@ -189,5 +194,57 @@ describe("colwasm dispatcher", () => {
     const overview = colwasm(["--help"]);
     assert.equal(overview.status, 0);
     assert.ok(overview.stdout.toString("utf8").includes("encode"));
+  });
+});
+
+describe("colwasm encode and decode input", () => {
+  it("encode and decode read a FILE argument (- is stdin)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "colwasm-codec-file-"));
+    try {
+      const rows = join(dir, "rows.jsonl");
+      writeFileSync(rows, PAIR_JSONL);
+      const encoded = colwasm(["encode", "--schema", "(String, i64)", rows]);
+      assert.equal(encoded.status, 0, encoded.stderr);
+      assert.equal(bytesToHex(encoded.stdout), vectorHex("string_i64_basic", "0.1"));
+      const body = join(dir, "batch.bin");
+      writeFileSync(body, encoded.stdout);
+      const decoded = colwasm(["decode", "--schema", "(String, i64)", body]);
+      assert.equal(decoded.status, 0, decoded.stderr);
+      assert.equal(decoded.stdout.toString("utf8"), PAIR_JSONL);
+      const dash = colwasm(["decode", "--schema", "(String, i64)", "-"], encoded.stdout);
+      assert.equal(dash.stdout.toString("utf8"), PAIR_JSONL);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an extra argument, a missing FILE or a short flag is a usage error, not ignored", () => {
+    assertFails(colwasm(["encode", "--schema", "u8", "a", "b"], "1\n"), 2, "Bad request");
+    assertFails(colwasm(["decode", "--schema", "u8", "/nonexistent/batch.bin"]), 2, "Bad request");
+    const short = colwasm(["encode", "--schema", "u8", "-f", "0.12"], "1\n");
+    assertFails(short, 2, "Bad request");
+    assert.match(short.stderr, /Cannot read flag "-f": unknown flag/);
+  });
+
+  it("a rejected row names its line: blank lines do not count as rows, but they are lines", () => {
+    const syntax = colwasm(["encode", "--schema", "(String, i64)"], '["a",1]\n\n["b",2]\n["c",\n');
+    assertFails(syntax, 1, "Bad batch");
+    assert.match(syntax.stderr, /^Bad batch: row 2: not valid JSON \(.*\) \(line 4\)\n$/);
+    const type = colwasm(["encode", "--schema", "(String, i64)"], '\r\n["a",1]\r\n["b",2.5]\r\n');
+    assert.equal(type.stderr, "Bad batch: row 1 at $.1: expected integer in i64 range, got 2.5 (line 3)\n");
+    // the JSONL hint comes after the line
+    const array = colwasm(["encode", "--schema", "(String, i64)"], '[["a",1],["b",2]]\n');
+    assert.match(array.stderr, /got \["a",1\] \(line 1\); this line looks like a JSON array of 2 rows/);
+  });
+
+  it("invalid UTF-8 names the line it is on", () => {
+    const input = Buffer.concat([
+      Buffer.from('["a",1]\n["b",1]\n["'),
+      Buffer.from([0xff]),
+      Buffer.from('",1]\n'),
+    ]);
+    const run = colwasm(["encode", "--schema", "(String, i64)"], input);
+    assert.equal(run.stderr, "Bad batch: line 3: the input is not valid UTF-8\n");
+    assert.equal(run.status, 1);
   });
 });

@@ -1,9 +1,11 @@
 // `colwasm exec` (spec/cli.md) as a real process: built-in stages, a .wasm path with a headers
 // manifest, reduce stages over the in-memory store, Columnar-Format 0.12, and a runaway loop
-// stopped at the deadline with a one-line failure.
+// stopped at the deadline with a one-line failure. Input streams in batches of --batch-rows (the
+// whole input was one batch, so memory grew with it), from stdin or a FILE; --trace prints timings
+// (stderr stays empty otherwise); --abi/--input/--output are for .wasm stages with no manifest.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -11,7 +13,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-function colwasm(args: string[], input: string) {
+function colwasm(args: string[], input = "") {
   const result = spawnSync(process.execPath, ["bin/colwasm.mjs", ...args], {
     cwd: ROOT,
     input,
@@ -128,5 +130,133 @@ describe("colwasm exec", () => {
     const run = colwasm(["exec", "--chain", "lowercase", "--schema", "(u64, i64)"], "[1,2]\n");
     assert.equal(run.status, 1);
     assert.equal(run.stderr.split("\n").length, 2);
+  });
+});
+
+/** A copy of operators/dist/NAME.wasm in `dir` without its colwasm manifest section. */
+function bareCopy(name: string, dir: string): string {
+  const bytes = readFileSync(join(ROOT, "operators", "dist", `${name}.wasm`));
+  const parts = [bytes.subarray(0, 8)];
+  let at = 8;
+  const leb = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[at++];
+      value |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return value;
+    }
+  };
+  while (at < bytes.length) {
+    const start = at;
+    const id = bytes[at++];
+    const end = leb() + at;
+    if (id !== 0) parts.push(bytes.subarray(start, end)); // custom sections (the manifest) dropped
+    at = end;
+  }
+  const path = join(dir, `bare_${name}.wasm`);
+  writeFileSync(path, Buffer.concat(parts));
+  return path;
+}
+
+describe("colwasm exec streaming and flags", () => {
+  it("runs the input in batches of --batch-rows; reduce totals carry over from batch to batch", () => {
+    const input = '["a",1]\n["a",1]\n\n["a b",1]\n["b",5]\n["a",-3]\n';
+    const run = colwasm(
+      ["exec", "--chain", "split_words,reduce:w", "--schema", "(String, i64)", "--batch-rows", "2"],
+      input,
+    );
+    assert.equal(run.status, 0, run.stderr);
+    // batch 0: a a; batch 1: "a b", b; batch 2: a -3 (each prints its changed totals)
+    assert.equal(run.stdout, '["a",2]\n["a",3]\n["b",6]\n["a",0]\n');
+    assert.equal(run.stderr, "", "nothing on stderr without --trace (and no bar when piped)");
+  });
+
+  it("--trace prints one line per batch on stderr", () => {
+    const run = colwasm(
+      [
+        "exec",
+        "--chain",
+        "split_words,lowercase",
+        "--schema",
+        "(String, i64)",
+        "--batch-rows",
+        "1",
+        "--trace",
+      ],
+      '["A",1]\n["B",1]\n["C",1]\n',
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, '["a",1]\n["b",1]\n["c",1]\n');
+    const lines = run.stderr.split("\n").filter((l) => l !== "");
+    assert.equal(lines.length, 3, run.stderr);
+    assert.match(lines[2], /^batch 2: split_words [\d.]+ ms, lowercase [\d.]+ ms; \d+ bytes copied$/);
+  });
+
+  it("reads a FILE argument; a second argument, a bad --batch-rows or a folder is a usage error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "colwasm-exec-file-"));
+    try {
+      const file = join(dir, "rows.jsonl");
+      writeFileSync(file, '["Hello World",1]\n');
+      const chain = ["exec", "--chain", "split_words,lowercase", "--schema", "(String, i64)"];
+      const run = colwasm([...chain, file]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, '["hello",1]\n["world",1]\n');
+      for (const args of [[file, file], ["--batch-rows", "0", file], [dir]]) {
+        const bad = colwasm([...chain, ...args]);
+        assert.equal(bad.status, 2, bad.stderr);
+        assert.match(
+          bad.stderr,
+          /^Bad request: Cannot (exec: unexpected arguments|read flag "--batch-rows"|read input)/,
+        );
+        assert.equal(bad.stderr.split("\n").length, 2, bad.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a bad row names its input line as well as its row", () => {
+    const run = colwasm(
+      ["exec", "--chain", "split_words", "--schema", "(String, i64)", "--batch-rows", "1"],
+      '["a",1]\n\n\n["b",2.5]\n',
+    );
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, "Bad batch: row 1 at $.1: expected integer in i64 range, got 2.5 (line 4)\n");
+  });
+
+  it("a .wasm stage without a manifest needs --abi, --input and --output, and only it takes them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "colwasm-exec-bare-"));
+    try {
+      const bare = bareCopy("len_plus_diff", dir);
+      const missing = colwasm(
+        ["exec", "--chain", bare, "--schema", "(String, i64)", "--abi", "colwasm/1"],
+        '["ab",1]\n',
+      );
+      assert.equal(missing.status, 2, missing.stderr);
+      assert.match(
+        missing.stderr,
+        /^Invalid operator: Cannot run ".*bare_len_plus_diff\.wasm": it has no colwasm manifest section, so give its --input, --output /,
+      );
+      const badAbi = colwasm(
+        ["exec", "--chain", bare, "--schema", "(String, i64)", "--abi", "wasi"],
+        '["ab",1]\n',
+      );
+      assert.equal(badAbi.status, 2, badAbi.stderr);
+      assert.match(
+        badAbi.stderr,
+        /^Bad request: Cannot read flag "--abi": expected colwasm\/1 or blog, found "wasi"\n$/,
+      );
+      // the blog built-in keeps its own manifest (blog ABI) while the bare stage takes the flags
+      const blog = join(ROOT, "operators", "dist", "len_plus_diff_blog.wasm");
+      const manifest = ["--abi", "colwasm/1", "--input", "(String, i64)", "--output", "(String, i64)"];
+      const mixed = colwasm(
+        ["exec", "--chain", `${bare},${blog}`, "--schema", "(String, i64)", ...manifest],
+        '["ab",1]\n',
+      );
+      assert.equal(mixed.status, 0, mixed.stderr);
+      assert.equal(mixed.stdout, '["ab",5]\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

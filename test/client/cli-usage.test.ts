@@ -1,7 +1,8 @@
 // The CLI's exit status (src/client/usage-error.ts): 2 for a command line that cannot be run as
 // typed (a bad flag value, a file named on it that cannot be read), 1 for what fails while running
 // (a runtime's problem, a lost connection). And `colwasm ops --json` prints the HTTP API's field
-// names (spec/http-api.md §Operators), read from a small local server.
+// names (spec/http-api.md §Operators), read from a small local server. And --version, a
+// command without flags saying so, and extra words refused.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -116,5 +117,20 @@ describe("colwasm ops --json", () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe("colwasm help and version", () => {
+  test("--version prints the package version; a command without flags says so; extra words are refused", async () => {
+    const [version, build, ops] = await Promise.all([
+      colwasm(["--version"]),
+      colwasm(["build", "--help"]),
+      colwasm(["ops", "extra", "--url", "http://127.0.0.1:1"]),
+    ]);
+    assert.equal(version.status, 0);
+    assert.match(version.stdout, /^colwasm \d+\.\d+\.\d+\n$/);
+    assert.equal(build.status, 0);
+    assert.match(build.stdout, /\nFlags:\n {2}none\n$/);
+    assertFails(ops, 2, /^Bad request: Cannot list operators: unexpected arguments/);
   });
 });

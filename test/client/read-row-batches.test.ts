@@ -1,5 +1,6 @@
 // readRowBatches(): JSONL and CSV input cut into batches of at most N rows as chunks arrive, with
-// rows numbered across batches, and the CSV reader's quoting rules.
+// rows numbered across batches, bad rows and invalid UTF-8 named by their input line whatever the
+// chunking, and the CSV reader's quoting rules.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { BatchError, columnToRows, parseSchema } from "../../src/columnar/index.ts";
@@ -66,6 +67,52 @@ describe("readRowBatches()", () => {
     await assert.rejects(
       collect("a,1\nb\n", { batchRows: 5, input: "csv" }),
       (e: unknown) => e instanceof BatchError && e.rule === "row-type" && e.location.row === 1,
+    );
+  });
+});
+
+describe("readRowBatches() line numbers", () => {
+  /** `bytes` as chunks of `size` bytes. */
+  async function* bytesOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  }
+  const drain = async (chunks: AsyncIterable<Uint8Array>, batchRows = 2): Promise<void> => {
+    for await (const _ of readRowBatches(chunks, schema, { batchRows })) continue;
+  };
+
+  test("readRowBatches() names the line of a bad row, blank lines counted, in any chunking", async () => {
+    const text = '["a",1]\n\n  \n["b",2]\r\n["c","x"]\n';
+    for (const size of [1, 3, 7, 64]) {
+      await assert.rejects(
+        drain(chunksOf(text, size)),
+        (e: unknown) =>
+          e instanceof BatchError &&
+          e.location.row === 2 &&
+          e.message.startsWith("row 2 at $.1: ") &&
+          e.message.endsWith(" (line 5)"),
+        `chunks of ${size}`,
+      );
+    }
+  });
+
+  test("readRowBatches() names the line of invalid UTF-8, wherever the chunks split it", async () => {
+    const good = new TextEncoder().encode('["é",1]\n["ü",2]\n["');
+    // an overlong 2-byte form (C0 80), a lone continuation byte, a 3-byte lead cut by a quote
+    for (const bad of [[0xc0, 0x80], [0x80], [0xe2, 0x82, 0x22]]) {
+      const bytes = Uint8Array.from([...good, ...bad, ...new TextEncoder().encode('",3]\n["d",4]\n')]);
+      for (const size of [1, 2, 5, 16, 1024]) {
+        await assert.rejects(
+          drain(bytesOf(bytes, size)),
+          (e: unknown) => e instanceof BatchError && e.message === "line 3: the input is not valid UTF-8",
+          `${JSON.stringify(bad)} in chunks of ${size}`,
+        );
+      }
+    }
+    // a character cut off by the end of the input is on the last line
+    const cut = Uint8Array.from([...new TextEncoder().encode('["a",1]\n\n["'), 0xe2, 0x82]);
+    await assert.rejects(
+      drain(bytesOf(cut, 4)),
+      (e: unknown) => e instanceof BatchError && e.message === "line 3: the input is not valid UTF-8",
     );
   });
 });

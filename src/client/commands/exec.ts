@@ -4,12 +4,14 @@
 // (MemoryReduceStore): totals start from zero on every run and nothing is kept. `--format` is the
 // Columnar-Format at the chain's ends, as a runtime's request and response carry it: the rows are
 // encoded and validated in it, and so is the result before it is printed.
+// Like `colwasm run`, the input streams in batches of `--batch-rows` rows (one batch in memory
+// whatever the input size), each batch's result rows are printed before the next is read, and a
+// terminal shows a progress bar. Reduce totals carry over from batch to batch, as on a runtime.
 // Note: unlike the other client commands this one uses the server-side host (src/chain, src/wasm)
 // on purpose: it is the runtime, run locally.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
-  columnBuilder,
   columnToRows,
   decodeBatch,
   encodeBatch,
@@ -30,17 +32,22 @@ import {
   compileFailure,
   type ManifestJson,
   prepareOperator,
+  readManifestSection,
 } from "../../wasm/index.ts";
-import { flagValue, requireFlag } from "../args.ts";
+import { DEFAULT_BATCH_ROWS, flagValue, integerFlag, type ParsedArgs, requireFlag } from "../args.ts";
 import type { Command } from "../command.ts";
+import { openInput } from "../open-input.ts";
+import { progressBar } from "../progress-bar.ts";
+import { readRowBatches } from "../read-row-batches.ts";
 import { fromCommandLine, UsageError } from "../usage-error.ts";
-import { readJsonLines } from "../read-json-lines.ts";
-import { withRowShapeHint } from "../row-shape-hint.ts";
 import { writeOutput } from "../write-output.ts";
 
 const BUILTINS = new URL("../../../operators/dist/", import.meta.url);
 
-async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: string): Promise<HostedOperator> {
+/** The manifest flags, for .wasm stages that have no manifest section. */
+type ManifestFlags = Partial<Pick<ManifestJson, "abi" | "input" | "output">>;
+
+async function loadStage(name: string, flags: ManifestFlags, cwd: string): Promise<HostedOperator> {
   const isPath = name.endsWith(".wasm");
   if (!isPath && !(BUILTIN_NAMES as readonly string[]).includes(name)) {
     // operators/dist also holds the scaffold's template: only the runtimes' built-ins are names
@@ -74,19 +81,51 @@ async function loadStage(name: string, headers: Partial<ManifestJson>, cwd: stri
   } catch (error) {
     throw compileFailure(name, error);
   }
-  const hosted = prepareOperator(name, module, { headers: isPath ? headers : {} });
+  // spec/cli.md: --abi/--input/--output are for a .wasm stage "when it has no manifest"; a stage
+  // with its colwasm section keeps it (in a chain of several .wasm files, only the bare ones take them)
+  const hasSection = readManifestSection(module, name) !== undefined;
+  if (isPath && !hasSection) {
+    const missing = (["abi", "input", "output"] as const).filter((f) => flags[f] === undefined);
+    if (missing.length > 0)
+      throw new UsageError(
+        `Cannot run ${JSON.stringify(name)}: it has no colwasm manifest section, so give its ${missing.map((f) => `--${f}`).join(", ")} (or build it with colwasm build, which adds the section)`,
+        { type: "invalid-operator", fields: { operator: name } },
+      );
+  }
+  const hosted = prepareOperator(name, module, { headers: isPath && !hasSection ? flags : {} });
   // the export types an upload would be refused for, told to the author before they upload
   checkExportSignatures(wasm, hosted.manifest.abi, name);
   return hosted;
 }
 
+/** The manifest flags as given; a bad --abi or schema is a usage error. */
+function manifestFlags(args: ParsedArgs, format: "0.1" | "0.12"): ManifestFlags {
+  const abi = flagValue(args, "abi");
+  if (abi !== undefined && abi !== "blog" && abi !== "colwasm/1")
+    throw new UsageError(
+      `Cannot read flag "--abi": expected colwasm/1 or blog, found ${JSON.stringify(abi)}`,
+    );
+  const input = flagValue(args, "input");
+  const output = flagValue(args, "output");
+  for (const schema of [input, output])
+    if (schema !== undefined) fromCommandLine(() => parseSchema(schema, { format }));
+  return { abi, input, output };
+}
+
 /** `colwasm exec --chain A,B --schema S [--format F] < rows.jsonl` */
 export const command: Command = {
   name: "exec",
-  usage: "colwasm exec --chain A,B --schema S [--format F] [--abi A --input S --output S] < rows.jsonl",
-  description: "Runs a chain of operators in-process over JSONL rows and prints the result rows.",
+  usage:
+    "colwasm exec --chain A,B --schema S [--format F] [--abi A --input S --output S] [--batch-rows N] [FILE] < rows.jsonl",
+  description:
+    "Runs a chain of operators in-process (no server) over JSONL rows from FILE or stdin, in batches of\n" +
+    "--batch-rows, and prints each batch's result rows. reduce:NAME stages keep totals in memory for the run.",
   flags: [
-    { name: "chain", value: "A,B", description: "operator names (built-ins) or paths to .wasm files" },
+    {
+      name: "chain",
+      value: "A,B",
+      description: "stages: built-in operator names, paths to .wasm files, reduce:NAME",
+    },
     { name: "schema", value: "S", description: "schema of the input rows, e.g. '(String, i64)'" },
     {
       name: "format",
@@ -96,34 +135,25 @@ export const command: Command = {
     { name: "abi", value: "A", description: "ABI of .wasm stages without a manifest: colwasm/1 or blog" },
     { name: "input", value: "S", description: "input schema of .wasm stages without a manifest" },
     { name: "output", value: "S", description: "output schema of .wasm stages without a manifest" },
+    { name: "batch-rows", value: "N", description: `rows per batch (default ${DEFAULT_BATCH_ROWS})` },
+    { name: "trace", description: "print each batch's stage timings and copied bytes on stderr" },
+    { name: "quiet", description: "no progress bar" },
   ],
   async run(args, io) {
     const format = fromCommandLine(() => parseFormat(flagValue(args, "format")));
     const schema = fromCommandLine(() => parseSchema(requireFlag(args, "schema"), { format }));
     const stages = fromCommandLine(() => parseChain(requireFlag(args, "chain"), { allowPaths: true }));
-    const abi = flagValue(args, "abi");
-    const headers: Partial<ManifestJson> = {
-      abi: abi === "blog" || abi === "colwasm/1" ? abi : undefined,
-      input: flagValue(args, "input"),
-      output: flagValue(args, "output"),
-    };
+    const batchRows = integerFlag(args, "batch-rows", DEFAULT_BATCH_ROWS, 1);
+    const flags = manifestFlags(args, format);
+    const input = openInput(args.positionals, io, "exec");
     const operators = new Map<string, HostedOperator>();
     const plan = await planChain(stages, schema, {
       async resolve(name) {
-        const op = operators.get(name) ?? (await loadStage(name, headers, io.cwd ?? process.cwd()));
+        const op = operators.get(name) ?? (await loadStage(name, flags, io.cwd ?? process.cwd()));
         operators.set(name, op);
         return op;
       },
     });
-    const builder = columnBuilder(schema);
-    await readJsonLines(io.stdin, (value, row) => {
-      try {
-        builder.push(value, row);
-      } catch (error) {
-        throw withRowShapeHint(error, schema, value);
-      }
-    });
-    const input = decodeBatch(encodeBatch(builder.finish(), { format }), schema, { format });
     const kernels = new WebAssembly.Module(
       await readFile(new URL("../../../dist/kernels/validate.wasm", import.meta.url)),
     );
@@ -131,22 +161,32 @@ export const command: Command = {
       spawn: nodeSandbox({ preload: TSX_PRELOAD }),
       kernelModule: kernels,
     });
+    // one store for the whole run: a key's total goes on from batch to batch
+    const reduce = new ShardedReduce(new MemoryReduceStore());
+    const bar = progressBar({
+      isShown: io.isStderrTTY === true && !args.flags.has("quiet"),
+      stream: io.stderr,
+      totalBytes: input.byteLength,
+    });
     try {
-      const result = await runChain(plan, input, {
-        segments: executor,
-        reduce: new ShardedReduce(new MemoryReduceStore()),
-      });
-      // the result as a runtime would answer it: encoded in `format` (and checked there)
-      const output = decodeBatch(encodeBatch(result.output.column, { format }), plan.output, { format });
-      await writeOutput(
-        io.stdout,
-        new TextEncoder().encode(formatJsonLines(columnToRows(plan.output, output.column))),
-      );
-      for (const hop of result.hops)
-        io.stderr.write(
-          `stage ${hop.stage} ${hop.name}: ${hop.durationMs.toFixed(3)} ms, ${hop.copiedBytes} bytes copied in\n`,
-        );
+      let index = 0;
+      for await (const rows of readRowBatches(input.chunks, schema, { batchRows })) {
+        const batch = decodeBatch(encodeBatch(rows.column, { format }), schema, { format });
+        const result = await runChain(plan, batch, { segments: executor, reduce });
+        // the result as a runtime would answer it: encoded in `format` (and checked there)
+        const output = decodeBatch(encodeBatch(result.output.column, { format }), plan.output, { format });
+        if (output.length > 0)
+          await writeOutput(io.stdout, formatJsonLines(columnToRows(plan.output, output.column)));
+        if (args.flags.has("trace")) {
+          const hops = result.hops.map((h) => `${h.name} ${h.durationMs.toFixed(3)} ms`).join(", ");
+          const copied = result.hops.reduce((sum, h) => sum + h.copiedBytes, 0);
+          io.stderr.write(`batch ${index}: ${hops || "no stages"}; ${copied} bytes copied\n`);
+        }
+        bar.update({ rows: rows.firstRow + rows.column.length, bytesRead: rows.bytesRead });
+        index++;
+      }
     } finally {
+      bar.stop();
       await executor.close();
     }
   },

@@ -4,6 +4,7 @@ import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import type { Command } from "../command.ts";
 import { operatorEntryJson } from "../operator-entry.ts";
 import { TableWriter } from "../table-writer.ts";
+import { UsageError } from "../usage-error.ts";
 import { parseSchema } from "../../columnar/index.ts";
 
 const COLUMNS = parseSchema(
@@ -17,6 +18,8 @@ export const command: Command = {
   description: "Lists built-in and uploaded operators (GET /v1/operators).",
   flags: [URL_FLAG, { name: "json", description: "one JSON object per line instead of a table" }],
   async run(args, io) {
+    if (args.positionals.length > 0)
+      throw new UsageError(`Cannot list operators: unexpected arguments ${JSON.stringify(args.positionals)}`);
     const operators = await clientFromEnv(args, io, "run").operators();
     if (args.flags.has("json")) {
       for (const op of operators) io.stdout.write(`${JSON.stringify(operatorEntryJson(op))}\n`);

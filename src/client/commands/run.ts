@@ -1,35 +1,20 @@
 // `colwasm run` (spec/cli.md): streams JSONL (or CSV) rows from stdin or a file to a runtime in
 // batches of `--batch-rows`, one request at a time, printing each batch's result rows before reading
 // on: memory holds one batch whatever the input size (issue #7). `--binary` sends one batch's bytes.
-import { createReadStream, statSync } from "node:fs";
-import { resolve } from "node:path";
 import { columnToRows, formatJsonLines, parseFormat, parseSchema } from "../../columnar/index.ts";
-import { flagValue, type ParsedArgs, requireFlag } from "../args.ts";
+import { DEFAULT_BATCH_ROWS, flagValue, integerFlag, type ParsedArgs, requireFlag } from "../args.ts";
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import { ColwasmClientError } from "../client-error.ts";
 import type { RunOptions, RunResult } from "../colwasm-client.ts";
-import type { Command, CommandIo } from "../command.ts";
+import type { Command } from "../command.ts";
 import { encodeBatch } from "../encode-batch.ts";
+import { openInput } from "../open-input.ts";
 import { progressBar } from "../progress-bar.ts";
 import { readAll } from "../read-all.ts";
 import { readRowBatches } from "../read-row-batches.ts";
 import { TableWriter } from "../table-writer.ts";
 import { fromCommandLine, UsageError } from "../usage-error.ts";
 import { writeOutput } from "../write-output.ts";
-
-/** Rows per request unless `--batch-rows` says otherwise (spec/cli.md). */
-export const DEFAULT_BATCH_ROWS = 65536;
-
-function positiveInteger(args: ParsedArgs, name: string, fallback: number, min: number): number {
-  const text = flagValue(args, name);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
-    throw new UsageError(
-      `Cannot read flag "--${name}": expected an integer >= ${min}, found ${JSON.stringify(text)}`,
-    );
-  return n;
-}
 
 function oneOf<T extends string>(args: ParsedArgs, name: string, values: readonly T[]): T {
   const text = flagValue(args, name) ?? values[0];
@@ -39,26 +24,6 @@ function oneOf<T extends string>(args: ParsedArgs, name: string, values: readonl
       `Cannot read flag "--${name}": expected ${values.join(" or ")}, found ${JSON.stringify(text)}`,
     );
   return found;
-}
-
-/** The input: the FILE argument (size known) or stdin. */
-function openInput(
-  args: ParsedArgs,
-  io: CommandIo,
-): { chunks: AsyncIterable<Uint8Array>; byteLength?: number } {
-  const [file, ...extra] = args.positionals;
-  if (extra.length > 0) throw new UsageError(`Cannot run: unexpected arguments ${JSON.stringify(extra)}`);
-  if (file === undefined || file === "-") return { chunks: io.stdin, byteLength: io.stdinByteLength };
-  const path = resolve(io.cwd ?? ".", file);
-  let byteLength: number;
-  try {
-    byteLength = statSync(path).size;
-  } catch (error) {
-    throw new UsageError(
-      `Cannot read input ${JSON.stringify(file)}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  return { chunks: createReadStream(path, { highWaterMark: 1 << 16 }), byteLength };
 }
 
 /** `colwasm run --chain A,B,reduce:N --schema S [--url U] [--format F] < rows.jsonl` */
@@ -100,8 +65,8 @@ export const command: Command = {
     const format = fromCommandLine(() => parseFormat(flagValue(args, "format")));
     const schema = fromCommandLine(() => parseSchema(requireFlag(args, "schema"), { format }));
     const chain = requireFlag(args, "chain");
-    const batchRows = positiveInteger(args, "batch-rows", DEFAULT_BATCH_ROWS, 1);
-    const retries = positiveInteger(args, "retries", 0, 0);
+    const batchRows = integerFlag(args, "batch-rows", DEFAULT_BATCH_ROWS, 1);
+    const retries = integerFlag(args, "retries", 0, 0);
     const output = oneOf(args, "output", ["jsonl", "table"] as const);
     const inputKind = oneOf(args, "input", ["jsonl", "csv"] as const);
     const key = flagValue(args, "idempotency-key");
@@ -109,7 +74,7 @@ export const command: Command = {
     if (isBinary && args.flags.has("input"))
       throw new UsageError('Cannot run: "--binary" and "--input" exclude each other');
     const client = clientFromEnv(args, io, "run");
-    const input = openInput(args, io);
+    const input = openInput(args.positionals, io, "run");
     let table: TableWriter | undefined;
     const print = async (result: RunResult, index: number): Promise<void> => {
       const rows = columnToRows(result.batch.schema, result.batch.column);
