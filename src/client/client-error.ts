@@ -40,6 +40,7 @@ function problemTypeOf(type: unknown, status: number): ProblemType {
   if (known !== undefined) return known;
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
+  if (status === 404) return "not-found";
   if (status === 413) return "too-large";
   if (status === 415) return "unsupported-media-type";
   if (RETRYABLE_STATUS.has(status)) return "unavailable";
@@ -102,16 +103,33 @@ export class ColwasmClientError extends ColwasmError {
   }
 }
 
-/** A non-2xx answer as a ColwasmClientError (problem+json, or its text as `detail`). */
+/**
+ * A non-2xx answer as a ColwasmClientError: its problem+json; else the start of its text as
+ * `detail`; else (no body, or JSON that is no problem: another server on the port, a proxy) a
+ * detail naming the URL and the status, instead of a bare `HTTP 404`.
+ */
 export async function problemFromResponse(res: Response): Promise<ColwasmClientError> {
   const text = await res.text();
-  let problem: Record<string, unknown> = { detail: text.slice(0, 200) || `HTTP ${res.status}` };
+  let problem: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
       problem = Object.fromEntries(Object.entries(parsed));
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
+  }
+  if (problem === undefined || (typeof problem.type !== "string" && typeof problem.detail !== "string")) {
+    // the text is the detail when there is one (a proxy's "rate limited"); else say who answered what
+    const snippet = text.replaceAll(/\s+/g, " ").trim().slice(0, 200);
+    const status = `HTTP ${res.status}${res.statusText === "" ? "" : ` ${res.statusText}`}`;
+    const where = res.url === "" ? "The answer was" : `${res.url} answered`;
+    problem = {
+      ...problem,
+      detail:
+        problem === undefined && snippet !== ""
+          ? snippet
+          : `${where} ${status} with no problem details (is a colwasm runtime answering there?)`,
+    };
   }
   return new ColwasmClientError(res.status, problem, {
     retryAfterMs: parseRetryAfter(res.headers.get("retry-after")),

@@ -22,6 +22,13 @@ export function clientFromEnv(args: ParsedArgs, io: CommandIo, role: "run" | "ad
   if (!/^https?:\/\/[^/\s]+/.test(url))
     throw new UsageError(`Cannot use the runtime URL ${JSON.stringify(url)}: expected http://host[:port]`);
   const admin = io.env.COLWASM_ADMIN_TOKEN;
+  // admin routes always need the token (spec/http-api.md: 401 without one, 403 when the runtime
+  // has none): without it the request could only be refused, so say what is missing instead
+  if (role === "admin" && (admin === undefined || admin === ""))
+    throw new UsageError(
+      "Cannot send an admin request: COLWASM_ADMIN_TOKEN is not set (export the runtime's admin token; colwasm serve reads it from the environment or the clone's .dev.vars)",
+      { type: "unauthorized" },
+    );
   const token = role === "admin" ? admin : (io.env.COLWASM_RUN_TOKEN ?? admin);
   return new ColwasmClient(url, { token: token === "" ? undefined : token });
 }

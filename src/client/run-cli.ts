@@ -52,6 +52,13 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<void> {
   await command.run(args, io);
 }
 
+/** For a 401 when the environment has no token at all: which variable the CLI reads it from. */
+function tokenHint(error: ColwasmError, env: CommandIo["env"]): string {
+  if (!(error instanceof ColwasmClientError) || error.status !== 401) return "";
+  if (env.COLWASM_RUN_TOKEN || env.COLWASM_ADMIN_TOKEN) return "";
+  return " (no token was sent: COLWASM_RUN_TOKEN, else COLWASM_ADMIN_TOKEN, is not set)";
+}
+
 /** Runs one command line; resolves to the exit status (0 ok, 1 failure, 2 bad command line). */
 export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
   try {
@@ -67,7 +74,7 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
     }
     // A runtime's problem keeps its own title (RFC 9457); local failures get one from their type.
     const title = error instanceof ColwasmClientError ? error.title : problemTitle(error.type);
-    io.stderr.write(`${title}: ${error.message.replaceAll("\n", " ")}\n`);
+    io.stderr.write(`${title}: ${error.message.replaceAll("\n", " ")}${tokenHint(error, io.env)}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

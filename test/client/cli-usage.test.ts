@@ -1,15 +1,17 @@
 // The CLI's exit status (src/client/usage-error.ts): 2 for a command line that cannot be run as
 // typed (a bad flag value, a file named on it that cannot be read), 1 for what fails while running
 // (a runtime's problem, a lost connection). And `colwasm ops --json` prints the HTTP API's field
-// names (spec/http-api.md §Operators), read from a small local server. And --version, a
-// command without flags saying so, and extra words refused.
+// names (spec/http-api.md §Operators), read from a small local server. Mistakes the CLI can see
+// before sending anything (no admin token, a bad --idempotency-key, a .wasm path in a run's chain)
+// are told without a request, and answers that are no problem (another server on the port) or
+// that need a hint (401 with no token set, 413 for a batch) say what to do.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type CliRun, colwasm, isOneLine } from "./colwasm-process.ts";
+import { type CliRun, colwasm, isOneLine, ROOT as ROOT_DIR } from "./colwasm-process.ts";
 
 const SCHEMA = "(String, i64)";
 
@@ -117,6 +119,118 @@ describe("colwasm ops --json", () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+/** A local HTTP server answering every request with `handler`; counts the requests. */
+async function withServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  body: (url: string, requests: () => number) => Promise<void>,
+): Promise<void> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    req.resume();
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    await body(`http://127.0.0.1:${address.port}`, () => requests);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe("colwasm says what it can before sending anything", () => {
+  test("push and state --delete without COLWASM_ADMIN_TOKEN name the variable and send nothing", async () => {
+    await withServer(
+      (_req, res) => res.writeHead(500).end(),
+      async (url, requests) => {
+        const wasm = join(ROOT_DIR, "operators", "dist", "identity.wasm");
+        const [push, drop] = await Promise.all([
+          colwasm(["push", "op", wasm, "--url", url]),
+          colwasm(["state", "wc", "--delete", "--url", url], { env: { COLWASM_RUN_TOKEN: "r" } }),
+        ]);
+        for (const run of [push, drop])
+          assertFails(run, 2, /^Unauthorized: Cannot send an admin request: COLWASM_ADMIN_TOKEN is not set/);
+        assert.equal(requests(), 0);
+      },
+    );
+  });
+
+  test("a bad --idempotency-key or a .wasm path in run's chain is a usage error, sent nowhere", async () => {
+    await withServer(
+      (_req, res) => res.writeHead(500).end(),
+      async (url, requests) => {
+        const run = (...flags: string[]) =>
+          colwasm(["run", "--schema", SCHEMA, "--url", url, ...flags], { input: '["a",1]\n' });
+        const [empty, comma, wide, path] = await Promise.all([
+          run("--chain", "split_words", "--idempotency-key", ""),
+          run("--chain", "split_words", "--idempotency-key", "a,b"),
+          run("--chain", "split_words", "--idempotency-key", "é"),
+          run("--chain", "./shout.wasm,split_words"),
+        ]);
+        for (const key of [empty, comma, wide])
+          assertFails(key, 2, /^Bad request: Cannot read flag "--idempotency-key"/);
+        assertFails(
+          path,
+          2,
+          /^Bad request: Cannot parse chain stage 0: .*colwasm exec runs a \.wasm file locally/,
+        );
+        assert.equal(requests(), 0);
+      },
+    );
+  });
+
+  test("an answer that is no problem names the URL; a 401 without a token names the variables", async () => {
+    await withServer(
+      (req, res) => {
+        if (req.url?.startsWith("/v1/state")) {
+          res.writeHead(401, { "content-type": "application/problem+json" });
+          res.end(
+            '{"type":"/problems/unauthorized","title":"Unauthorized","status":401,"detail":"no token"}',
+          );
+        } else res.writeHead(404).end();
+      },
+      async (url) => {
+        const ops = await colwasm(["ops", "--url", url]);
+        assertFails(
+          ops,
+          1,
+          /^Not found: http:\/\/127\.0\.0\.1:\d+\/v1\/operators answered HTTP 404 Not Found with no problem details/,
+        );
+        const state = await colwasm(["state", "wc", "--url", url]);
+        assertFails(
+          state,
+          1,
+          /^Unauthorized: no token \(no token was sent: COLWASM_RUN_TOKEN, else COLWASM_ADMIN_TOKEN, is not set\)$/m,
+        );
+        const withToken = await colwasm(["state", "wc", "--url", url], { env: { COLWASM_RUN_TOKEN: "x" } });
+        assertFails(withToken, 1, /^Unauthorized: no token\n$/);
+      },
+    );
+  });
+
+  test("a 413 for a batch says how big it was and how to send smaller ones", async () => {
+    await withServer(
+      (_req, res) => {
+        res.writeHead(413, { "content-type": "application/problem+json" });
+        res.end('{"type":"/problems/too-large","title":"Too large","status":413,"detail":"over the limit"}');
+      },
+      async (url) => {
+        const run = await colwasm(["run", "--chain", "split_words", "--schema", SCHEMA, "--url", url], {
+          input: '["a",1]\n["b",2]\n',
+        });
+        assertFails(
+          run,
+          1,
+          /^Too large: over the limit \(this batch: 2 rows, \d+ bytes; send smaller ones with --batch-rows\)$/m,
+        );
+      },
+    );
   });
 });
 

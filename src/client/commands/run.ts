@@ -4,6 +4,7 @@
 import { columnToRows, formatJsonLines, parseFormat, parseSchema } from "../../columnar/index.ts";
 import { DEFAULT_BATCH_ROWS, flagValue, integerFlag, type ParsedArgs, requireFlag } from "../args.ts";
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
+import { parseChain } from "../../chain/stage.ts";
 import { ColwasmClientError } from "../client-error.ts";
 import type { RunOptions, RunResult } from "../colwasm-client.ts";
 import type { Command } from "../command.ts";
@@ -15,6 +16,42 @@ import { readRowBatches } from "../read-row-batches.ts";
 import { TableWriter } from "../table-writer.ts";
 import { fromCommandLine, UsageError } from "../usage-error.ts";
 import { writeOutput } from "../write-output.ts";
+
+/** Longest --idempotency-key: the runtime takes 256 characters, and batch i adds `-i`. */
+const MAX_KEY_LENGTH = 240;
+
+/** --idempotency-key, checked as the runtime will (visible ASCII or spaces, no commas). */
+function idempotencyKey(args: ParsedArgs): string | undefined {
+  const key = flagValue(args, "idempotency-key");
+  if (key === undefined) return undefined;
+  if (!/^[\x20-\x2b\x2d-\x7e]+$/.test(key) || key.length > MAX_KEY_LENGTH)
+    throw new UsageError(
+      `Cannot read flag "--idempotency-key": expected 1-${MAX_KEY_LENGTH} visible ASCII characters or spaces, without commas, found ${JSON.stringify(key)}`,
+    );
+  return key;
+}
+
+/** The chain's syntax, checked before any input is read (as the runtime would refuse it). */
+function checkChain(chain: string): void {
+  try {
+    fromCommandLine(() => parseChain(chain));
+  } catch (error) {
+    if (!(error instanceof UsageError) || !chain.includes(".wasm")) throw error;
+    throw new UsageError(
+      `${error.message} (a runtime runs uploaded operators by name: colwasm push NAME FILE.wasm uploads one, and colwasm exec runs a .wasm file locally)`,
+      { type: error.type, fields: error.fields },
+    );
+  }
+}
+
+/** A 413 for a batch, told how big the batch was and how to send smaller ones. */
+function withBatchSizeHint(error: unknown, rows: number, bytes: number): unknown {
+  if (!(error instanceof ColwasmClientError) || error.status !== 413) return error;
+  return new ColwasmClientError(error.status, {
+    ...error.problem,
+    detail: `${error.message} (this batch: ${rows} rows, ${bytes} bytes; send smaller ones with --batch-rows)`,
+  });
+}
 
 function oneOf<T extends string>(args: ParsedArgs, name: string, values: readonly T[]): T {
   const text = flagValue(args, name) ?? values[0];
@@ -65,11 +102,12 @@ export const command: Command = {
     const format = fromCommandLine(() => parseFormat(flagValue(args, "format")));
     const schema = fromCommandLine(() => parseSchema(requireFlag(args, "schema"), { format }));
     const chain = requireFlag(args, "chain");
+    checkChain(chain);
     const batchRows = integerFlag(args, "batch-rows", DEFAULT_BATCH_ROWS, 1);
     const retries = integerFlag(args, "retries", 0, 0);
     const output = oneOf(args, "output", ["jsonl", "table"] as const);
     const inputKind = oneOf(args, "input", ["jsonl", "csv"] as const);
-    const key = flagValue(args, "idempotency-key");
+    const key = idempotencyKey(args);
     const isBinary = args.flags.has("binary");
     if (isBinary && args.flags.has("input"))
       throw new UsageError('Cannot run: "--binary" and "--input" exclude each other');
@@ -90,7 +128,8 @@ export const command: Command = {
       }
     };
     const onRetry: RunOptions["onRetry"] = ({ attempt, delayMs, error }): void => {
-      const why = error instanceof ColwasmClientError ? String(error.status) : "connection lost";
+      const why =
+        error instanceof ColwasmClientError ? `HTTP ${error.status}` : (error.code ?? "connection lost");
       if (!args.flags.has("quiet")) io.stderr.write(`colwasm: retry ${attempt} in ${delayMs} ms (${why})\n`);
     };
 
@@ -119,11 +158,15 @@ export const command: Command = {
       });
       for await (const rows of batches) {
         const batch = encodeBatch(schema, rows.column, { format });
-        const result = await client.run(chain, batch, {
-          idempotencyKey: key === undefined ? undefined : `${key}-${index}`,
-          retries,
-          onRetry,
-        });
+        const result = await client
+          .run(chain, batch, {
+            idempotencyKey: key === undefined ? undefined : `${key}-${index}`,
+            retries,
+            onRetry,
+          })
+          .catch((error: unknown) => {
+            throw withBatchSizeHint(error, rows.column.length, batch.bytes.byteLength);
+          });
         await print(result, index);
         bar.update({ rows: rows.firstRow + rows.column.length, bytesRead: rows.bytesRead });
         index++;
