@@ -1,8 +1,8 @@
 // `colwasm new`: copies operators/template into a new folder, naming the operator, pointing the
 // SDK import at this checkout's operators/sdk/assembly by a relative path (so asc resolves it from
-// wherever the folder is created) and the example test at this checkout's CLI.
+// wherever the folder is created) and the example test and README at this checkout's CLI.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ColwasmError } from "../error.ts";
 import { UsageError } from "./usage-error.ts";
@@ -13,6 +13,17 @@ const SDK_DIR = join(ROOT, "operators", "sdk", "assembly");
 const COLWASM_BIN = join(ROOT, "bin", "colwasm.mjs");
 /** Operator names the runtime accepts (src/chain/stage.ts), here also a folder name. */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/**
+ * How to run this checkout's CLI from `folder`: `npx colwasm` inside the clone (its package.json
+ * names the bin), else the bin's path: outside, npx would look for a package named colwasm in the
+ * npm registry instead.
+ */
+export function colwasmCommand(folder: string): string {
+  const path = relative(ROOT, folder);
+  const isInClone = path === "" || (!path.startsWith("..") && !isAbsolute(path));
+  return isInClone ? "npx colwasm" : `node ${COLWASM_BIN.split(sep).join("/")}`;
+}
+
 /** The template's own SDK import, valid inside operators/template/assembly. */
 const TEMPLATE_SDK_IMPORT = '"../../sdk/assembly"';
 
@@ -39,6 +50,7 @@ export function scaffoldOperator(name: string, dir: string): string[] {
     let text = readFileSync(join(TEMPLATE_DIR, file), "utf8").replaceAll(/\bNAME\b/g, name);
     if (file === join("assembly", "index.ts")) text = text.replaceAll(TEMPLATE_SDK_IMPORT, sdkImport);
     text = text.replaceAll("__COLWASM_BIN__", COLWASM_BIN.split(sep).join("/"));
+    if (file === "README.md") text = text.replaceAll("npx colwasm ", `${colwasmCommand(dir)} `);
     const out = join(dir, file);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);

@@ -1,16 +1,20 @@
 // The operator authoring flow as processes: `colwasm new` scaffolds from operators/template in a
 // folder outside the repository, `colwasm build` compiles it with its manifest section and checks
 // its examples, `colwasm exec` runs the .wasm, the scaffold's own test passes, and a broken example
-// or source fails the build with one line.
+// or source fails the build with one line. Outside the clone, the next step `new` prints and the
+// scaffold's README run this checkout's bin, not `npx colwasm` (which would ask the npm registry).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { colwasm, isOneLine } from "./colwasm-process.ts";
+import { colwasm, isOneLine, ROOT } from "./colwasm-process.ts";
 
 let dir: string;
+
+/** `text` as a literal in a RegExp. */
+const literal = (text: string): string => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 describe("colwasm new and build", { timeout: 60_000 }, () => {
   before(async () => {
@@ -25,6 +29,13 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
     const created = await colwasm(["new", "shout"], { cwd: dir });
     assert.equal(created.status, 0, created.stderr);
     const op = join(dir, "shout");
+    // outside the clone, npx would fetch a package named colwasm from the registry: the next step
+    // and the scaffold's README name this checkout's bin instead
+    const bin = `node ${join(ROOT, "bin", "colwasm.mjs")}`;
+    assert.match(created.stdout, new RegExp(`\\nnext: ${literal(bin)} build ${literal(op)}\\n$`));
+    const readme = await readFile(join(op, "README.md"), "utf8");
+    assert.doesNotMatch(readme, /npx colwasm/);
+    assert.ok(readme.includes(`\n${bin} build .`), readme);
     const manifest = JSON.parse(await readFile(join(op, "manifest.json"), "utf8")) as { description: string };
     assert.match(manifest.description, /^shout:/);
 

@@ -3,7 +3,7 @@
 import { resolve } from "node:path";
 import { flagValue } from "../args.ts";
 import type { Command } from "../command.ts";
-import { scaffoldOperator } from "../scaffold-operator.ts";
+import { colwasmCommand, scaffoldOperator } from "../scaffold-operator.ts";
 import { UsageError } from "../usage-error.ts";
 
 /** `colwasm new NAME [--dir D]` */
@@ -20,6 +20,8 @@ export const command: Command = {
       throw new UsageError("Cannot scaffold: expected one NAME (colwasm new NAME)");
     const dir = resolve(io.cwd ?? ".", flagValue(args, "dir") ?? ".", name);
     const files = scaffoldOperator(name, dir);
-    io.stdout.write(`created ${dir}\n${files.map((f) => `  ${f}\n`).join("")}next: colwasm build ${dir}\n`);
+    // the next step as a command that works from here (npx finds colwasm only inside the clone)
+    const next = `${colwasmCommand(io.cwd ?? process.cwd())} build ${dir}`;
+    io.stdout.write(`created ${dir}\n${files.map((f) => `  ${f}\n`).join("")}next: ${next}\n`);
   },
 };
