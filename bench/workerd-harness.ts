@@ -25,6 +25,11 @@ export interface WorkerdReduce {
   readonly callsPerBatch: number;
 }
 
+/** True for a fetch that failed because its connection was reset (undici's "fetch failed"). */
+function isConnectionReset(error: unknown): boolean {
+  return error instanceof TypeError && (error.cause as { code?: string } | undefined)?.code === "ECONNRESET";
+}
+
 async function bundle(dir: string): Promise<void> {
   const imports = OPERATORS.map((name) => `import ${name} from "./${name}.wasm";`).join("\n");
   for (const name of OPERATORS) {
@@ -79,7 +84,13 @@ export async function measureWorkerd(options: {
     const base = (await mf.ready).href.replace(/\/$/, "");
     const get = async (path: string) => {
       const started = performance.now();
-      const response = await fetch(`${base}${path}`);
+      const response = await fetch(`${base}${path}`).catch((error: unknown) => {
+        // workerd closes a keep-alive connection after a long request (the per-key reduce's ~6 s),
+        // and the next request on it is reset before workerd reads it (measured: ~17 ms in);
+        // that lost the whole workerd section in most full runs. Once more, on a fresh connection.
+        if (!isConnectionReset(error)) throw error;
+        return fetch(`${base}${path}`);
+      });
       const body = await response.text();
       if (!response.ok) throw new Error(`workerd bench ${path}: ${response.status} ${body.slice(0, 800)}`);
       return { ms: performance.now() - started, body };
