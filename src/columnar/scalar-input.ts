@@ -24,29 +24,39 @@ export interface ValueAt {
   readonly path: string;
 }
 
-/** An integer of `kind`, as a bigint (the caller narrows small kinds to numbers). */
+/**
+ * An integer of `kind`, as a bigint (the caller narrows small kinds to numbers). Every refusal
+ * says what would be taken: spec §8 asks that it suggest the decimal string form.
+ */
 export function readInteger(value: unknown, kind: keyof typeof INTEGER_RANGES, at: ValueAt): bigint {
   const expected = `integer in ${kind} range`;
+  const [min, max] = INTEGER_RANGES[kind];
+  const refuse = (hint: string) => rowTypeError(at.row, at.path, expected, value, ` (${hint})`);
   let n: bigint;
   if (typeof value === "number") {
-    if (!Number.isInteger(value)) throw rowTypeError(at.row, at.path, expected, value);
-    if (!Number.isSafeInteger(value)) {
-      throw rowTypeError(
-        at.row,
-        at.path,
-        expected,
-        value,
-        " (integers beyond 2^53-1 must be written as decimal strings)",
+    if (!Number.isInteger(value)) {
+      throw refuse(
+        `write a whole number, as a JSON integer or a decimal string such as "${min < 0n ? "-" : ""}12"`,
       );
     }
+    if (!Number.isSafeInteger(value))
+      throw refuse("integers beyond 2^53-1 must be written as decimal strings");
     n = BigInt(value);
   } else if (typeof value === "string" && DECIMAL.test(value)) {
     n = BigInt(value);
+  } else if (typeof value === "string") {
+    throw refuse(
+      `a decimal string is digits with an optional leading "-": no "+", leading zeros, blanks or exponent`,
+    );
   } else {
-    throw rowTypeError(at.row, at.path, expected, value);
+    throw refuse(`write a JSON integer, or a decimal string such as "12"`);
   }
-  const [min, max] = INTEGER_RANGES[kind];
-  if (n < min || n > max) throw rowTypeError(at.row, at.path, expected, value);
+  if (n < min || n > max) {
+    const wide = kind === "u64" || kind === "i64";
+    throw refuse(
+      `${kind} holds ${min} to ${max}, ${wide ? "written as decimal strings beyond 2^53-1" : "as a JSON integer or a decimal string"}`,
+    );
+  }
   return n;
 }
 

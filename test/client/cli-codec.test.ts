@@ -231,7 +231,10 @@ describe("colwasm encode and decode input", () => {
     assertFails(syntax, 1, "Bad batch");
     assert.match(syntax.stderr, /^Bad batch: row 2: not valid JSON \(.*\) \(line 4\)\n$/);
     const type = colwasm(["encode", "--schema", "(String, i64)"], '\r\n["a",1]\r\n["b",2.5]\r\n');
-    assert.equal(type.stderr, "Bad batch: row 1 at $.1: expected integer in i64 range, got 2.5 (line 3)\n");
+    assert.equal(
+      type.stderr,
+      `Bad batch: row 1 at $.1: expected integer in i64 range, got 2.5 (write a whole number, as a JSON integer or a decimal string such as "-12") (line 3)\n`,
+    );
     // the JSONL hint comes after the line
     const array = colwasm(["encode", "--schema", "(String, i64)"], '[["a",1],["b",2]]\n');
     assert.match(array.stderr, /got \["a",1\] \(line 1\); this line looks like a JSON array of 2 rows/);

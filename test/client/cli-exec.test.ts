@@ -221,7 +221,10 @@ describe("colwasm exec streaming and flags", () => {
       '["a",1]\n\n\n["b",2.5]\n',
     );
     assert.equal(run.status, 1);
-    assert.equal(run.stderr, "Bad batch: row 1 at $.1: expected integer in i64 range, got 2.5 (line 4)\n");
+    assert.equal(
+      run.stderr,
+      `Bad batch: row 1 at $.1: expected integer in i64 range, got 2.5 (write a whole number, as a JSON integer or a decimal string such as "-12") (line 4)\n`,
+    );
   });
 
   it("a .wasm stage without a manifest needs --abi, --input and --output, and only it takes them", () => {

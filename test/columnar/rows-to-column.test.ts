@@ -99,6 +99,27 @@ describe("rowsToColumn() integers", () => {
     }
   });
 
+  it("rowsToColumn()'s integer refusals say what is taken, suggesting the decimal string form (§8)", () => {
+    const cases: [string, unknown, RegExp][] = [
+      ["i64", 1.5, /got 1\.5 \(write a whole number, as a JSON integer or a decimal string such as "-12"\)$/],
+      ["u64", 2 ** 53, /integers beyond 2\^53-1 must be written as decimal strings\)$/],
+      [
+        "i64",
+        "9223372036854775808",
+        /\(i64 holds -9223372036854775808 to 9223372036854775807, written as decimal strings beyond 2\^53-1\)$/,
+      ],
+      ["u8", 256, /\(u8 holds 0 to 255, as a JSON integer or a decimal string\)$/],
+      ["i32", "+1", /\(a decimal string is digits with an optional leading "-": no "\+", leading zeros/],
+      ["i32", true, /\(write a JSON integer, or a decimal string such as "12"\)$/],
+    ];
+    for (const [type, value, message] of cases) {
+      assert.throws(
+        build(type, [value]),
+        (error: unknown) => error instanceof Error && message.test(error.message),
+      );
+    }
+  });
+
   it("rowsToColumn() rejects booleans, null and floats for integers", () => {
     for (const bad of [true, null, 0.5, "NaN", [], {}]) {
       assertBatchError(build("i32", [1, bad]), "row-type", { row: 1, path: "$" });
