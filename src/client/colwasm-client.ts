@@ -1,7 +1,8 @@
 // The typed client (fetch only: Node, Deno, browsers, Workers): runs chains and decodes results
 // with their trace, manages operators and reads state. Retries only retryable failures (503, 429,
-// 408, a gateway's 502/504, honouring Retry-After; a connection lost before or during the answer) and only under an
-// Idempotency-Key, so nothing is ever applied twice. Every method takes an AbortSignal; an aborted
+// 408, a gateway's 502/504, honouring Retry-After; a connection lost before or during the answer),
+// and only where resending is safe: reads (GET) by default, runs only under an Idempotency-Key, so
+// nothing is ever applied twice. Every method takes an AbortSignal; an aborted
 // call rejects with the signal's reason, whether it was waiting for headers, a body or a retry.
 import { type BatchView, decodeBatch, formatSchema, parseSchema } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
@@ -46,6 +47,26 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Called before each retry with the wait chosen (Retry-After, else backoff) and the failure. */
+export type OnRetry = (info: {
+  attempt: number;
+  delayMs: number;
+  error: ColwasmClientError | ColwasmConnectionError;
+}) => void;
+
+/** Options of the reads (`operators`, `operator`, `state`, `stateBatch`): GETs, safe to resend. */
+export interface ReadOptions extends RequestOptions {
+  /**
+   * Retries of retryable failures; default 2 (0 turns them off). Retryable: a 503, 429, 408, 502
+   * or 504 answer (after its `Retry-After`, else backoff) and a ColwasmConnectionError whose
+   * `isRetryable` is true, e.g. a kept-alive connection the runtime closed while the request was
+   * on its way (Node's fetch reports `other side closed` / `ECONNRESET`).
+   */
+  readonly retries?: number;
+  /** Called before each retry with the wait chosen and the failure. */
+  readonly onRetry?: OnRetry;
+}
+
 /** Options of `run`. */
 export interface RunOptions extends RequestOptions {
   /** Sent as `Idempotency-Key`; with `retries`, one is generated when absent. */
@@ -59,11 +80,7 @@ export interface RunOptions extends RequestOptions {
    */
   readonly retries?: number;
   /** Called before each retry with the wait chosen (Retry-After, else backoff) and the failure. */
-  readonly onRetry?: (info: {
-    attempt: number;
-    delayMs: number;
-    error: ColwasmClientError | ColwasmConnectionError;
-  }) => void;
+  readonly onRetry?: OnRetry;
 }
 
 /** Options of the client. */
@@ -79,8 +96,26 @@ export interface ClientOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** Rows `[key, total]` of a reduce namespace. */
-export type StateRow = readonly [unknown, unknown];
+/**
+ * A row `[key, total]` of a reduce namespace, in the JSON mapping of spec/columnar-format.md §8: a
+ * String key is a string; an integer key, like the i64 total, is a number, or a decimal string
+ * beyond 2^53-1.
+ */
+export type StateRow = readonly [key: string | number, total: number | string];
+
+/** A key of a reduce namespace, as `state` takes it: a String key, or an integer one. */
+export type StateKey = string | number | bigint;
+
+/** Retries of the reads (GETs, safe to resend) unless the call says otherwise. */
+const READ_RETRIES = 2;
+
+function keyQuery(key: StateKey | undefined): string {
+  return key === undefined ? "" : `?key=${encodeURIComponent(String(key))}`;
+}
+
+function isKey(value: unknown): value is string | number {
+  return typeof value === "string" || typeof value === "number";
+}
 
 /** setTimeout, cleared on abort (so an aborted wait does not hold the event loop for 30 s). */
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -218,41 +253,57 @@ export class ColwasmClient {
     const { signal } = options;
     const retries = options.retries ?? 0;
     const idempotencyKey = options.idempotencyKey ?? (retries > 0 ? crypto.randomUUID() : undefined);
+    // without a key nothing is resent: the batch may have been applied (reduce state)
+    const allowed = idempotencyKey === undefined ? 0 : retries;
+    return this.#retrying(allowed, options, async (attempt) => {
+      const res = await this.#request(
+        `/v1/run?chain=${encodeURIComponent(chain)}`,
+        {
+          method: "POST",
+          body: batch.bytes,
+          headers: {
+            "content-type": "application/x-columnar",
+            "columnar-schema": formatSchema(batch.schema),
+            "columnar-format": batch.format,
+            ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
+          },
+        },
+        signal,
+      );
+      const body = new Uint8Array(await this.#readBody(res, signal, () => res.arrayBuffer()));
+      const format = res.headers.get("columnar-format") === "0.12" ? "0.12" : "0.1";
+      const schema = parseSchema(res.headers.get("columnar-schema") ?? "", { format });
+      const stages = parseServerTiming(res.headers.get("server-timing"));
+      const copiedBytes = Number(res.headers.get("colwasm-copied-bytes") ?? 0);
+      return {
+        batch: decodeBatch(body, schema, { format }),
+        trace: { stages, copiedBytes },
+        timings: stages,
+        copiedBytes,
+        idempotencyKey,
+        attempts: attempt + 1,
+      };
+    });
+  }
+
+  /**
+   * `work(attempt)`, sent again after a retryable failure (see `isRetryable`) up to `retries`
+   * times, waiting Retry-After or backoff; an abort ends it with the signal's reason.
+   */
+  async #retrying<T>(
+    retries: number,
+    options: { signal?: AbortSignal; onRetry?: OnRetry },
+    work: (attempt: number) => Promise<T>,
+  ): Promise<T> {
+    const { signal } = options;
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.#request(
-          `/v1/run?chain=${encodeURIComponent(chain)}`,
-          {
-            method: "POST",
-            body: batch.bytes,
-            headers: {
-              "content-type": "application/x-columnar",
-              "columnar-schema": formatSchema(batch.schema),
-              "columnar-format": batch.format,
-              ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
-            },
-          },
-          signal,
-        );
-        const body = new Uint8Array(await this.#readBody(res, signal, () => res.arrayBuffer()));
-        const format = res.headers.get("columnar-format") === "0.12" ? "0.12" : "0.1";
-        const schema = parseSchema(res.headers.get("columnar-schema") ?? "", { format });
-        const stages = parseServerTiming(res.headers.get("server-timing"));
-        const copiedBytes = Number(res.headers.get("colwasm-copied-bytes") ?? 0);
-        return {
-          batch: decodeBatch(body, schema, { format }),
-          trace: { stages, copiedBytes },
-          timings: stages,
-          copiedBytes,
-          idempotencyKey,
-          attempts: attempt + 1,
-        };
+        return await work(attempt);
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         const canRetry =
           (error instanceof ColwasmClientError || error instanceof ColwasmConnectionError) &&
-          error.isRetryable &&
-          idempotencyKey !== undefined;
+          error.isRetryable;
         if (!canRetry || attempt >= retries) throw error;
         const retryAfterMs = error instanceof ColwasmClientError ? error.retryAfterMs : undefined;
         const delayMs = retryDelayMs(attempt, { retryAfterMs });
@@ -262,18 +313,26 @@ export class ColwasmClient {
     }
   }
 
-  /** `GET /v1/operators`: built-in and uploaded operators. `options.signal` cancels it. */
-  async operators(options: RequestOptions = {}): Promise<OperatorEntry[]> {
-    const body = await this.#json("/v1/operators", {}, options.signal);
+  /** A GET answered with JSON, retried as `options.retries` says (default READ_RETRIES). */
+  #read(path: string, options: ReadOptions): Promise<unknown> {
+    return this.#retrying(options.retries ?? READ_RETRIES, options, () =>
+      this.#json(path, {}, options.signal),
+    );
+  }
+
+  /**
+   * `GET /v1/operators`: built-in and uploaded operators. `options.signal` cancels it; retried as
+   * `options.retries` says (default 2).
+   */
+  async operators(options: ReadOptions = {}): Promise<OperatorEntry[]> {
+    const body = await this.#read("/v1/operators", options);
     const list = typeof body === "object" && body !== null && "operators" in body ? body.operators : body;
     return Array.isArray(list) ? list.map(readOperatorEntry) : [];
   }
 
-  /** `GET /v1/operators/NAME`. `options.signal` cancels it. */
-  async operator(name: string, options: RequestOptions = {}): Promise<OperatorEntry> {
-    return readOperatorEntry(
-      await this.#json(`/v1/operators/${encodeURIComponent(name)}`, {}, options.signal),
-    );
+  /** `GET /v1/operators/NAME`. `options.signal` cancels it; retried as `options.retries` says (default 2). */
+  async operator(name: string, options: ReadOptions = {}): Promise<OperatorEntry> {
+    return readOperatorEntry(await this.#read(`/v1/operators/${encodeURIComponent(name)}`, options));
   }
 
   /**
@@ -300,25 +359,42 @@ export class ColwasmClient {
   }
 
   /**
-   * `GET /v1/state/NAME[?key=K]` as rows `[key, total]` (404 `unknown-state` when absent).
-   * `options.signal` cancels it.
+   * `GET /v1/state/NAME[?key=K]` as rows `[key, total]` (404 `unknown-state` when absent). `key` is
+   * the key as the namespace holds it: a string, or an integer (number, bigint or decimal string).
+   * `options.signal` cancels it; retried as `options.retries` says (default 2).
    */
-  async state(name: string, key?: string, options: RequestOptions = {}): Promise<StateRow[]> {
+  async state(name: string, key?: StateKey, options: ReadOptions = {}): Promise<StateRow[]> {
     const { signal } = options;
-    const query = key === undefined ? "" : `?key=${encodeURIComponent(key)}`;
-    const res = await this.#request(
-      `/v1/state/${encodeURIComponent(name)}${query}`,
-      { headers: { accept: "application/x-ndjson" } },
-      signal,
-    );
-    const text = await this.#readBody(res, signal, () => res.text());
+    const path = `/v1/state/${encodeURIComponent(name)}${keyQuery(key)}`;
+    const text = await this.#retrying(options.retries ?? READ_RETRIES, options, async () => {
+      const res = await this.#request(path, { headers: { accept: "application/x-ndjson" } }, signal);
+      return this.#readBody(res, signal, () => res.text());
+    });
     const rows: StateRow[] = [];
     for (const line of text.split("\n")) {
       if (line === "") continue;
-      const row = this.#parseJson(`/v1/state/${encodeURIComponent(name)}`, line);
-      if (Array.isArray(row) && row.length === 2) rows.push([row[0], row[1]]);
+      const row = this.#parseJson(path, line);
+      if (Array.isArray(row) && row.length === 2 && isKey(row[0]) && isKey(row[1]))
+        rows.push([row[0], row[1]]);
     }
     return rows;
+  }
+
+  /**
+   * `GET /v1/state/NAME[?key=K]` as a batch (`Accept: application/x-columnar`): `(K, i64)` columns
+   * instead of JSON rows, for namespaces too large to read as rows. `options.signal` cancels it;
+   * retried as `options.retries` says (default 2).
+   */
+  async stateBatch(name: string, key?: StateKey, options: ReadOptions = {}): Promise<BatchView> {
+    const { signal } = options;
+    const path = `/v1/state/${encodeURIComponent(name)}${keyQuery(key)}`;
+    return this.#retrying(options.retries ?? READ_RETRIES, options, async () => {
+      const res = await this.#request(path, { headers: { accept: "application/x-columnar" } }, signal);
+      const body = new Uint8Array(await this.#readBody(res, signal, () => res.arrayBuffer()));
+      const format = res.headers.get("columnar-format") === "0.12" ? "0.12" : "0.1";
+      const schema = parseSchema(res.headers.get("columnar-schema") ?? "", { format });
+      return decodeBatch(body, schema, { format });
+    });
   }
 
   /** `DELETE /v1/state/NAME` (admin token): drops the namespace. `options.signal` cancels it. */

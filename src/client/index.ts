@@ -5,10 +5,13 @@ export {
   type ClientOptions,
   ColwasmClient,
   encodeRows,
+  type OnRetry,
+  type ReadOptions,
   type RequestOptions,
   type RunOptions,
   type RunResult,
   type RunTrace,
+  type StateKey,
   type StateRow,
 } from "./colwasm-client.ts";
 export { ColwasmConnectionError } from "./connection-error.ts";

@@ -339,6 +339,73 @@ describe("a gateway's 502 and 504", { timeout: 20_000 }, () => {
   }
 });
 
+describe("reads on a kept-alive connection the runtime closed", { timeout: 20_000 }, () => {
+  /**
+   * Answers JSON `body` to every request, except that the first request arriving on a reused
+   * connection has its socket destroyed unanswered: what Node's fetch meets when the runtime
+   * closes a kept-alive connection as the next request is sent (workerd, after a long request).
+   */
+  async function closingKeptAlive(body: string): Promise<LocalServer> {
+    const sockets = new WeakSet<object>();
+    let closed = false;
+    return serve((req, res) => {
+      if (sockets.has(req.socket) && !closed) {
+        closed = true;
+        req.socket.destroy();
+        return;
+      }
+      sockets.add(req.socket);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+    });
+  }
+
+  const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+  const entry = JSON.stringify({ name: "x", abi: "colwasm/1", input: SCHEMA, output: SCHEMA });
+
+  test("operators, operator and state are sent again on a fresh connection", async () => {
+    for (const [name, body, call] of [
+      ["operators", JSON.stringify({ operators: [] }), (c: ColwasmClient) => c.operators()],
+      ["operator", entry, (c: ColwasmClient) => c.operator("x")],
+      ["state", '["a",1]\n', (c: ColwasmClient) => c.state("wc")],
+    ] as const) {
+      const server = await closingKeptAlive(body);
+      const client = new ColwasmClient(server.url);
+      await call(client);
+      await pause(); // the connection goes back to the pool, and the next request reuses it
+      await call(client).catch((error: unknown) => assert.fail(`${name}: ${String(error)}`));
+      assert.equal(server.keys.length, 3, `${name}: one request, then one more after the reset`);
+    }
+  });
+
+  test("retries: 0 turns it off (a ColwasmConnectionError), and a 404 is never sent again", async () => {
+    const server = await closingKeptAlive(JSON.stringify({ operators: [] }));
+    const client = new ColwasmClient(server.url);
+    await client.operators();
+    await pause();
+    await assert.rejects(client.operators({ retries: 0 }), isConnectionError(false));
+    const missing = await serve((_req, res) => {
+      res.writeHead(404, { "content-type": "application/problem+json" });
+      res.end(JSON.stringify({ type: "/problems/unknown-state", status: 404, detail: "no total" }));
+    });
+    await assert.rejects(new ColwasmClient(missing.url).state("wc", 5), { type: "unknown-state" });
+    assert.equal(missing.keys.length, 1);
+  });
+
+  test("a 503 on a read is retried after its Retry-After, without a key", async () => {
+    const server = await serve((_req, res, index) => {
+      if (index === 0) return void res.writeHead(503, { "retry-after": "1" }).end();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ operators: [] }));
+    });
+    const waits: number[] = [];
+    const client = new ColwasmClient(server.url, { sleep: async (ms) => void waits.push(ms) });
+    assert.deepEqual(await client.operators(), []);
+    assert.deepEqual(waits, [1000]);
+    assert.deepEqual(server.keys, ["", ""]);
+  });
+});
+
 describe("ColwasmConnectionError.code", { timeout: 20_000 }, () => {
   test("is read from Deno's connect errors (refused, DNS), which carry no cause.code", () => {
     const denoError = (message: string): TypeError =>

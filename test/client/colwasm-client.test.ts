@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { columnToRows, parseSchema, rowsToColumn } from "../../src/columnar/index.ts";
+import { columnToRows, formatSchema, parseSchema, rowsToColumn } from "../../src/columnar/index.ts";
 import {
   ColwasmClient,
   ColwasmClientError,
@@ -19,6 +19,10 @@ import { serveWorkers, type WorkersServer } from "../../src/runtimes/serve-worke
 const ADMIN = "client-admin-secret";
 const SCHEMA = "(String, i64)";
 const WORDS = Array.from({ length: 300 }, (_, k) => `k${k}`);
+
+/** Orders `[key, total]` rows by key (a namespace's order is the shards'). */
+const byKey = (a: unknown, b: unknown): number =>
+  String((a as unknown[])[0]).localeCompare(String((b as unknown[])[0]));
 
 let dir: string;
 let server: WorkersServer;
@@ -140,6 +144,40 @@ describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
         error.retryAfterMs === 1000,
     );
     assert.equal(wrapper.calls.length, 1);
+  });
+
+  test("state() and stateBatch() read an integer-keyed namespace as rows or as a batch", async () => {
+    const client = new ColwasmClient(server.url);
+    const big = "9007199254740993"; // beyond 2^53-1: a decimal string in JSON rows (spec §8)
+    await client.run(
+      "reduce:ints",
+      encodeBatch("(i64, i64)", [
+        [big, 1],
+        [5, 7],
+        [5, 2],
+      ]),
+    );
+    assert.deepEqual(
+      (await client.state("ints")).slice().sort(byKey),
+      [
+        [5, 9],
+        [big, 1],
+      ].sort(byKey),
+    );
+    assert.deepEqual(await client.state("ints", 5), [[5, 9]]);
+    assert.deepEqual(await client.state("ints", BigInt(big)), [[big, 1]]);
+    const all = await client.stateBatch("ints");
+    assert.equal(formatSchema(all.schema), "(i64, i64)");
+    assert.deepEqual(
+      columnToRows(all.schema, all.column).sort(byKey),
+      [
+        [5, 9],
+        [big, 1],
+      ].sort(byKey),
+    );
+    const one = await client.stateBatch("ints", 5);
+    assert.deepEqual(columnToRows(one.schema, one.column), [[5, 9]]);
+    await assert.rejects(client.stateBatch("ints", 6), { type: "unknown-state", status: 404 });
   });
 
   test("a runtime that is not there is a ColwasmConnectionError", async () => {
