@@ -88,6 +88,14 @@ export interface ChunkKey {
   readonly setKeyBytes: number;
 }
 
+/** Where a key's total lives in KV, and its sizes (see totalKey). */
+interface TotalKey {
+  readonly kvKey: Deno.KvKey;
+  readonly isLong: boolean;
+  readonly textBytes: number;
+  readonly lastPart: Uint8Array;
+}
+
 /**
  * The KV key of `key`'s total in the shard at `shardKey`: the key text itself, or its SHA-256 when
  * the text is too long for a KV key (the text then lives in the value). Throws `too-large` for a
@@ -95,11 +103,7 @@ export interface ChunkKey {
  * UTF-8 bytes and the key's last part as bytes (the text or the hash), so that chunking sizes the
  * key from this one encoding of its text.
  */
-export async function totalKey(
-  shardKey: Deno.KvKey,
-  namespace: string,
-  key: string,
-): Promise<{ kvKey: Deno.KvKey; isLong: boolean; textBytes: number; lastPart: Uint8Array }> {
+export function totalKey(shardKey: Deno.KvKey, namespace: string, key: string): TotalKey | Promise<TotalKey> {
   const bytes = encoder.encode(key);
   if (bytes.byteLength <= MAX_KEY_TEXT_BYTES)
     return {
@@ -114,8 +118,11 @@ export async function totalKey(
       `Cannot reduce into "${namespace}": a key has ${bytes.byteLength} bytes, Deno KV state holds keys of at most ${MAX_KEY_BYTES}`,
     );
   }
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return { kvKey: [...shardKey, "total", hash], isLong: true, textBytes: bytes.byteLength, lastPart: hash };
+  // only a long key waits (its hash): the usual one is answered at once, without a promise per key
+  return crypto.subtle.digest("SHA-256", bytes).then((digest) => {
+    const hash = new Uint8Array(digest);
+    return { kvKey: [...shardKey, "total", hash], isLong: true, textBytes: bytes.byteLength, lastPart: hash };
+  });
 }
 
 /**
@@ -127,13 +134,19 @@ export async function totalKey(
  */
 export async function chunkKeysOf(shardKey: Deno.KvKey, delta: ShardDelta): Promise<ChunkKey[]> {
   const totalsPrefixBytes = kvKeyBytes([...shardKey, "total"]);
-  return await Promise.all(
-    delta.keys.map(async (key, k) => {
-      const { kvKey, isLong, textBytes, lastPart } = await totalKey(shardKey, delta.namespace, key);
+  const keys = new Array<ChunkKey>(delta.keys.length);
+  const hashing: Promise<void>[] = [];
+  delta.keys.forEach((key, k) => {
+    const place = ({ kvKey, isLong, textBytes, lastPart }: TotalKey) => {
       const setKeyBytes = totalsPrefixBytes + kvKeyBytes([lastPart]);
-      return { key, diff: delta.deltas[k], kvKey, isLong, textBytes, setKeyBytes };
-    }),
-  );
+      keys[k] = { key, diff: delta.deltas[k], kvKey, isLong, textBytes, setKeyBytes };
+    };
+    const total = totalKey(shardKey, delta.namespace, key);
+    if (total instanceof Promise) hashing.push(total.then(place));
+    else place(total);
+  });
+  await Promise.all(hashing);
+  return keys;
 }
 
 /** Applies `delta` to the shard at `shardKey` in chunks, one atomic commit each, in order. */
