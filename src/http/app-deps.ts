@@ -5,7 +5,6 @@ import type { ChainResult, Stage } from "../chain/index.ts";
 import type { OperatorEntry, OperatorRegistry } from "../registry/index.ts";
 import type { IdempotencyLedger, ReduceStore } from "../state/index.ts";
 import type { BodyArenaPool, OperatorLimits } from "../wasm/index.ts";
-import type { IdleClock } from "./body-idle.ts";
 
 // Defined in src/registry (below http in the import order), re-exported here unchanged.
 export type { OperatorEntry, OperatorRegistry };
@@ -48,11 +47,6 @@ export interface AppDeps {
    * runs (src/state/idempotency-ledger.ts); without one, an in-memory ledger of the app.
    */
   readonly idempotency?: IdempotencyLedger;
-  /**
-   * What times request bodies' idle checks (src/http/body-idle.ts): without one, a timer per body,
-   * as workerd needs; Deno passes `sharedIdleClock()`, one timer for the process.
-   */
-  readonly bodyIdleClock?: IdleClock;
   /** Pooled WASM arenas for request bodies (src/wasm/body-arena.ts); without them bodies are buffered. */
   readonly bodyArenas?: BodyArenaPool;
   /** Names of the built-in operators, for `GET /`. */

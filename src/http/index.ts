@@ -6,14 +6,7 @@ export { PROBLEM_DOCS } from "./problem-docs.ts";
 export { PROBLEM_MEDIA_TYPE, PROBLEM_STATUS, problemPath } from "./problem.ts";
 export { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "./read-batch.ts";
 export { requireAdmin, requireRunner } from "./require-token.ts";
-export {
-  DEFAULT_BODY_IDLE_MS,
-  type IdleClock,
-  requestBody,
-  RequestBody,
-  sharedIdleClock,
-  TIMER_PER_BODY,
-} from "./request-body.ts";
+export { DEFAULT_BODY_IDLE_MS, requestBody } from "./request-body.ts";
 export { validate } from "./validate.ts";
 export { createFailedApp } from "./create-failed-app.ts";
 export { negotiate, negotiateMediaType, parseAccept, type MediaRange } from "./negotiate.ts";

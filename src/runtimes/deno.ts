@@ -1,6 +1,6 @@
 // Deno entry: read COLWASM_* settings, build the deps (Deno KV operator store and reduce state,
 // web Worker sandboxes for deadlines), createApp(deps), Deno.serve; SIGINT/SIGTERM stop it.
-import { createApp, sharedIdleClock } from "../http/index.ts";
+import { createApp } from "../http/index.ts";
 import { BodyArenaPool } from "../wasm/index.ts";
 import { LocalChainService } from "../registry/index.ts";
 import { KvIdempotencyLedger } from "./deno/kv-idempotency-ledger.deno.ts";
@@ -39,7 +39,6 @@ const app = createApp({
   state,
   idempotency: new KvIdempotencyLedger(kv, { ttlMs: settings.idempotencyTtlMs }),
   bodyArenas: new BodyArenaPool(kernelModule),
-  bodyIdleClock: sharedIdleClock(), // a timer per request cost more than reading a small body
   builtins: registry.builtinNames,
 });
 

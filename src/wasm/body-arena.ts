@@ -5,7 +5,6 @@
 import { ColwasmError } from "../error.ts";
 import type { ValidationKernels } from "../columnar/index.ts";
 import { WASM_PAGE_BYTES } from "./operator-limits.ts";
-import type { BodySource } from "./read-body.ts";
 import { bindValidationKernels } from "./validation-kernels.ts";
 
 /** Where bodies start in an arena: 8-aligned, and never 0. */
@@ -36,7 +35,7 @@ export class BodyArena {
    * Copies `source` (a body stream or bytes) into the arena and returns a view of it, valid until
    * the next fill. Throws `too-large` past `maxBytes` without reading further.
    */
-  async fill(source: BodySource, maxBytes: number): Promise<Uint8Array> {
+  async fill(source: ReadableStream<Uint8Array> | Uint8Array, maxBytes: number): Promise<Uint8Array> {
     if (source instanceof Uint8Array) {
       if (source.byteLength > maxBytes) throw tooLarge(maxBytes);
       this.#ensure(source.byteLength);

@@ -36,4 +36,4 @@ export {
 } from "./meter-fuel.ts";
 export { bindValidationKernels } from "./validation-kernels.ts";
 export { BodyArena, BodyArenaPool } from "./body-arena.ts";
-export { type BodyReader, type BodySource, type BodyStream, readBodyInto } from "./read-body.ts";
+export { type BodySource, readBodyInto } from "./read-body.ts";

@@ -2,19 +2,8 @@
 // into a region of WASM memory: each chunk is copied once, to its place, with no buffer between.
 import { ColwasmError } from "../error.ts";
 
-/** The reads of a body, as a ReadableStream's default reader makes them. */
-export interface BodyReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
-  cancel(reason?: unknown): Promise<void>;
-}
-
-/** A body read chunk by chunk: a ReadableStream, or a request body guarded by the HTTP layer. */
-export interface BodyStream {
-  getReader(): BodyReader;
-}
-
-/** A request body: bytes already in hand, or a stream of them. */
-export type BodySource = Uint8Array | BodyStream;
+/** A request body: bytes already in hand, or the stream of a request. */
+export type BodySource = Uint8Array | ReadableStream<Uint8Array>;
 
 /** Copies all of `source` into `region`; it must hold exactly `region.byteLength` bytes. */
 export async function readBodyInto(source: BodySource, region: Uint8Array): Promise<void> {

@@ -49,8 +49,6 @@ export interface MakeAppOptions {
   /** false: buffer bodies with arrayBuffer() instead of reading them into WASM arenas. */
   bodyArenas?: boolean;
   shards?: number;
-  /** What times body idle checks (a timer per body by default, as on workerd). */
-  bodyIdleClock?: AppDeps["bodyIdleClock"];
 }
 
 /** A fresh app with its own memory store. */
@@ -81,7 +79,6 @@ export async function makeApp(options: MakeAppOptions = {}): Promise<Hono<AppEnv
     auth: options.auth ?? { adminToken: ADMIN },
     state,
     bodyArenas: options.bodyArenas === false ? undefined : new BodyArenaPool(kernelModule()),
-    bodyIdleClock: options.bodyIdleClock,
     builtins: registry.builtinNames,
   });
 }

@@ -45,15 +45,12 @@ export function operatorRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/operators/:name",
     admin,
     requireMediaType("application/wasm"),
-    requestBody(deps.limits.maxModuleBytes, "operator module", {
-      idleMs: deps.limits.bodyIdleMs,
-      idleClock: deps.bodyIdleClock,
-    }),
+    requestBody(deps.limits.maxModuleBytes, "operator module", { idleMs: deps.limits.bodyIdleMs }),
     validate("header", uploadHeaders),
     async function putOperator(c) {
       const name = c.req.param("name");
       const h = c.req.valid("header");
-      const wasm = await c.get("requestBody").bytes();
+      const wasm = new Uint8Array(await c.req.arrayBuffer());
       const entry = await deps.registry
         .put(name, wasm, {
           abi: h["operator-abi"],

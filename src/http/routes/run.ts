@@ -72,10 +72,7 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
     "/v1/run",
     requireRunner(deps.auth.runToken, deps.auth.adminToken),
     requireMediaType(COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE),
-    requestBody(deps.limits.maxBodyBytes, "batch", {
-      idleMs: deps.limits.bodyIdleMs,
-      idleClock: deps.bodyIdleClock,
-    }),
+    requestBody(deps.limits.maxBodyBytes, "batch", { idleMs: deps.limits.bodyIdleMs }),
     validate("query", runQuery),
     validate("header", runHeaders),
     async function runChainRoute(c) {
@@ -90,14 +87,15 @@ export function runRoutes(deps: AppDeps): Hono<AppEnv> {
       // Columnar bodies go straight into a pooled WASM arena (one copy, validated by the WASM
       // kernels there); the arena is held until the response owns its bytes. Bodies announced
       // as small are buffered instead: there the stream reads cost more than the JS scans save.
-      const body = c.get("requestBody");
-      const isSmall = body.announcedBytes !== undefined && body.announcedBytes < ARENA_MIN_BYTES;
+      const announced = Number(c.req.header("content-length") ?? Number.NaN);
+      const isSmall = announced < ARENA_MIN_BYTES;
       if (arenas !== undefined && requestType === COLUMNAR_MEDIA_TYPE && !isSmall) {
         return arenas.with(async (arena) => {
-          return answer(await arena.fill(body, deps.limits.maxBodyBytes), arena.kernels);
+          const source = c.req.raw.body ?? new Uint8Array(0);
+          return answer(await arena.fill(source, deps.limits.maxBodyBytes), arena.kernels);
         });
       }
-      return answer(await body.bytes(), undefined);
+      return answer(new Uint8Array(await c.req.arrayBuffer()), undefined);
 
       async function answer(body: Uint8Array, kernels: ValidationKernels | undefined): Promise<Response> {
         const { batch: input, format } = readBatch(body, {
