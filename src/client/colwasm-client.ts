@@ -9,102 +9,20 @@ import { ColwasmError } from "../error.ts";
 import { ColwasmClientError, problemFromResponse } from "./client-error.ts";
 import { ColwasmConnectionError } from "./connection-error.ts";
 import { type EncodedBatch, encodeBatch } from "./encode-batch.ts";
+import { abortableSleep, untilAborted } from "./abortable.ts";
+import type {
+  ClientOptions,
+  OnRetry,
+  ReadOptions,
+  RequestOptions,
+  RunOptions,
+  RunResult,
+  StateKey,
+  StateRow,
+} from "./client-options.ts";
 import { type OperatorEntry, readOperatorEntry } from "./operator-entry.ts";
 import { retryDelayMs } from "./retry-delay.ts";
-import { parseServerTiming, type StageTiming } from "./server-timing.ts";
-
-/** What the runtime reported about one run: `Server-Timing` stages and `Colwasm-Copied-Bytes`. */
-export interface RunTrace {
-  /** decode, one entry per stage, encode (spec/http-api.md §Running a chain). */
-  readonly stages: readonly StageTiming[];
-  /** Bytes memcpy'd between stages (the sum of the hop inputs). */
-  readonly copiedBytes: number;
-}
-
-/** A chain's answer: the decoded output batch (columns as typed-array views) and its trace. */
-export interface RunResult {
-  /** The output batch: `batch.schema`, `batch.length`, `batch.column` (zero-copy views). */
-  readonly batch: BatchView;
-  readonly trace: RunTrace;
-  /** Same as `trace.stages` (kept for callers of the first client). */
-  readonly timings: readonly StageTiming[];
-  /** Same as `trace.copiedBytes`. */
-  readonly copiedBytes: number;
-  /** The Idempotency-Key sent (given, or generated because retries were asked for). */
-  readonly idempotencyKey: string | undefined;
-  /** Requests made: 1 plus the retries. */
-  readonly attempts: number;
-}
-
-/** Options every method takes. */
-export interface RequestOptions {
-  /**
-   * Cancels the call: once aborted (`AbortController.abort()`, `AbortSignal.timeout(ms)`), the
-   * call rejects with `signal.reason` (an `AbortError` or `TimeoutError` DOMException unless the
-   * caller chose another reason), whether it was connecting, reading the answer's body or waiting
-   * to retry. An abort is never reported as a ColwasmConnectionError and never retried.
-   */
-  readonly signal?: AbortSignal;
-}
-
-/** Called before each retry with the wait chosen (Retry-After, else backoff) and the failure. */
-export type OnRetry = (info: {
-  attempt: number;
-  delayMs: number;
-  error: ColwasmClientError | ColwasmConnectionError;
-}) => void;
-
-/** Options of the reads (`operators`, `operator`, `state`, `stateBatch`): GETs, safe to resend. */
-export interface ReadOptions extends RequestOptions {
-  /**
-   * Retries of retryable failures; default 2 (0 turns them off). Retryable: a 503, 429, 408, 502
-   * or 504 answer (after its `Retry-After`, else backoff) and a ColwasmConnectionError whose
-   * `isRetryable` is true, e.g. a kept-alive connection the runtime closed while the request was
-   * on its way (Node's fetch reports `other side closed` / `ECONNRESET`).
-   */
-  readonly retries?: number;
-  /** Called before each retry with the wait chosen and the failure. */
-  readonly onRetry?: OnRetry;
-}
-
-/** Options of `run`. */
-export interface RunOptions extends RequestOptions {
-  /** Sent as `Idempotency-Key`; with `retries`, one is generated when absent. */
-  readonly idempotencyKey?: string;
-  /**
-   * Retries of retryable failures; default 0. Retryable: a 503, 429, 408, 502 or 504 answer (after its
-   * `Retry-After`, else backoff), and a ColwasmConnectionError whose `isRetryable` is true (the
-   * connection failed before the answer, or broke while its body was read: the request may have
-   * been applied, which the key makes safe to resend). Needs an Idempotency-Key (generated if
-   * absent); without one nothing is retried.
-   */
-  readonly retries?: number;
-  /** Called before each retry with the wait chosen (Retry-After, else backoff) and the failure. */
-  readonly onRetry?: OnRetry;
-}
-
-/** Options of the client. */
-export interface ClientOptions {
-  /** Bearer token: the admin token for uploads and state deletes, the run token for runs and reads. */
-  readonly token?: string;
-  /** A fetch to use instead of the global one (a Worker's service binding, a test's wrapper). */
-  readonly fetch?: typeof fetch;
-  /**
-   * How to wait between retries (tests pass a fake clock); default setTimeout. The call's signal
-   * is passed along; a sleep that ignores it is still cut short by an abort.
-   */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/**
- * A row `[key, total]` of a reduce namespace, in the JSON mapping of spec/columnar-format.md §8: a
- * String key is a string; an integer key, like the i64 total, is a number, or a decimal string
- * beyond 2^53-1.
- */
-export type StateRow = readonly [key: string | number, total: number | string];
-
-/** A key of a reduce namespace, as `state` takes it: a String key, or an integer one. */
-export type StateKey = string | number | bigint;
+import { parseServerTiming } from "./server-timing.ts";
 
 /** Retries of the reads (GETs, safe to resend) unless the call says otherwise. */
 const READ_RETRIES = 2;
@@ -115,39 +33,6 @@ function keyQuery(key: StateKey | undefined): string {
 
 function isKey(value: unknown): value is string | number {
   return typeof value === "string" || typeof value === "number";
-}
-
-/** setTimeout, cleared on abort (so an aborted wait does not hold the event loop for 30 s). */
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** `work`, or the signal's reason as soon as it is aborted (whatever `work` does with the signal). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined); // settles later; nobody waits for it any more
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      work.catch(() => undefined);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /**
@@ -174,7 +59,7 @@ export class ColwasmClient {
     this.#url = url.replace(/\/+$/, "");
     this.#token = options.token;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#sleep = options.sleep ?? abortableSleep;
   }
 
   /** The runtime's base URL. */
@@ -224,6 +109,14 @@ export class ColwasmClient {
     return this.#parseJson(path, await this.#readBody(res, signal, () => res.text()));
   }
 
+  /** A columnar answer's body, decoded by its Columnar-Schema and Columnar-Format headers. */
+  async #readBatch(res: Response, signal: AbortSignal | undefined): Promise<BatchView> {
+    const body = new Uint8Array(await this.#readBody(res, signal, () => res.arrayBuffer()));
+    const format = res.headers.get("columnar-format") === "0.12" ? "0.12" : "0.1";
+    const schema = parseSchema(res.headers.get("columnar-schema") ?? "", { format });
+    return decodeBatch(body, schema, { format });
+  }
+
   /** `text` as JSON, else an `internal` ColwasmError naming the answer (not a bare SyntaxError). */
   #parseJson(path: string, text: string): unknown {
     try {
@@ -270,13 +163,11 @@ export class ColwasmClient {
         },
         signal,
       );
-      const body = new Uint8Array(await this.#readBody(res, signal, () => res.arrayBuffer()));
-      const format = res.headers.get("columnar-format") === "0.12" ? "0.12" : "0.1";
-      const schema = parseSchema(res.headers.get("columnar-schema") ?? "", { format });
+      const output = await this.#readBatch(res, signal);
       const stages = parseServerTiming(res.headers.get("server-timing"));
       const copiedBytes = Number(res.headers.get("colwasm-copied-bytes") ?? 0);
       return {
-        batch: decodeBatch(body, schema, { format }),
+        batch: output,
         trace: { stages, copiedBytes },
         timings: stages,
         copiedBytes,
@@ -390,10 +281,7 @@ export class ColwasmClient {
     const path = `/v1/state/${encodeURIComponent(name)}${keyQuery(key)}`;
     return this.#retrying(options.retries ?? READ_RETRIES, options, async () => {
       const res = await this.#request(path, { headers: { accept: "application/x-columnar" } }, signal);
-      const body = new Uint8Array(await this.#readBody(res, signal, () => res.arrayBuffer()));
-      const format = res.headers.get("columnar-format") === "0.12" ? "0.12" : "0.1";
-      const schema = parseSchema(res.headers.get("columnar-schema") ?? "", { format });
-      return decodeBatch(body, schema, { format });
+      return this.#readBatch(res, signal);
     });
   }
 

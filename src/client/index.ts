@@ -1,19 +1,18 @@
 // Public surface of the typed client (`colwasm/client`): fetch-only, usable from Node, Deno,
 // browsers and Workers. The CLI (cli.ts, commands/) is built on it and is not part of it.
 export { ColwasmClientError } from "./client-error.ts";
-export {
-  type ClientOptions,
-  ColwasmClient,
-  encodeRows,
-  type OnRetry,
-  type ReadOptions,
-  type RequestOptions,
-  type RunOptions,
-  type RunResult,
-  type RunTrace,
-  type StateKey,
-  type StateRow,
-} from "./colwasm-client.ts";
+export type {
+  ClientOptions,
+  OnRetry,
+  ReadOptions,
+  RequestOptions,
+  RunOptions,
+  RunResult,
+  RunTrace,
+  StateKey,
+  StateRow,
+} from "./client-options.ts";
+export { ColwasmClient, encodeRows } from "./colwasm-client.ts";
 export { ColwasmConnectionError } from "./connection-error.ts";
 export { type BatchInput, type EncodedBatch, encodeBatch } from "./encode-batch.ts";
 export type { OperatorEntry } from "./operator-entry.ts";

@@ -6,7 +6,7 @@ import { DEFAULT_BATCH_ROWS, flagValue, integerFlag, type ParsedArgs, requireFla
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import { parseChain } from "../../chain/stage.ts";
 import { ColwasmClientError } from "../client-error.ts";
-import type { RunOptions, RunResult } from "../colwasm-client.ts";
+import type { RunOptions, RunResult } from "../client-options.ts";
 import type { Command } from "../command.ts";
 import { encodeBatch } from "../encode-batch.ts";
 import { openInput } from "../open-input.ts";
