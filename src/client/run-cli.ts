@@ -1,7 +1,7 @@
 // The `colwasm` dispatcher (spec/cli.md): finds the command in the registry, parses its flags and
 // turns every failure into one stderr line `title: detail` and a non-zero exit status.
-import { readFileSync } from "node:fs";
 import { ColwasmError } from "../error.ts";
+import { VERSION } from "../version.ts";
 import { formatFlags, parseArgs } from "./args.ts";
 import type { CommandIo } from "./command.ts";
 import { ColwasmClientError } from "./client-error.ts";
@@ -19,13 +19,6 @@ function overview(): string {
   return `Usage: colwasm <command> [flags]\n\nCommands:\n${lines.join("\n")}\n\nRun "colwasm <command> --help" for a command's flags, "colwasm --version" for the version.\n`;
 }
 
-/** The package's version (package.json next to src/). */
-function packageVersion(): string {
-  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  const version: unknown = (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === "string" ? version : "unknown";
-}
-
 async function dispatch(argv: readonly string[], io: CommandIo): Promise<void> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -33,7 +26,7 @@ async function dispatch(argv: readonly string[], io: CommandIo): Promise<void> {
     return;
   }
   if (name === "--version" || name === "-V" || name === "version") {
-    io.stdout.write(`colwasm ${packageVersion()}\n`);
+    io.stdout.write(`colwasm ${VERSION}\n`);
     return;
   }
   const entry = COMMANDS.find((c) => c.name === name);

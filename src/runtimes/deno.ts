@@ -9,8 +9,8 @@ import { kvRegistry } from "./deno/kv-registry.deno.ts";
 import { readSettings } from "./deno/read-settings.ts";
 import { kvReduceState } from "./deno/reduce-state.deno.ts";
 import { denoSandboxPool } from "./deno/sandbox-pool.deno.ts";
+import { VERSION } from "../version.ts";
 
-const VERSION = "0.1.0";
 const settings = readSettings((name) => Deno.env.get(name));
 const limits = {
   ...settings.limits,

@@ -14,11 +14,11 @@ import { DoReduceStore } from "./workers/do-reduce-store.workers.ts";
 import { LoaderChainService } from "./workers/loader-chain-service.workers.ts";
 import { LoaderRegistry } from "./workers/loader-registry.workers.ts";
 import { currentScope, withRequestScope } from "./workers/request-scope.workers.ts";
+import { VERSION } from "../version.ts";
 
 export { OperatorRegistry } from "./workers/operator-registry.workers.ts";
 export { ReduceShard } from "./workers/reduce-shard.workers.ts";
 
-const VERSION = "0.1.0";
 let app: Promise<{ fetch(request: Request, env: WorkersEnv): Response | Promise<Response> }> | undefined;
 /** How much of an unread request body is read before answering (drainUnreadBody), set by build. */
 let drainBytes = DRAIN_MAX_BYTES;

@@ -6,6 +6,7 @@
 // are told without a request, and answers that are no problem (another server on the port) or
 // that need a hint (401 with no token set, 413 for a batch) say what to do.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -243,6 +244,11 @@ describe("colwasm help and version", () => {
     ]);
     assert.equal(version.status, 0);
     assert.match(version.stdout, /^colwasm \d+\.\d+\.\d+\n$/);
+    // the one constant the runtimes' GET / reports too, kept equal to package.json's version
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    assert.equal(version.stdout, `colwasm ${pkg.version}\n`);
     assert.equal(build.status, 0);
     assert.match(build.stdout, /\nFlags:\n {2}none\n$/);
     assertFails(ops, 2, /^Bad request: Cannot list operators: unexpected arguments/);
