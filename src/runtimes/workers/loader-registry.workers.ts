@@ -26,6 +26,7 @@ import {
   type ValidatePlan,
 } from "./runner-protocol.workers.ts";
 import { runnerIsolate, type RunnerModule } from "./runner-isolate.workers.ts";
+import { useRecent } from "./use-recent.workers.ts";
 
 /** Prepared module bytes kept per isolate (most recently used). */
 const MAX_CACHED_MODULES = 8;
@@ -186,12 +187,8 @@ export class LoaderRegistry implements OperatorRegistry, OperatorResolver<Worker
   }
 
   #bytesOf(name: string, sha256: string): Promise<ArrayBuffer> {
-    let bytes = this.#bytes.get(sha256);
-    if (bytes !== undefined) {
-      this.#bytes.delete(sha256);
-      this.#bytes.set(sha256, bytes); // most recent last
-    } else {
-      bytes = this.#options
+    const read = () => {
+      const bytes = this.#options
         .store()
         .bytes(name, sha256)
         .then((b) => {
@@ -199,11 +196,9 @@ export class LoaderRegistry implements OperatorRegistry, OperatorResolver<Worker
           return b.slice().buffer;
         });
       bytes.catch(() => this.#bytes.delete(sha256));
-      this.#bytes.set(sha256, bytes);
-      if (this.#bytes.size > MAX_CACHED_MODULES)
-        this.#bytes.delete(this.#bytes.keys().next().value as string);
-    }
-    return bytes;
+      return bytes;
+    };
+    return useRecent(this.#bytes, sha256, read, MAX_CACHED_MODULES);
   }
 
   /** Compiles, checks and runs the examples of a prepared module inside a runner isolate. */

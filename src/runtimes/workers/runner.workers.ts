@@ -20,6 +20,7 @@ import {
   type ValidateAnswer,
   type ValidatePlan,
 } from "./runner-protocol.workers.ts";
+import { useRecent } from "./use-recent.workers.ts";
 
 const JSON_TYPE = { "content-type": "application/json" };
 
@@ -46,12 +47,7 @@ export function serveRunner(
   // executor's pool keeps for them, bounded there too) cannot grow with every name ever run.
   const operator = (name: string, module: number, headers: RunPlan["stages"][number]["headers"]) => {
     const key = `${module}:${name}:${JSON.stringify(headers)}`;
-    let op = hosted.get(key);
-    if (op === undefined) op = prepareOperator(name, modules[module], { headers });
-    hosted.delete(key);
-    hosted.set(key, op); // most recent last
-    if (hosted.size > MAX_HOSTED) hosted.delete(hosted.keys().next().value as string);
-    return op;
+    return useRecent(hosted, key, () => prepareOperator(name, modules[module], { headers }), MAX_HOSTED);
   };
 
   async function run(request: Request): Promise<Response> {
