@@ -41,10 +41,10 @@ import {
   bytesToTotals,
   corrupt,
   isApplied,
-  isLongTotal,
   isMeta,
   type LongTotal,
   type Meta,
+  storedTotal,
   totalsToBytes,
 } from "./kv-reduce-values.deno.ts";
 
@@ -271,8 +271,8 @@ async function applyChunk(
       const entry = totalEntries[k];
       let current = 0n;
       if (entry.versionstamp !== null) {
-        const value = key.isLong ? (isLongTotal(entry.value) ? entry.value.total : undefined) : entry.value;
-        if (typeof value !== "bigint") throw corrupt(key.kvKey);
+        const value = storedTotal(entry.value, key.isLong);
+        if (value === undefined) throw corrupt(key.kvKey);
         current = value;
       }
       const next = BigInt.asIntN(64, current + key.diff);

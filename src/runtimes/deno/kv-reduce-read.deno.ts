@@ -3,7 +3,7 @@
 // one snapshot: a batch committing meanwhile may show in some shards and not yet in others.
 import { MAX_REDUCE_KEY_BYTES, type StoredTotal } from "../../state/index.ts";
 import { totalKey } from "./kv-reduce-apply.deno.ts";
-import { corrupt, isLongTotal, isMeta } from "./kv-reduce-values.deno.ts";
+import { corrupt, isLongTotal, isMeta, storedTotal } from "./kv-reduce-values.deno.ts";
 
 const encoder = new TextEncoder();
 
@@ -48,7 +48,7 @@ export async function readTotal(
   const [meta, entry] = await kv.getMany([[...shardKey, "meta"], kvKey]);
   if (meta.versionstamp === null || entry.versionstamp === null) return undefined;
   if (!isMeta(meta.value)) throw corrupt(meta.key);
-  const total = isLong ? (isLongTotal(entry.value) ? entry.value.total : undefined) : entry.value;
-  if (typeof total !== "bigint") throw corrupt(kvKey);
+  const total = storedTotal(entry.value, isLong);
+  if (total === undefined) throw corrupt(kvKey);
   return { keyType: meta.value.keyType, total };
 }

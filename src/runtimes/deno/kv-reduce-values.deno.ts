@@ -35,6 +35,15 @@ export function isLongTotal(value: unknown): value is LongTotal {
   return typeof v?.key === "string" && typeof v.total === "bigint";
 }
 
+/**
+ * The total a total key's entry holds: the bigint itself, or a long key's `{ key, total }` (the key
+ * stored by hash); undefined when the value is not what the key's kind says (corrupt).
+ */
+export function storedTotal(value: unknown, isLong: boolean): bigint | undefined {
+  const total = isLong ? (isLongTotal(value) ? value.total : undefined) : value;
+  return typeof total === "bigint" ? total : undefined;
+}
+
 /** The error of an entry that is not what its key says it holds. */
 export function corrupt(what: Deno.KvKey): Error {
   return new Error(
