@@ -22,7 +22,7 @@ export interface RunResult {
   readonly timings: readonly StageTiming[];
   /** Same as `trace.copiedBytes`. */
   readonly copiedBytes: number;
-  /** The Idempotency-Key sent (given, or generated because retries were asked for). */
+  /** The Idempotency-Key sent (given, or generated for a reduce run because retries were asked for). */
   readonly idempotencyKey: string | undefined;
   /** Requests made: 1 plus the retries. */
   readonly attempts: number;
@@ -61,14 +61,15 @@ export interface ReadOptions extends RequestOptions {
 
 /** Options of `run`. */
 export interface RunOptions extends RequestOptions {
-  /** Sent as `Idempotency-Key`; with `retries`, one is generated when absent. */
+  /** Sent as `Idempotency-Key`; with `retries`, one is generated for a reduce run when absent. */
   readonly idempotencyKey?: string;
   /**
-   * Retries of retryable failures; default 0. Retryable: a 503, 429, 408, 502 or 504 answer (after its
-   * `Retry-After`, else backoff), and a ColwasmConnectionError whose `isRetryable` is true (the
-   * connection failed before the answer, or broke while its body was read: the request may have
-   * been applied, which the key makes safe to resend). Needs an Idempotency-Key (generated if
-   * absent); without one nothing is retried.
+   * Retries of retryable failures: a 503, 429, 408, 502 or 504 answer (after its `Retry-After`,
+   * else backoff), and a ColwasmConnectionError whose `isRetryable` is true (the connection failed
+   * before the answer, or broke while its body was read: the request may have been applied).
+   * Default 2 where resending is safe: a chain without a `reduce:` stage (it changes nothing), or a
+   * run with an `idempotencyKey` (the server applies it once). A reduce run without a key defaults
+   * to 0; given `retries`, it is sent under a generated key. 0 turns retries off.
    */
   readonly retries?: number;
   /** Called before each retry with the wait chosen (Retry-After, else backoff) and the failure. */

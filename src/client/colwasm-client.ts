@@ -1,8 +1,9 @@
 // The typed client (fetch only: Node, Deno, browsers, Workers): runs chains and decodes results
 // with their trace, manages operators and reads state. Retries only retryable failures (503, 429,
 // 408, a gateway's 502/504, honouring Retry-After; a connection lost before or during the answer),
-// and only where resending is safe: reads (GET) by default, runs only under an Idempotency-Key, so
-// nothing is ever applied twice. Every method takes an AbortSignal; an aborted
+// and only where resending is safe: reads (GET), and runs that write no state or carry an
+// Idempotency-Key, twice by default; a reduce run without a key only when asked (a key is then
+// generated), so nothing is ever applied twice. Every method takes an AbortSignal; an aborted
 // call rejects with the signal's reason, whether it was waiting for headers, a body or a retry.
 import { type BatchView, decodeBatch, formatSchema, parseSchema } from "../columnar/index.ts";
 import { ColwasmError } from "../error.ts";
@@ -26,6 +27,13 @@ import { parseServerTiming } from "./server-timing.ts";
 
 /** Retries of the reads (GETs, safe to resend) unless the call says otherwise. */
 const READ_RETRIES = 2;
+/** Retries of a run that is safe to resend (see `run`). */
+const RUN_RETRIES = 2;
+
+/** True when `chain` has a `reduce:NAME` stage, so running it changes state. */
+function writesState(chain: string): boolean {
+  return chain.split(",").some((stage) => stage.trim().startsWith("reduce:"));
+}
 
 function keyQuery(key: StateKey | undefined): string {
   return key === undefined ? "" : `?key=${encodeURIComponent(String(key))}`;
@@ -144,11 +152,14 @@ export class ColwasmClient {
    */
   async run(chain: string, batch: EncodedBatch, options: RunOptions = {}): Promise<RunResult> {
     const { signal } = options;
-    const retries = options.retries ?? 0;
-    const idempotencyKey = options.idempotencyKey ?? (retries > 0 ? crypto.randomUUID() : undefined);
-    // without a key nothing is resent: the batch may have been applied (reduce state)
-    const allowed = idempotencyKey === undefined ? 0 : retries;
-    return this.#retrying(allowed, options, async (attempt) => {
+    const writes = writesState(chain);
+    // Resending is safe when nothing is applied, or when a key makes the server apply it once. A
+    // reduce without a key retries only when asked, under a generated key.
+    const isSafe = !writes || options.idempotencyKey !== undefined;
+    const retries = options.retries ?? (isSafe ? RUN_RETRIES : 0);
+    const idempotencyKey =
+      options.idempotencyKey ?? (writes && retries > 0 ? crypto.randomUUID() : undefined);
+    return this.#retrying(retries, options, async (attempt) => {
       const res = await this.#request(
         `/v1/run?chain=${encodeURIComponent(chain)}`,
         {

@@ -25,12 +25,15 @@ export class ColwasmConnectionError extends ColwasmError {
 
   constructor(url: string, cause: unknown, options: { duringBody?: boolean } = {}) {
     const code = systemCode(cause) ?? denoCode(cause);
+    const isBlockedPort = code === undefined && blocksPort(cause);
     const reason =
       code === "ECONNREFUSED"
         ? "connection refused (is a runtime listening there? `colwasm serve` starts one)"
         : code === "ENOTFOUND"
           ? "host not found"
-          : describe(cause);
+          : isBlockedPort
+            ? "fetch never connects to this port (a port the Fetch standard blocks: use another)"
+            : describe(cause);
     const duringBody = options.duringBody === true;
     const message = duringBody
       ? `Lost the connection to ${url} while reading its answer: ${reason}`
@@ -40,16 +43,30 @@ export class ColwasmConnectionError extends ColwasmError {
     this.url = url;
     this.code = code;
     this.duringBody = duringBody;
+    this.#isPermanent = isBlockedPort || (code !== undefined && PERMANENT_CODE.test(code));
   }
 
+  readonly #isPermanent: boolean;
+
   /**
-   * True unless the failure is one a retry cannot mend (unknown host, refused certificate). Like a
-   * 503, `ColwasmClient.run` retries it only under an Idempotency-Key: a request whose answer was
-   * lost may have been applied, and only the key makes sending it again safe.
+   * True unless the failure is one a retry cannot mend (unknown host, refused certificate, a port
+   * fetch blocks). Like a 503, `ColwasmClient.run` resends it only where that is safe: a request
+   * whose answer was lost may have been applied (see RunOptions.retries).
    */
   get isRetryable(): boolean {
-    return this.code === undefined || !PERMANENT_CODE.test(this.code);
+    return !this.#isPermanent;
   }
+}
+
+/**
+ * fetch refuses the ports the Fetch standard blocks (1, 25, 6000, …) before connecting: Node's
+ * says `bad port` (in `cause`), Deno's `Requests to port N are blocked`.
+ */
+function blocksPort(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; depth++, e = e.cause) {
+    if (/^bad port$|Requests to port \d+ are blocked/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** Node's fetch (undici) nests the system error: `TypeError: fetch failed` with `cause.code`. */

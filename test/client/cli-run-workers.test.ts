@@ -4,11 +4,11 @@
 // totals read back with `colwasm state` against a plain-JS word count, and one-line failures.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { serveWorkers, type WorkersServer } from "../../src/runtimes/serve-workers.node.ts";
+import { closedPort } from "../support/closed-port.ts";
 import { colwasm, isOneLine, maxRssMb, totalsOf, wordcountOf, writeWordRows } from "./colwasm-process.ts";
 
 const ADMIN = "cli-admin-secret";
@@ -20,16 +20,6 @@ const MAX_RSS_MB = 200;
 let dir: string;
 let server: WorkersServer;
 let env: Record<string, string>;
-
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 describe("colwasm CLI on the Workers runtime", { timeout: 60_000 }, () => {
   before(async () => {
@@ -120,7 +110,18 @@ describe("colwasm CLI on the Workers runtime", { timeout: 60_000 }, () => {
     const input = '["to be",1]\n';
     const port = await closedPort();
     const refused = await colwasm(
-      ["run", "--chain", "split_words", "--schema", SCHEMA, "--url", `http://127.0.0.1:${port}`],
+      // --retries 0: a chain without reduce is otherwise resent twice, each retry announced
+      [
+        "run",
+        "--chain",
+        "split_words",
+        "--schema",
+        SCHEMA,
+        "--retries",
+        "0",
+        "--url",
+        `http://127.0.0.1:${port}`,
+      ],
       { input, env },
     );
     assert.equal(refused.status, 1);

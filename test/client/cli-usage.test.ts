@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type CliRun, colwasm, isOneLine, ROOT as ROOT_DIR } from "./colwasm-process.ts";
+import { closedPort } from "../support/closed-port.ts";
 
 const SCHEMA = "(String, i64)";
 
@@ -70,8 +71,34 @@ describe("colwasm exit status", () => {
   });
 
   test("a runtime that cannot be reached exits 1", async () => {
-    const run = await colwasm(["run", "--chain", "x", "--schema", SCHEMA, ...url], { input: '["a",1]\n' });
-    assertFails(run, 1, /^Unavailable: /);
+    // port 1 is one fetch never connects to: no retry can mend that
+    assertFails(
+      await colwasm(["run", "--chain", "x", "--schema", SCHEMA, ...url], { input: '["a",1]\n' }),
+      1,
+      /^Unavailable: .*fetch never connects to this port/,
+    );
+    const refused = [
+      "run",
+      "--chain",
+      "x",
+      "--schema",
+      SCHEMA,
+      "--url",
+      `http://127.0.0.1:${await closedPort()}`,
+    ];
+    assertFails(
+      await colwasm([...refused, "--retries", "0"], { input: '["a",1]\n' }),
+      1,
+      /^Unavailable: .*connection refused/,
+    );
+    // by default a refused run (no reduce stage: safe to resend) is retried twice first, each announced
+    const retried = await colwasm(refused, { input: '["a",1]\n' });
+    assert.equal(retried.status, 1, retried.stderr);
+    const lines = retried.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 3, retried.stderr);
+    assert.match(lines[0], /^colwasm: retry 1 in \d+ ms \(ECONNREFUSED\)$/);
+    assert.match(lines[1], /^colwasm: retry 2 in \d+ ms \(ECONNREFUSED\)$/);
+    assert.match(lines[2], /^Unavailable: Cannot reach .*connection refused/);
   });
 });
 

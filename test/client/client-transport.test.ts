@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { after, describe, test } from "node:test";
 import {
   ColwasmClient,
@@ -17,6 +16,7 @@ import {
 import { columnToRows } from "../../src/columnar/index.ts";
 import { ColwasmError } from "../../src/error.ts";
 import { colwasm, isOneLine, ROOT } from "./colwasm-process.ts";
+import { closedPort } from "../support/closed-port.ts";
 
 const SCHEMA = "(String, i64)";
 const ANSWER = encodeBatch(SCHEMA, [["a", 1]]).bytes;
@@ -151,21 +151,32 @@ describe("an answer cut short after its headers", { timeout: 20_000 }, () => {
     assert.deepEqual(retries, ["ColwasmConnectionError"]);
   });
 
-  test("run retries a connection lost before the headers the same way", async () => {
+  test("a reduce run given retries is resent after a connection lost before the headers, under one generated key", async () => {
     const server = await serve((req, res, index) => (index === 0 ? req.socket.destroy() : runAnswer(res)));
     const client = new ColwasmClient(server.url, { sleep: async () => undefined });
-    const result = await client.run("x", BATCH, { retries: 1 });
+    const result = await client.run("split_words,reduce:wc", BATCH, { retries: 1 });
     assert.equal(result.attempts, 2);
     assert.equal(server.keys.length, 2);
     assert.ok(server.keys[0] !== "" && server.keys[0] === server.keys[1], "one generated key");
+    assert.equal(result.idempotencyKey, server.keys[0]);
   });
 
-  test("without retries a lost answer is not sent again, with or without a key", async () => {
+  test("by default a lost answer is resent twice only where that is safe", async () => {
     const server = await serve((_req, res) => cutShort(res));
     const client = new ColwasmClient(server.url, { sleep: async () => undefined });
-    await assert.rejects(client.run("x", BATCH), isConnectionError(true));
-    await assert.rejects(client.run("x", BATCH, { idempotencyKey: "k" }), isConnectionError(true));
-    assert.deepEqual(server.keys, ["", "k"], "one request per call");
+    const sent = async (chain: string, options: { idempotencyKey?: string; retries?: number } = {}) => {
+      const before = server.keys.length;
+      await assert.rejects(client.run(chain, BATCH, options), isConnectionError(true));
+      return server.keys.slice(before);
+    };
+    // a chain without a reduce stage changes nothing: resent, and needs no key
+    assert.deepEqual(await sent("split_words,lowercase"), ["", "", ""]);
+    assert.deepEqual(await sent(""), ["", "", ""]);
+    // a reduce under a key is applied once however often it arrives
+    assert.deepEqual(await sent("split_words,reduce:wc", { idempotencyKey: "k" }), ["k", "k", "k"]);
+    // a reduce without a key may have been applied: sent once
+    assert.deepEqual(await sent("split_words, reduce:wc"), [""]);
+    assert.deepEqual(await sent("split_words", { retries: 0 }), [""]);
   });
 
   test("colwasm run and colwasm state print Unavailable and exit 1", async () => {
@@ -174,8 +185,20 @@ describe("an answer cut short after its headers", { timeout: 20_000 }, () => {
       input: '["a",1]\n',
     });
     assert.equal(run.status, 1, run.stderr);
-    assert.ok(isOneLine(run.stderr), run.stderr);
-    assert.match(run.stderr, /^Unavailable: Lost the connection to http:\/\/127\.0\.0\.1:\d+ while reading/);
+    // a chain without a reduce stage is resent twice by default, each retry announced
+    const lines = run.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 3, run.stderr);
+    assert.match(lines[0], /^colwasm: retry 1 in \d+ ms \(/);
+    assert.match(lines[1], /^colwasm: retry 2 in \d+ ms \(/);
+    assert.match(lines[2], /^Unavailable: Lost the connection to http:\/\/127\.0\.0\.1:\d+ while reading/);
+    assert.equal(server.keys.length, 3);
+    const once = await colwasm(
+      ["run", "--chain", "x", "--schema", SCHEMA, "--retries", "0", "--url", server.url],
+      { input: '["a",1]\n' },
+    );
+    assert.equal(once.status, 1, once.stderr);
+    assert.ok(isOneLine(once.stderr), once.stderr);
+    assert.match(once.stderr, /^Unavailable: Lost the connection/);
     const state = await colwasm(["state", "wc", "--url", server.url]);
     assert.equal(state.status, 1, state.stderr);
     assert.ok(isOneLine(state.stderr), state.stderr);
@@ -289,7 +312,7 @@ describe("429 Too Many Requests", { timeout: 20_000 }, () => {
       res.end("rate limited");
     });
     await assert.rejects(
-      new ColwasmClient(server.url).run("x", BATCH),
+      new ColwasmClient(server.url).run("x", BATCH, { retries: 0 }),
       (error: unknown) =>
         error instanceof ColwasmClientError &&
         error.status === 429 &&
@@ -309,7 +332,7 @@ describe("429 Too Many Requests", { timeout: 20_000 }, () => {
     });
     const waits: number[] = [];
     const client = new ColwasmClient(server.url, { sleep: async (ms) => void waits.push(ms) });
-    const result = await client.run("x", BATCH, { retries: 1 });
+    const result = await client.run("reduce:wc", BATCH, { retries: 1 });
     assert.equal(result.attempts, 2);
     assert.deepEqual(waits, [2000]);
     assert.ok(server.keys[0] !== "" && server.keys[0] === server.keys[1], "one generated key");
@@ -326,12 +349,14 @@ describe("a gateway's 502 and 504", { timeout: 20_000 }, () => {
       });
       const waits: number[] = [];
       const client = new ColwasmClient(server.url, { sleep: async (ms) => void waits.push(ms) });
-      const result = await client.run("x", BATCH, { retries: 1 });
+      const result = await client.run("reduce:wc", BATCH, { retries: 1 });
       assert.equal(result.attempts, 2);
       assert.equal(waits.length, 1);
       assert.ok(server.keys[0] !== "" && server.keys[0] === server.keys[1], "one generated key");
       await assert.rejects(
-        new ColwasmClient((await serve((_req, res) => res.writeHead(status).end())).url).run("x", BATCH),
+        new ColwasmClient((await serve((_req, res) => res.writeHead(status).end())).url).run("x", BATCH, {
+          retries: 0,
+        }),
         (error: unknown) =>
           error instanceof ColwasmClientError && error.type === "unavailable" && error.isRetryable,
       );
@@ -434,16 +459,16 @@ describe("ColwasmConnectionError.code", { timeout: 20_000 }, () => {
     assert.equal(reset.isRetryable, true);
   });
 
-  test("is filled on a real Deno for a refused connection", async () => {
-    const probe = createNetServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const address = probe.address();
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    if (address === null || typeof address === "string") throw new Error("no port");
+  /** What a call to `url` rejects with inside a real Deno: name, code, retryable, and requests made. */
+  function inDeno(url: string): unknown {
     const script = `
       import { ColwasmClient } from "./src/client/index.ts";
-      try { await new ColwasmClient("http://127.0.0.1:${address.port}").operators(); }
-      catch (error) { console.log(JSON.stringify({ name: error.name, code: error.code })); }`;
+      let attempts = 0;
+      const client = new ColwasmClient(${JSON.stringify(url)}, { sleep: async () => void attempts++ });
+      try { await client.operators(); }
+      catch (error) {
+        console.log(JSON.stringify({ name: error.name, code: error.code ?? null, isRetryable: error.isRetryable, retries: attempts }));
+      }`;
     const deno = spawnSync(`${ROOT}node_modules/.bin/deno`, ["eval", "--quiet", script], {
       cwd: ROOT,
       encoding: "utf8",
@@ -451,6 +476,34 @@ describe("ColwasmConnectionError.code", { timeout: 20_000 }, () => {
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DENO_NO_UPDATE_CHECK: "1" },
     });
     assert.equal(deno.status, 0, deno.stderr);
-    assert.deepEqual(JSON.parse(deno.stdout), { name: "ColwasmConnectionError", code: "ECONNREFUSED" });
+    return JSON.parse(deno.stdout);
+  }
+
+  test("is filled on a real Deno for a refused connection", async () => {
+    assert.deepEqual(inDeno(`http://127.0.0.1:${await closedPort()}`), {
+      name: "ColwasmConnectionError",
+      code: "ECONNREFUSED",
+      isRetryable: true,
+      retries: 2,
+    });
+  });
+
+  test("a port fetch blocks is no retryable failure, on Node and on a real Deno", async () => {
+    let retries = 0;
+    const client = new ColwasmClient("http://127.0.0.1:1", { sleep: async () => void retries++ });
+    await assert.rejects(
+      client.run("x", BATCH),
+      (error: unknown) =>
+        error instanceof ColwasmConnectionError &&
+        !error.isRetryable &&
+        /fetch never connects to this port/.test(error.message),
+    );
+    assert.equal(retries, 0);
+    assert.deepEqual(inDeno("http://127.0.0.1:1"), {
+      name: "ColwasmConnectionError",
+      code: null,
+      isRetryable: false,
+      retries: 0,
+    });
   });
 });

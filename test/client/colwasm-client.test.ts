@@ -125,7 +125,7 @@ describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
     assert.ok(totals.every(([, total]) => total === 1));
   });
 
-  test("run() does not retry without retries, and a 503 arrives as a retryable problem", async () => {
+  test("run() with retries: 0 sends a keyed reduce once, and a 503 arrives as a retryable problem", async () => {
     const wrapper = failingFirst(1);
     const client = new ColwasmClient(server.url, { fetch: wrapper.fetch });
     await assert.rejects(
@@ -135,7 +135,7 @@ describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
           SCHEMA,
           WORDS.map((w) => [w, 1]),
         ),
-        { idempotencyKey: "k-1" },
+        { idempotencyKey: "k-1", retries: 0 },
       ),
       (error: unknown) =>
         error instanceof ColwasmClientError &&

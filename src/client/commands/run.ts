@@ -92,7 +92,7 @@ export const command: Command = {
       name: "retries",
       value: "N",
       description:
-        "retry 503/429 answers and lost connections N times (Retry-After, else backoff; default 0)",
+        "retry 503/429 answers and lost connections N times (Retry-After, else backoff; default 2, or 0 for a reduce without --idempotency-key)",
     },
     { name: "output", value: "jsonl|table", description: "how result rows are printed (default jsonl)" },
     { name: "trace", description: "print each batch's stage timings and copied bytes on stderr" },
@@ -104,7 +104,8 @@ export const command: Command = {
     const chain = requireFlag(args, "chain");
     checkChain(chain);
     const batchRows = integerFlag(args, "batch-rows", DEFAULT_BATCH_ROWS, 1);
-    const retries = integerFlag(args, "retries", 0, 0);
+    // absent: the client's default (retries only where resending is safe)
+    const retries = args.flags.has("retries") ? integerFlag(args, "retries", 0, 0) : undefined;
     const output = oneOf(args, "output", ["jsonl", "table"] as const);
     const inputKind = oneOf(args, "input", ["jsonl", "csv"] as const);
     const key = idempotencyKey(args);
