@@ -9,6 +9,7 @@ import {
   rowsToColumn,
   type Schema,
 } from "../columnar/index.ts";
+import type { RowInput } from "./schema-rows.ts";
 
 /** An encoded batch ready to send: its schema, framing and bytes. */
 export interface EncodedBatch {
@@ -26,6 +27,7 @@ export type BatchInput = readonly unknown[] | Column | Uint8Array;
 /**
  * Encodes `input` as a batch of `schema` (text like `(String, i64)`, or a parsed `Schema`).
  * Bytes are decoded once to check them against the schema, then sent without a copy when aligned.
+ * Rows are typed by a literal schema text (`RowInput`): `[string, number | string | bigint]` here.
  *
  * @example Rows to a batch
  * ```ts
@@ -36,6 +38,12 @@ export type BatchInput = readonly unknown[] | Column | Uint8Array;
  * assert.equal(batch.bytes.byteLength % 8, 0);
  * ```
  */
+export function encodeBatch<const S extends string>(
+  schema: S,
+  input: readonly RowInput<S>[] | Column | Uint8Array,
+  options?: { format?: Format },
+): EncodedBatch;
+export function encodeBatch(schema: Schema, input: BatchInput, options?: { format?: Format }): EncodedBatch;
 export function encodeBatch(
   schema: string | Schema,
   input: BatchInput,

@@ -15,6 +15,8 @@ export type {
 export { ColwasmClient, encodeRows } from "./colwasm-client.ts";
 export { ColwasmConnectionError } from "./connection-error.ts";
 export { type BatchInput, type EncodedBatch, encodeBatch } from "./encode-batch.ts";
+export { rowsOf } from "./rows-of.ts";
+export type { RowInput, RowOf } from "./schema-rows.ts";
 export type { OperatorEntry } from "./operator-entry.ts";
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs } from "./retry-delay.ts";
 export { parseServerTiming, type StageTiming } from "./server-timing.ts";

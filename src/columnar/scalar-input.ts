@@ -42,6 +42,9 @@ export function readInteger(value: unknown, kind: keyof typeof INTEGER_RANGES, a
     if (!Number.isSafeInteger(value))
       throw refuse("integers beyond 2^53-1 must be written as decimal strings");
     n = BigInt(value);
+  } else if (typeof value === "bigint") {
+    // not JSON (it has no bigint), but what a JS caller holds a u64/i64 in: taken as is, range-checked
+    n = value;
   } else if (typeof value === "string" && DECIMAL.test(value)) {
     n = BigInt(value);
   } else if (typeof value === "string") {

@@ -13,6 +13,7 @@ import {
   ColwasmClientError,
   ColwasmConnectionError,
   encodeBatch,
+  rowsOf,
 } from "../../src/client/index.ts";
 import { serveWorkers, type WorkersServer } from "../../src/runtimes/serve-workers.node.ts";
 
@@ -65,12 +66,14 @@ describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
         ["the THE", -2],
       ]),
     );
-    assert.deepEqual(columnToRows(result.batch.schema, result.batch.column), [
+    const rows = rowsOf(result.batch, "(String, i64)"); // typed [string, number | string][]
+    assert.deepEqual(rows, [
       ["hello", 1],
       ["world", 1],
       ["the", -2],
       ["the", -2],
     ]);
+    assert.deepEqual(rows, columnToRows(result.batch.schema, result.batch.column));
     assert.deepEqual(
       result.trace.stages.map((s) => s.name),
       ["decode", "split_words", "lowercase", "encode"],
@@ -80,7 +83,8 @@ describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
   });
 
   test("encodeBatch() takes rows, a column tree or batch bytes alike", async () => {
-    const rows = [["a b", 1]];
+    // a row held in a variable needs its tuple type (an array literal alone widens to (string | number)[])
+    const rows: [string, number][] = [["a b", 1]];
     const fromRows = encodeBatch(SCHEMA, rows);
     const fromColumn = encodeBatch(SCHEMA, rowsToColumn(parseSchema(SCHEMA), rows));
     const fromBytes = encodeBatch(parseSchema(SCHEMA), fromRows.bytes.subarray(0));
@@ -114,7 +118,7 @@ describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
       fetch: wrapper.fetch,
       sleep: async (ms) => void waits.push(ms),
     });
-    const rows = WORDS.map((w) => [w, 1]);
+    const rows = WORDS.map((w): [string, number] => [w, 1]);
     const result = await client.run("reduce:retried", encodeBatch(SCHEMA, rows), { retries: 2 });
     assert.equal(result.attempts, 2);
     assert.deepEqual(waits, [1000]); // Retry-After: 1
