@@ -2,6 +2,7 @@
 // local ChainService that plans against a registry.
 export { checkExamplesIn } from "./check-examples-in.ts";
 export { DetachedInlineExecutor } from "./detached-inline-executor.ts";
+export { InlineFirstExecutor, type InlineFirstOptions } from "./inline-first-executor.ts";
 export { type LocalChainOptions, LocalChainService } from "./local-chain-service.ts";
 export { MemoryOperatorStore } from "./memory-store.ts";
 export type { OperatorEntry, OperatorRegistry } from "./operator-registry.ts";

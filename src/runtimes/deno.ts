@@ -18,7 +18,7 @@ const limits = {
 };
 if (settings.stateDir !== undefined) await Deno.mkdir(settings.stateDir, { recursive: true });
 const kv = await Deno.openKv(settings.kvPath ?? ":memory:");
-const { executor, kernelModule } = await denoSandboxPool(
+const { executor, chains, kernelModule } = await denoSandboxPool(
   limits.operator,
   new URL("../../dist/kernels/validate.wasm", import.meta.url),
 );
@@ -33,7 +33,7 @@ const app = createApp({
   runtime: "deno",
   version: VERSION,
   registry,
-  chains: new LocalChainService({ resolver: registry, executor, reduce }),
+  chains: new LocalChainService({ resolver: registry, executor: chains, reduce }),
   limits,
   auth: { adminToken: settings.adminToken, runToken: settings.runToken },
   state,

@@ -177,6 +177,30 @@ for (const kind of RUNTIMES) {
       );
 
       test(
+        "a slow operator on a small batch outgrows the main thread's inline budget and finishes in a sandbox thread",
+        { timeout: TEST_TIMEOUT_MS },
+        async () => {
+          // ~30M loop turns: far past the ~2 ms of fuel a small batch gets inline, well within 500 ms
+          const slow = await wat(`(module
+            (memory (export "memory") 1)
+            ${ALLOC}
+            (func (export "act") (param $ptr i32) (param $len i32) (result i32)
+              (local $i i32)
+              (loop $spin
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br_if $spin (i32.lt_u (local.get $i) (i32.const 30000000))))
+              (local.get $ptr)))`);
+          await uploadOk("h_slow", withManifest(slow, MANIFEST));
+          for (let attempt = 0; attempt < 2; attempt++) {
+            await expectRows(await run(url, "h_slow,lowercase", batch([["Slow But Sure", 7]])), [
+              ["slow but sure", 7],
+            ]);
+          }
+          await expectServing();
+        },
+      );
+
+      test(
         "runaway loops stop burning CPU once answered (Deno cannot stop a spinning web Worker: modules spend fuel)",
         { timeout: TEST_TIMEOUT_MS },
         async () => {
