@@ -68,7 +68,7 @@ export const MISS_NOTES = {
   "deno-echo":
     "a 1 MiB request through the chain of 4 is compute-bound on split_words (~10 ms of CPU per MiB, see the in-process table) in a sandbox web Worker, while the bare echo only validates and re-encodes on the main thread",
   "deno-empty":
-    "every chain request makes a round trip to a sandbox web Worker (request, one message per stage, answer: ~0.1 ms each) besides reading, validating and answering the body; /healthz answers from the router without a body, a floor no chain request can match",
+    "a 1k-row batch (36 KB) runs its chain on the main thread (InlineFirstExecutor, since 2026-11-26T13:50Z: before, a round trip to a sandbox web Worker held the rate at ~1550-1900 req/s), and still reads, validates, plans and answers a body per request; /healthz answers from the router without a body, a floor no chain request can match",
 } as const;
 
 /** Computes the goal verdicts of a run. */
