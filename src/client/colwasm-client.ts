@@ -22,6 +22,8 @@ import type {
   StateRow,
 } from "./client-options.ts";
 import { type OperatorEntry, readOperatorEntry } from "./operator-entry.ts";
+import { type RowBatchResult, runRows, type RunRowsOptions } from "./run-rows.ts";
+import type { RowInput } from "./schema-rows.ts";
 import { retryDelayMs } from "./retry-delay.ts";
 import { parseServerTiming } from "./server-timing.ts";
 
@@ -186,6 +188,21 @@ export class ColwasmClient {
         attempts: attempt + 1,
       };
     });
+  }
+
+  /**
+   * Runs `chain` over `rows` (an array, a generator, an async iterable such as a stream of parsed
+   * lines), `options.batchRows` rows per request (default 65 536), yielding each batch's answer
+   * before the next batch is read; under `options.idempotencyKey` K, batch i goes as `K-i` (see
+   * run-rows.ts). Rows are typed by a literal `schema`.
+   */
+  runRows<const S extends string>(
+    chain: string,
+    schema: S,
+    rows: Iterable<RowInput<S>> | AsyncIterable<RowInput<S>>,
+    options: RunRowsOptions = {},
+  ): AsyncGenerator<RowBatchResult> {
+    return runRows(this, chain, schema, rows, options);
   }
 
   /**

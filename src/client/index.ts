@@ -16,6 +16,7 @@ export { ColwasmClient, encodeRows } from "./colwasm-client.ts";
 export { ColwasmConnectionError } from "./connection-error.ts";
 export { type BatchInput, type EncodedBatch, encodeBatch } from "./encode-batch.ts";
 export { rowsOf } from "./rows-of.ts";
+export { DEFAULT_RUN_ROWS, type RowBatchResult, type RunRowsOptions } from "./run-rows.ts";
 export type { RowInput, RowOf } from "./schema-rows.ts";
 export type { OperatorEntry } from "./operator-entry.ts";
 export { MAX_RETRY_DELAY_MS, parseRetryAfter, retryDelayMs } from "./retry-delay.ts";

@@ -7,7 +7,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { columnToRows, formatSchema, parseSchema, rowsToColumn } from "../../src/columnar/index.ts";
+import {
+  BatchError,
+  columnToRows,
+  formatSchema,
+  parseSchema,
+  rowsToColumn,
+} from "../../src/columnar/index.ts";
 import {
   ColwasmClient,
   ColwasmClientError,
@@ -148,6 +154,65 @@ describe("ColwasmClient on the Workers runtime", { timeout: 60_000 }, () => {
         error.retryAfterMs === 1000,
     );
     assert.equal(wrapper.calls.length, 1);
+  });
+
+  test("runRows() sends a generator's rows in batches, each under its own key, and a resend applies nothing twice", async () => {
+    const client = new ColwasmClient(server.url);
+    function* lines(): Generator<[string, number]> {
+      for (let i = 0; i < 1000; i++) yield [`${WORDS[i % 300]} ${WORDS[(i * 7) % 300]}`, 1];
+    }
+    const expected = new Map<string, number>();
+    for (const [text] of lines())
+      for (const w of text.split(" ")) expected.set(w, (expected.get(w) ?? 0) + 1);
+    for (let send = 0; send < 2; send++) {
+      const seen: [number, number, number][] = [];
+      for await (const answer of client.runRows("split_words,reduce:rows_wc", SCHEMA, lines(), {
+        batchRows: 300,
+        idempotencyKey: "rows-1",
+      })) {
+        seen.push([answer.index, answer.firstRow, answer.rows]);
+        assert.equal(answer.idempotencyKey, `rows-1-${answer.index}`);
+      }
+      assert.deepEqual(seen, [
+        [0, 0, 300],
+        [1, 300, 300],
+        [2, 600, 300],
+        [3, 900, 100],
+      ]);
+    }
+    const totals = await client.state("rows_wc");
+    assert.deepEqual(
+      totals.sort(byKey),
+      [...expected].sort(byKey),
+      "the second send was answered from the ledger, not reduced again",
+    );
+  });
+
+  test("runRows() takes an async iterable, and a bad row rejects naming it after the batches before it", async () => {
+    const client = new ColwasmClient(server.url);
+    async function* rows(): AsyncGenerator<unknown> {
+      for (let i = 0; i < 10; i++) yield i === 5 ? ["five", "not a number"] : [`w${i}`, i];
+    }
+    const answers: number[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const answer of client.runRows(
+          "lowercase",
+          SCHEMA,
+          rows() as AsyncIterable<[string, number]>,
+          {
+            batchRows: 2,
+          },
+        )) {
+          answers.push(answer.batch.length);
+        }
+      })(),
+      (error: unknown) =>
+        error instanceof BatchError && /^row 5 at \$\.1: expected integer/.test(error.message),
+    );
+    assert.deepEqual(answers, [2, 2], "rows 0-3 were sent in two batches");
+    const none = client.runRows("lowercase", SCHEMA, []);
+    assert.equal((await none.next()).done, true, "an empty input sends nothing");
   });
 
   test("state() and stateBatch() read an integer-keyed namespace as rows or as a batch", async () => {
