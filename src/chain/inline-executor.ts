@@ -111,9 +111,11 @@ export class InlineExecutor implements SegmentExecutor {
       onStage?.(stage);
       const meter = new CopyMeter();
       const started = performance.now();
-      // taken while `held` is still out: a stage repeating the previous operator gets its own instance
-      const instance = this.#pool.take(stage.operator);
+      let instance: OperatorInstance;
       try {
+        // taken while `held` is still out: a stage repeating the previous operator gets its own
+        // instance; a new one runs the module's start function, whose failure is this stage's
+        instance = this.#hop(stage, () => this.#pool.take(stage.operator));
         batch = this.#hop(stage, () => instance.run(batch, meter));
       } finally {
         // the failed instance is dropped; the one holding its input did nothing wrong

@@ -62,6 +62,30 @@ function slowIdentity(iterations: number): Uint8Array {
       (local.get $ptr)))`);
 }
 
+/** Identity whose start function loops `iterations` times first (a table built at instantiation, say). */
+function slowStart(iterations: number): Uint8Array {
+  return wat(`(module
+    (memory (export "memory") 1)
+    (global $top (mut i32) (i32.const 1024))
+    (global $built (mut i32) (i32.const 0))
+    (func $build
+      (local $i i32)
+      (loop $spin
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $spin (i32.lt_u (local.get $i) (i32.const ${iterations}))))
+      (global.set $built (local.get $i)))
+    (start $build)
+    (func (export "alloc") (param $size i32) (result i32)
+      (local $at i32)
+      (local.set $at (global.get $top))
+      (if (i32.lt_s (memory.grow (i32.add (i32.shr_u (local.get $size) (i32.const 16)) (i32.const 1))) (i32.const 0))
+        (then (return (i32.const 0))))
+      (global.set $top (i32.add (local.get $at) (i32.and (i32.add (local.get $size) (i32.const 7)) (i32.const -8))))
+      (local.get $at))
+    (func (export "reset") (global.set $top (i32.const 1024)))
+    (func (export "act") (param $ptr i32) (param $len i32) (result i32) (local.get $ptr)))`);
+}
+
 function stagesOf(...ops: HostedOperator[]): OperatorStage[] {
   return ops.map((operator, index) => ({
     kind: "operator",
@@ -143,6 +167,19 @@ describe("InlineFirstExecutor", () => {
     // the fast operator of that segment still runs inline
     await executor.runSegment(stagesOf(identity), batchOf(ROWS));
     assert.deepEqual(executor.counts, { inline: 1, retried: 1 });
+  });
+
+  test("an operator whose start function outspends the inline fuel falls back, and only it is marked", async () => {
+    const fallback = countingFallback();
+    const executor = executorWith(fallback);
+    const identity = hosted("identity", builtWasm("identity"));
+    const slow = hosted("slow_start", slowStart(30_000_000));
+    const result = await executor.runSegment(stagesOf(identity, slow), batchOf(ROWS));
+    assert.deepEqual(columnToRows(result.output.schema, result.output.column), ROWS);
+    assert.deepEqual(executor.counts, { inline: 0, retried: 1 });
+    await executor.runSegment(stagesOf(identity), batchOf(ROWS));
+    assert.deepEqual(executor.counts, { inline: 1, retried: 1 }, "identity was not marked");
+    assert.equal(fallback.calls, 1);
   });
 
   test("a runaway fails with the fallback's deadline; a trap fails at once, without a second run", async () => {
