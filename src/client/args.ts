@@ -1,6 +1,7 @@
 // The CLI's own argument parser: `--flag value`, `--flag=value`, boolean flags, `--help` anywhere,
 // `--` to end flags. Each command declares its flags; anything else is a UsageError.
 import { UsageError } from "./usage-error.ts";
+import { DEFAULT_RUN_ROWS } from "./run-rows.ts";
 
 /** One flag a command accepts. */
 export interface FlagSpec {
@@ -97,8 +98,8 @@ export function formatFlags(specs: readonly FlagSpec[]): string {
   return specs.map((s, k) => `  ${heads[k].padEnd(width)}  ${s.description}`).join("\n");
 }
 
-/** Rows per batch of `run` and `exec` unless `--batch-rows` says otherwise (spec/cli.md). */
-export const DEFAULT_BATCH_ROWS = 65536;
+/** Rows per batch of `run` and `exec` unless `--batch-rows` says otherwise (spec/cli.md): runRows's. */
+export const DEFAULT_BATCH_ROWS = DEFAULT_RUN_ROWS;
 
 /** An integer flag's value (`fallback` when absent); anything but an integer >= `min` is a UsageError. */
 export function integerFlag(args: ParsedArgs, name: string, fallback: number, min: number): number {

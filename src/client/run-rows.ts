@@ -8,7 +8,7 @@ import type { RunOptions, RunResult } from "./client-options.ts";
 import type { ColwasmClient } from "./colwasm-client.ts";
 import { encodeBatch } from "./encode-batch.ts";
 
-/** Rows per request when not given: `colwasm run --batch-rows`'s default. */
+/** Rows per request when not given: the CLI's `--batch-rows` default too (spec/cli.md). */
 export const DEFAULT_RUN_ROWS = 65_536;
 
 /** Options of `runRows`: those of `run`, plus how rows are cut into batches. */
