@@ -25,9 +25,13 @@ const INITIALIZE_EXPORT = "_initialize";
 const asFunction = <T>(value: unknown): T | undefined =>
   typeof value === "function" ? (value as T) : undefined;
 
-/** Sets a fuel budget: an i64 global takes a BigInt (modules metered before i64 fuel hold an i32). */
+/**
+ * Sets a fuel budget: an i64 global takes a BigInt (modules metered before i64 fuel hold an i32).
+ * A budget is whole units; a fraction (a computed limit) is dropped, not a RangeError of BigInt.
+ */
 function setFuel(fuel: WebAssembly.Global, budget: number): void {
-  fuel.value = typeof fuel.value === "bigint" ? BigInt(budget) : Math.min(budget, 0x7fffffff);
+  const units = Math.floor(budget);
+  fuel.value = typeof fuel.value === "bigint" ? BigInt(units) : Math.min(units, 0x7fffffff);
 }
 
 /** Calls into one live instance under its operator's limits. */

@@ -360,6 +360,21 @@ describe("meterFuel()", () => {
     );
   });
 
+  it("OperatorCalls takes a fractional fuel budget as its whole units", () => {
+    const identity = meterFuel(readFileSync(new URL("../../operators/dist/identity.wasm", import.meta.url)));
+    const limits = { ...DEFAULT_OPERATOR_LIMITS, fuel: 19_531.25 };
+    const calls = OperatorCalls.instantiate("identity", new WebAssembly.Module(identity), limits);
+    const act = calls.exports.act;
+    assert.equal(
+      calls.call("act", () => act(1024, 0)),
+      1024,
+    );
+    assert.equal(
+      calls.exports.fuel?.value !== undefined && BigInt(calls.exports.fuel.value) <= 19_531n,
+      true,
+    );
+  });
+
   it("meterFuel() meters a module of 50k functions (its parts are never spread into a call)", () => {
     const funcs = "(func) ".repeat(50_000);
     const metered = meterFuel(wat(`(module ${funcs} (func (export "f") (result i32) (i32.const 7)))`));
