@@ -7,6 +7,7 @@
 // running it twice changes nothing) and is never tried inline again: an operator can hold the
 // calling thread at most once, for about the small budget.
 import type { OperatorStage, SegmentExecutor, SegmentResult } from "../chain/index.ts";
+import { encodedByteLength } from "../columnar/index.ts";
 import { FUEL_EXPORT, type HostedOperator, OperatorError, type OperatorBatch } from "../wasm/index.ts";
 
 /** Policy of an InlineFirstExecutor. */
@@ -67,6 +68,5 @@ export class InlineFirstExecutor implements SegmentExecutor {
 
 /** The batch's encoded size: its bytes, or its slices framed in format 0.1. */
 function byteLengthOf(batch: OperatorBatch): number {
-  if (batch.bytes !== undefined) return batch.bytes.byteLength;
-  return batch.slices.reduce((n, slice) => n + 8 + ((slice.byteLength + 7) & ~7), 0);
+  return batch.bytes?.byteLength ?? encodedByteLength(batch.slices, "0.1");
 }

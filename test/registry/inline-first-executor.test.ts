@@ -41,11 +41,20 @@ function hosted(name: string, wasm: Uint8Array, options: { metered?: boolean } =
   return prepareOperator(name, new WebAssembly.Module(bytes), { headers: HEADERS });
 }
 
-/** Returns its input after `iterations` turns of a loop: slow, but it finishes. */
-function slowIdentity(iterations: number): Uint8Array {
+/**
+ * Identity that spins `iterations` loop turns, slow but finishing: in `act` on every batch, or in
+ * its start function once per instance (a table built at instantiation, say).
+ */
+function slowIdentity(iterations: number, where: "act" | "start" = "act"): Uint8Array {
   return wat(`(module
     (memory (export "memory") 1)
     (global $top (mut i32) (i32.const 1024))
+    (func $spin
+      (local $i i32)
+      (loop $turn
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $turn (i32.lt_u (local.get $i) (i32.const ${iterations})))))
+    ${where === "start" ? "(start $spin)" : ""}
     (func (export "alloc") (param $size i32) (result i32)
       (local $at i32)
       (local.set $at (global.get $top))
@@ -55,35 +64,8 @@ function slowIdentity(iterations: number): Uint8Array {
       (local.get $at))
     (func (export "reset") (global.set $top (i32.const 1024)))
     (func (export "act") (param $ptr i32) (param $len i32) (result i32)
-      (local $i i32)
-      (loop $spin
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $spin (i32.lt_u (local.get $i) (i32.const ${iterations}))))
+      ${where === "act" ? "(call $spin)" : ""}
       (local.get $ptr)))`);
-}
-
-/** Identity whose start function loops `iterations` times first (a table built at instantiation, say). */
-function slowStart(iterations: number): Uint8Array {
-  return wat(`(module
-    (memory (export "memory") 1)
-    (global $top (mut i32) (i32.const 1024))
-    (global $built (mut i32) (i32.const 0))
-    (func $build
-      (local $i i32)
-      (loop $spin
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $spin (i32.lt_u (local.get $i) (i32.const ${iterations}))))
-      (global.set $built (local.get $i)))
-    (start $build)
-    (func (export "alloc") (param $size i32) (result i32)
-      (local $at i32)
-      (local.set $at (global.get $top))
-      (if (i32.lt_s (memory.grow (i32.add (i32.shr_u (local.get $size) (i32.const 16)) (i32.const 1))) (i32.const 0))
-        (then (return (i32.const 0))))
-      (global.set $top (i32.add (local.get $at) (i32.and (i32.add (local.get $size) (i32.const 7)) (i32.const -8))))
-      (local.get $at))
-    (func (export "reset") (global.set $top (i32.const 1024)))
-    (func (export "act") (param $ptr i32) (param $len i32) (result i32) (local.get $ptr)))`);
 }
 
 function stagesOf(...ops: HostedOperator[]): OperatorStage[] {
@@ -173,7 +155,7 @@ describe("InlineFirstExecutor", () => {
     const fallback = countingFallback();
     const executor = executorWith(fallback);
     const identity = hosted("identity", builtWasm("identity"));
-    const slow = hosted("slow_start", slowStart(30_000_000));
+    const slow = hosted("slow_start", slowIdentity(30_000_000, "start"));
     const result = await executor.runSegment(stagesOf(identity, slow), batchOf(ROWS));
     assert.deepEqual(columnToRows(result.output.schema, result.output.column), ROWS);
     assert.deepEqual(executor.counts, { inline: 0, retried: 1 });
