@@ -1,5 +1,8 @@
 // Starts either runtime locally from Node with one interface: workerd through Miniflare with
 // persisted Durable Objects, or Deno (from npm) with Deno KV. Used by `colwasm serve` and `npm start`.
+// workerd listens on a free loopback port behind the HTTP front (http-front.node.ts), which takes
+// the port asked for.
+import { startHttpFront } from "./http-front.node.ts";
 import { serveDeno } from "./serve-deno.node.ts";
 import { serveWorkers } from "./serve-workers.node.ts";
 
@@ -15,6 +18,8 @@ export interface StartRuntimeOptions {
   readonly port: number;
   readonly stateDir: string;
   readonly vars: Readonly<Record<string, string>>;
+  /** Workers only: the bundle to serve (default dist/worker). */
+  readonly bundleDir?: string;
 }
 
 /** Starts the chosen runtime and resolves once it listens. */
@@ -23,6 +28,23 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<LocalR
     const deno = await serveDeno({ port: options.port, stateDir: options.stateDir, env: options.vars });
     return { url: deno.url, stop: () => deno.stop() };
   }
-  const mf = await serveWorkers({ port: options.port, stateDir: options.stateDir, vars: options.vars });
-  return { url: mf.url, stop: () => mf.dispose() };
+  const mf = await serveWorkers({
+    stateDir: options.stateDir,
+    vars: options.vars,
+    bundleDir: options.bundleDir,
+  });
+  let front;
+  try {
+    front = await startHttpFront({ upstream: mf.url, port: options.port, host: "127.0.0.1" });
+  } catch (error) {
+    await mf.dispose();
+    throw error;
+  }
+  return {
+    url: front.url,
+    stop: async () => {
+      await front.close();
+      await mf.dispose();
+    },
+  };
 }
