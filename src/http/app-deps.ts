@@ -5,6 +5,7 @@ import type { ChainResult, Stage } from "../chain/index.ts";
 import type { OperatorEntry, OperatorRegistry } from "../registry/index.ts";
 import type { IdempotencyLedger, ReduceStore } from "../state/index.ts";
 import type { BodyArenaPool, OperatorLimits } from "../wasm/index.ts";
+import type { CorsOrigins } from "./cors.ts";
 
 // Defined in src/registry (below http in the import order), re-exported here unchanged.
 export type { OperatorEntry, OperatorRegistry };
@@ -49,6 +50,8 @@ export interface AppDeps {
   readonly idempotency?: IdempotencyLedger;
   /** Pooled WASM arenas for request bodies (src/wasm/body-arena.ts); without them bodies are buffered. */
   readonly bodyArenas?: BodyArenaPool;
+  /** Origins whose browser pages may read answers (COLWASM_CORS_ORIGINS); none without it. */
+  readonly cors?: CorsOrigins;
   /** Names of the built-in operators, for `GET /`. */
   readonly builtins: readonly string[];
 }

@@ -2,6 +2,7 @@
 export type { AppDeps, ChainService, OperatorEntry, OperatorRegistry, RuntimeLimits } from "./app-deps.ts";
 export type { AppEnv } from "./app-env.ts";
 export { createApp } from "./app.ts";
+export { type CorsOrigins, parseCorsOrigins } from "./cors.ts";
 export { PROBLEM_DOCS } from "./problem-docs.ts";
 export { PROBLEM_MEDIA_TYPE, PROBLEM_STATUS, problemPath } from "./problem.ts";
 export { COLUMNAR_MEDIA_TYPE, NDJSON_MEDIA_TYPE } from "./read-batch.ts";

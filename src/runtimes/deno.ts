@@ -36,6 +36,7 @@ const app = createApp({
   chains: new LocalChainService({ resolver: registry, executor: chains, reduce }),
   limits,
   auth: { adminToken: settings.adminToken, runToken: settings.runToken },
+  cors: settings.corsOrigins,
   state,
   idempotency: new KvIdempotencyLedger(kv, { ttlMs: settings.idempotencyTtlMs }),
   bodyArenas: new BodyArenaPool(kernelModule),

@@ -52,6 +52,7 @@ async function build(env: WorkersEnv) {
     chains: new LoaderChainService({ loader: env.LOADER, registry, limits: limits.operator, reduce }),
     limits,
     auth: { adminToken: settings.adminToken, runToken: settings.runToken },
+    cors: settings.corsOrigins,
     state,
     idempotency: new DoIdempotencyLedger({ namespace: env.REDUCE_SHARD, ttlMs: idempotencyTtlMs }),
     builtins: registry.builtinNames,

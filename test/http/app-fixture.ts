@@ -49,6 +49,8 @@ export interface MakeAppOptions {
   /** false: buffer bodies with arrayBuffer() instead of reading them into WASM arenas. */
   bodyArenas?: boolean;
   shards?: number;
+  /** COLWASM_CORS_ORIGINS, parsed (none by default). */
+  cors?: AppDeps["cors"];
 }
 
 /** A fresh app with its own memory store. */
@@ -80,6 +82,7 @@ export async function makeApp(options: MakeAppOptions = {}): Promise<Hono<AppEnv
     state,
     bodyArenas: options.bodyArenas === false ? undefined : new BodyArenaPool(kernelModule()),
     builtins: registry.builtinNames,
+    cors: options.cors,
   });
 }
 

@@ -36,6 +36,8 @@ const MODULE_LIMIT_BYTES = 5_000_000;
  */
 const LARGE_MODULE_BYTES = 3_000_000;
 const FETCH_TIMEOUT_MS = 10_000;
+/** The one origin COLWASM_CORS_ORIGINS lists on the main server. */
+const APP_ORIGIN = "https://app.example";
 
 /** A running server of the runtime under test. */
 export interface RuntimeServer {
@@ -133,6 +135,7 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
     COLWASM_DEADLINE_MS: "500",
     COLWASM_MAX_MODULE_BYTES: String(MODULE_LIMIT_BYTES),
     COLWASM_BODY_IDLE_MS: "2000",
+    COLWASM_CORS_ORIGINS: APP_ORIGIN,
     ...harness.env,
   });
 
@@ -429,6 +432,48 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
         await expectProblem(disabled, 403, "forbidden");
         await expectProblem(await run("identity", batch([["a", 1]]), { base: locked }), 401, "unauthorized");
         await expectRows(await run("identity", batch([["a", 1]]), { base: locked, token: RUN }), [["a", 1]]);
+      },
+    );
+
+    test(
+      "COLWASM_CORS_ORIGINS: a listed origin's preflight and run are answered for the page, others not",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const preflight = (origin: string) =>
+          call(server, "/v1/run?chain=lowercase", {
+            method: "OPTIONS",
+            headers: {
+              origin,
+              "access-control-request-method": "POST",
+              "access-control-request-headers": "columnar-schema, content-type",
+            },
+          });
+        const allowed = await preflight(APP_ORIGIN);
+        assert.equal(allowed.status, 204);
+        assert.equal(allowed.headers.get("access-control-allow-origin"), APP_ORIGIN);
+        assert.equal(allowed.headers.get("access-control-allow-methods"), "POST, OPTIONS");
+        assert.equal(allowed.headers.get("access-control-allow-headers"), "columnar-schema, content-type");
+        const other = await preflight("https://other.example");
+        assert.equal(other.status, 204);
+        assert.equal(other.headers.get("access-control-allow-origin"), null);
+        const res = await call(server, "/v1/run?chain=lowercase", {
+          method: "POST",
+          headers: {
+            origin: APP_ORIGIN,
+            "content-type": "application/x-columnar",
+            "columnar-schema": SCHEMA,
+          },
+          body: batch([["AB", 1]]),
+        });
+        await expectRows(res, [["ab", 1]]);
+        assert.equal(res.headers.get("access-control-allow-origin"), APP_ORIGIN);
+        assert.match(
+          res.headers.get("access-control-expose-headers") ?? "",
+          /Columnar-Schema.*Server-Timing/,
+        );
+        // the server without the setting sends none
+        const plain = await call(locked, "/healthz", { headers: { origin: APP_ORIGIN } });
+        assert.equal(plain.headers.get("access-control-allow-origin"), null);
       },
     );
 

@@ -1,6 +1,11 @@
 // COLWASM_* settings of the Deno entry, parsed from any env lookup (no Deno globals here, so the
 // parsing is testable anywhere): a bad value stops the start with a message naming the variable.
-import { DEFAULT_BODY_IDLE_MS, type RuntimeLimits } from "../../http/index.ts";
+import {
+  type CorsOrigins,
+  DEFAULT_BODY_IDLE_MS,
+  parseCorsOrigins,
+  type RuntimeLimits,
+} from "../../http/index.ts";
 import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_REDUCE_SHARDS } from "../../state/index.ts";
 import { DEFAULT_OPERATOR_LIMITS, fuelForDeadline } from "../../wasm/index.ts";
 
@@ -14,6 +19,8 @@ export interface DenoSettings {
   readonly kvPath: string | undefined;
   readonly adminToken: string | undefined;
   readonly runToken: string | undefined;
+  /** COLWASM_CORS_ORIGINS: origins whose browser pages may read answers; undefined is none. */
+  readonly corsOrigins: CorsOrigins | undefined;
   readonly limits: RuntimeLimits;
   /** REDUCE_SHARDS: shards per reduce namespace (KV key ranges on Deno, Durable Objects on Workers). */
   readonly reduceShards: number;
@@ -49,6 +56,7 @@ export function readSettings(env: (name: string) => string | undefined): DenoSet
     kvPath: stateDir === undefined ? undefined : `${stateDir.replace(/\/+$/, "")}/colwasm.kv`,
     adminToken: token("COLWASM_ADMIN_TOKEN"),
     runToken: token("COLWASM_RUN_TOKEN"),
+    corsOrigins: parseCorsOrigins(env("COLWASM_CORS_ORIGINS")),
     reduceShards: int("REDUCE_SHARDS", DEFAULT_REDUCE_SHARDS),
     idempotencyTtlMs: int("COLWASM_IDEMPOTENCY_TTL_SECONDS", DEFAULT_IDEMPOTENCY_TTL_MS / 1000) * 1000,
     statePageBytes: int("COLWASM_STATE_PAGE_BYTES", 8 * 1024 * 1024),
