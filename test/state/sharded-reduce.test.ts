@@ -54,6 +54,83 @@ describe("aggregateKeys()", () => {
   });
 });
 
+/** A String key column of `keys` (built directly: a million rows through rowsToColumn is slow). */
+function stringColumn(keys: readonly string[]) {
+  const encoded = keys.map((k) => new TextEncoder().encode(k));
+  const bytes = new Uint8Array(encoded.reduce((sum, e) => sum + e.length, 0));
+  const bounds = new BigUint64Array(keys.length);
+  let at = 0;
+  encoded.forEach((e, i) => {
+    bytes.set(e, at);
+    at += e.length;
+    bounds[i] = BigInt(at);
+  });
+  return { kind: "string" as const, length: keys.length, bounds, bytes };
+}
+
+/** What aggregateKeys must answer, computed the plain way: a Map of BigInt sums. */
+function referenceAggregate(keys: readonly string[], diffs: BigInt64Array) {
+  const sums = new Map<string, { first: number; sum: bigint }>();
+  keys.forEach((k, i) => {
+    const entry = sums.get(k);
+    if (entry === undefined) sums.set(k, { first: i, sum: BigInt.asIntN(64, diffs[i]) });
+    else entry.sum = BigInt.asIntN(64, entry.sum + diffs[i]);
+  });
+  return {
+    keys: [...sums.keys()],
+    sums: [...sums.values()].map((e) => e.sum),
+    firstIndex: [...sums.values()].map((e) => e.first),
+  };
+}
+
+describe("aggregateKeys() on String keys, against a plain Map of BigInt sums", () => {
+  it("random batches: repeats, empty and non-ASCII keys, diffs at the ends of i64", () => {
+    let seed = 12345;
+    const random = (below: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % below;
+    };
+    const alphabet = ["a", "b", "é", "日", "🙂", ""];
+    const extremes = [-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n, 1n, 2n ** 32n - 1n, -(2n ** 31n), 2n ** 31n];
+    for (let round = 0; round < 40; round++) {
+      const n = random(3000);
+      const distinct = 1 + random(round % 2 === 0 ? 20 : 2000);
+      const names = Array.from(
+        { length: distinct },
+        (_, d) =>
+          Array.from({ length: random(6) }, () => alphabet[random(alphabet.length)]).join("") +
+          (d % 3 === 0 ? "" : d),
+      );
+      const keys = Array.from({ length: n }, () => names[random(names.length)]);
+      const diffs = BigInt64Array.from(keys, () =>
+        random(3) === 0 ? extremes[random(extremes.length)] : BigInt(random(2001) - 1000),
+      );
+      const agg = aggregateKeys(stringColumn(keys), diffs);
+      const expected = referenceAggregate(keys, diffs);
+      assert.deepEqual(agg.keys, expected.keys);
+      assert.deepEqual([...agg.sums], expected.sums);
+      assert.deepEqual([...agg.firstIndex], expected.firstIndex);
+      const encoder = new TextEncoder();
+      assert.deepEqual(
+        [...agg.hashes],
+        expected.keys.map((k) => fnv1a32(encoder.encode(k))),
+      );
+    }
+  });
+
+  it("stays exact over 2^21 records of one key with diffs near 2^63 (where a double alone would round)", () => {
+    // the low words of 2^21 diffs of 2^32 - 1 pass 2^53: only carrying them into the high words keeps the sum exact
+    const n = 2 ** 21 + 4321;
+    const bytes = new Uint8Array(n).fill(0x61); // every key is "a"
+    const bounds = BigUint64Array.from({ length: n }, (_, i) => BigInt(i + 1));
+    const diffs = new BigInt64Array(n).fill(2n ** 63n - 1n);
+    diffs[7] = -(2n ** 63n);
+    const agg = aggregateKeys({ kind: "string", length: n, bounds, bytes }, diffs);
+    assert.deepEqual(agg.keys, ["a"]);
+    assert.deepEqual([...agg.sums], [BigInt.asIntN(64, BigInt(n - 1) * (2n ** 63n - 1n) - 2n ** 63n)]);
+  });
+});
+
 describe("ShardedReduce", () => {
   it("answers one (K, i64) row per distinct key with its new total, zeros included", async () => {
     const reduce = new ShardedReduce(new MemoryReduceStore(), { shards: 4 });
