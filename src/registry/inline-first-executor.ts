@@ -4,11 +4,24 @@
 // an inline run must stay short: it is tried only for fuel-metered operators (meter-fuel.ts), under
 // a small fuel budget per call, and only on small inputs. An operator that spends that budget is
 // run again by the fallback with its full limits (a segment is a pure function of its input, so
-// running it twice changes nothing) and is never tried inline again: an operator can hold the
-// calling thread at most once, for about the small budget.
+// running it twice changes nothing). It is then tried inline only on inputs a quarter that size or
+// smaller (an operator whose cost grows with its input keeps the inline path for small batches),
+// and never again after MAX_RUN_OUTS: an operator can hold the calling thread at most that many
+// times, for about the small budget each.
 import type { OperatorStage, SegmentExecutor, SegmentResult } from "../chain/index.ts";
 import { encodedByteLength } from "../columnar/index.ts";
 import { FUEL_EXPORT, type HostedOperator, OperatorError, type OperatorBatch } from "../wasm/index.ts";
+
+/** Times an operator may run out of inline fuel before it is never tried inline again. */
+export const MAX_RUN_OUTS = 3;
+/** After running out on an input of S bytes, inputs under S / RUN_OUT_SHRINK bytes are still tried. */
+const RUN_OUT_SHRINK = 4;
+
+/** What an operator's inline runs out of fuel taught: how often, and below what input size to try. */
+interface RunOuts {
+  readonly count: number;
+  readonly tryBelowBytes: number;
+}
 
 /** Policy of an InlineFirstExecutor. */
 export interface InlineFirstOptions {
@@ -25,8 +38,8 @@ export class InlineFirstExecutor implements SegmentExecutor {
   readonly #options: InlineFirstOptions;
   /** Operators known to stop themselves: their module spends fuel. */
   readonly #metered = new WeakMap<WebAssembly.Module, boolean>();
-  /** Operators that ran out of inline fuel: they always go to the fallback. */
-  readonly #slow = new WeakSet<HostedOperator>();
+  /** Operators that ran out of inline fuel, and on what inputs they may still be tried. */
+  readonly #runOuts = new WeakMap<HostedOperator, RunOuts>();
   /** Segments run inline, and those sent on to the fallback after running out of inline fuel. */
   readonly counts = { inline: 0, retried: 0 };
 
@@ -35,7 +48,8 @@ export class InlineFirstExecutor implements SegmentExecutor {
   }
 
   async runSegment(stages: readonly OperatorStage[], input: OperatorBatch): Promise<SegmentResult> {
-    if (!this.#canTryInline(stages, input)) return this.#options.fallback.runSegment(stages, input);
+    const bytes = byteLengthOf(input);
+    if (!this.#canTryInline(stages, bytes)) return this.#options.fallback.runSegment(stages, input);
     try {
       const result = await this.#options.inline.runSegment(stages, input);
       this.counts.inline++;
@@ -45,15 +59,25 @@ export class InlineFirstExecutor implements SegmentExecutor {
       // output, memory) would recur with the same input and limits.
       if (!(error instanceof OperatorError) || error.reason !== "deadline") throw error;
       const stage = stages.find((s) => s.index === error.fields.stage);
-      for (const s of stage === undefined ? stages : [stage]) this.#slow.add(s.operator);
+      for (const s of stage === undefined ? stages : [stage]) {
+        const before = this.#runOuts.get(s.operator);
+        this.#runOuts.set(s.operator, {
+          count: (before?.count ?? 0) + 1,
+          tryBelowBytes: Math.min(before?.tryBelowBytes ?? Infinity, bytes / RUN_OUT_SHRINK),
+        });
+      }
       this.counts.retried++;
       return this.#options.fallback.runSegment(stages, input);
     }
   }
 
-  #canTryInline(stages: readonly OperatorStage[], input: OperatorBatch): boolean {
-    if (byteLengthOf(input) > this.#options.maxInlineBytes) return false;
-    return stages.every((s) => !this.#slow.has(s.operator) && this.#isMetered(s.operator.module));
+  #canTryInline(stages: readonly OperatorStage[], bytes: number): boolean {
+    if (bytes > this.#options.maxInlineBytes) return false;
+    return stages.every((s) => {
+      const runOuts = this.#runOuts.get(s.operator);
+      const mayRun = runOuts === undefined || (runOuts.count < MAX_RUN_OUTS && bytes < runOuts.tryBelowBytes);
+      return mayRun && this.#isMetered(s.operator.module);
+    });
   }
 
   #isMetered(module: WebAssembly.Module): boolean {

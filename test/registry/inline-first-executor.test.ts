@@ -1,6 +1,7 @@
 // InlineFirstExecutor: small segments of fuel-metered operators run inline under a small fuel
 // budget; whatever spends it, is unmetered or is large goes to the fallback (here an inline
-// executor with the full budget, counted), and an operator that spent it never runs inline again.
+// executor with the full budget, counted), and an operator that spent it runs inline again only on
+// much smaller inputs, and never after a few such runs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { OperatorStage, SegmentExecutor } from "../../src/chain/index.ts";
@@ -13,6 +14,7 @@ import {
   rowsToColumn,
 } from "../../src/columnar/index.ts";
 import { DetachedInlineExecutor, InlineFirstExecutor } from "../../src/registry/index.ts";
+import { MAX_RUN_OUTS } from "../../src/registry/inline-first-executor.ts";
 import {
   capModuleLimits,
   fuelForDeadline,
@@ -45,15 +47,21 @@ function hosted(name: string, wasm: Uint8Array, options: { metered?: boolean } =
  * Identity that spins `iterations` loop turns, slow but finishing: in `act` on every batch, or in
  * its start function once per instance (a table built at instantiation, say).
  */
-function slowIdentity(iterations: number, where: "act" | "start" = "act"): Uint8Array {
+function slowIdentity(iterations: number | "per-byte", where: "act" | "start" = "act"): Uint8Array {
+  // "per-byte": PER_BYTE_TURNS turns per input byte, a cost that grows with the batch
+  const turns =
+    iterations === "per-byte"
+      ? `(i32.mul (global.get $len) (i32.const ${PER_BYTE_TURNS}))`
+      : `(i32.const ${iterations})`;
   return wat(`(module
     (memory (export "memory") 1)
     (global $top (mut i32) (i32.const 1024))
+    (global $len (mut i32) (i32.const 0))
     (func $spin
       (local $i i32)
       (loop $turn
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $turn (i32.lt_u (local.get $i) (i32.const ${iterations})))))
+        (br_if $turn (i32.lt_u (local.get $i) ${turns}))))
     ${where === "start" ? "(start $spin)" : ""}
     (func (export "alloc") (param $size i32) (result i32)
       (local $at i32)
@@ -64,9 +72,13 @@ function slowIdentity(iterations: number, where: "act" | "start" = "act"): Uint8
       (local.get $at))
     (func (export "reset") (global.set $top (i32.const 1024)))
     (func (export "act") (param $ptr i32) (param $len i32) (result i32)
+      (global.set $len (local.get $len))
       ${where === "act" ? "(call $spin)" : ""}
       (local.get $ptr)))`);
 }
+
+/** Loop turns per input byte of slowIdentity("per-byte"): ~2 KiB spend the 2 ms budget, ~200 bytes do not. */
+const PER_BYTE_TURNS = 1500;
 
 function stagesOf(...ops: HostedOperator[]): OperatorStage[] {
   return ops.map((operator, index) => ({
@@ -133,7 +145,7 @@ describe("InlineFirstExecutor", () => {
     assert.deepEqual(executor.counts, { inline: 0, retried: 0 });
   });
 
-  test("runs again in the fallback what spent the inline fuel, and never tries that operator inline again", async () => {
+  test("runs again in the fallback what spent the inline fuel, and does not try it inline on a batch that size", async () => {
     const fallback = countingFallback();
     const executor = executorWith(fallback);
     const identity = hosted("identity", builtWasm("identity"));
@@ -149,6 +161,41 @@ describe("InlineFirstExecutor", () => {
     // the fast operator of that segment still runs inline
     await executor.runSegment(stagesOf(identity), batchOf(ROWS));
     assert.deepEqual(executor.counts, { inline: 1, retried: 1 });
+  });
+
+  test("an operator that ran out on a large batch is still tried inline on batches a quarter that size", async () => {
+    const fallback = countingFallback();
+    const executor = executorWith(fallback);
+    const heavy = hosted("heavy", slowIdentity("per-byte"));
+    const large = batchOf(Array.from({ length: 60 }, (_, i): [string, number] => [`word number ${i}`, i]));
+    const small = batchOf(ROWS);
+    const first = await executor.runSegment(stagesOf(heavy), large);
+    assert.equal(first.output.length, 60);
+    assert.deepEqual(executor.counts, { inline: 0, retried: 1 });
+    const again = await executor.runSegment(stagesOf(heavy), small);
+    assert.deepEqual(columnToRows(again.output.schema, again.output.column), ROWS);
+    assert.deepEqual(executor.counts, { inline: 1, retried: 1 }, "the small batch ran inline");
+    await executor.runSegment(stagesOf(heavy), large);
+    assert.deepEqual(
+      executor.counts,
+      { inline: 1, retried: 1 },
+      "the large one went straight to the fallback",
+    );
+    assert.equal(fallback.calls, 2);
+  });
+
+  test(`an operator that runs out ${MAX_RUN_OUTS} times is never tried inline again, whatever the size`, async () => {
+    const fallback = countingFallback();
+    const executor = executorWith(fallback);
+    const slow = hosted("slow", slowIdentity(30_000_000));
+    const rowsOf = (n: number) =>
+      Array.from({ length: n }, (_, i): [string, number] => [`${i}`.repeat(8), i]);
+    // each run-out allows only batches under a quarter of its size: shrink by more than that each time
+    for (const n of [400, 80, 16]) await executor.runSegment(stagesOf(slow), batchOf(rowsOf(n)));
+    assert.deepEqual(executor.counts, { inline: 0, retried: MAX_RUN_OUTS });
+    await executor.runSegment(stagesOf(slow), batchOf([]));
+    assert.deepEqual(executor.counts, { inline: 0, retried: MAX_RUN_OUTS }, "not tried inline");
+    assert.equal(fallback.calls, MAX_RUN_OUTS + 1);
   });
 
   test("an operator whose start function outspends the inline fuel falls back, and only it is marked", async () => {
