@@ -17,8 +17,20 @@ export const SPEC_DIR = fileURLToPath(new URL("../../../shared/spec/", import.me
 
 /** Every vector of both files. */
 export function loadVectors(): Vector[] {
+  return vectorFiles(`${SPEC_DIR}vectors/`);
+}
+
+/**
+ * The vectors generated in this repository with the same crate builds, covering every type of the
+ * spec (test/fixtures/crate-vectors/README.md), in the shape of the shared ones.
+ */
+export function loadCrateVectors(): Vector[] {
+  return vectorFiles(fileURLToPath(new URL("../fixtures/crate-vectors/", import.meta.url)));
+}
+
+function vectorFiles(dir: string): Vector[] {
   return ["format-0.1.json", "format-0.12.json"].flatMap(
-    (file) => JSON.parse(readFileSync(`${SPEC_DIR}vectors/${file}`, "utf8")) as Vector[],
+    (file) => JSON.parse(readFileSync(`${dir}${file}`, "utf8")) as Vector[],
   );
 }
 
