@@ -35,7 +35,20 @@ function show(title: string, result: RunResult): void {
 }
 
 const vars = loadDevVars(join(ROOT, ".dev.vars"));
-const server = await startRuntime({ runtime, port, stateDir: join(ROOT, ".state", runtime), vars });
+const server = await startRuntime({ runtime, port, stateDir: join(ROOT, ".state", runtime), vars }).catch(
+  (error: unknown) => {
+    // one line, not a stack trace: the usual cause is a runtime already serving on the port
+    const text = error instanceof Error ? error.message : String(error);
+    const inUse =
+      (error as { code?: unknown } | undefined)?.code === "EADDRINUSE" || /EADDRINUSE|in use/i.test(text);
+    console.error(
+      inUse
+        ? `npm start: cannot listen on 127.0.0.1:${port}: the address is in use (another colwasm? stop it, or choose a port: npm start -- --port N)`
+        : `npm start: cannot start the ${runtime} runtime: ${text.split("\n")[0]}`,
+    );
+    process.exit(1);
+  },
+);
 const client = new ColwasmClient(server.url, { token: vars.COLWASM_ADMIN_TOKEN });
 try {
   const batch = encodeRows("(String, i64)", LINES);

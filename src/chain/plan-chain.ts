@@ -41,13 +41,27 @@ export interface ChainPlan<Op extends OperatorDescriptor = HostedOperator> {
   readonly stages: readonly PlannedStage<Op>[];
 }
 
-function mismatch(index: number, name: string, expected: Schema, actual: Schema): ChainTypeError {
-  const [e, a] = [formatSchema(expected), formatSchema(actual)];
+/** `expected`: a schema, or the text of a family of them (a reduce's `(K, i64)`) with a gloss. */
+function mismatch(
+  index: number,
+  name: string,
+  expected: Schema | { readonly text: string; readonly gloss: string },
+  actual: Schema,
+): ChainTypeError {
+  const e = "text" in expected ? expected.text : formatSchema(expected);
+  const gloss = "text" in expected ? ` (${expected.gloss})` : "";
+  const a = formatSchema(actual);
   return new ChainTypeError(
-    `Cannot chain stage ${index} ("${name}"): it takes ${e}, but ${index === 0 ? "the batch is" : "the previous stage outputs"} ${a}`,
+    `Cannot chain stage ${index} ("${name}"): it takes ${e}${gloss}, but ${index === 0 ? "the batch is" : "the previous stage outputs"} ${a}`,
     { stage: index, operator: name, expected: e, actual: a },
   );
 }
+
+/** What a reduce stage takes (spec/http-api.md §Reduce), for its mismatch message. */
+const REDUCE_INPUT = {
+  text: "(K, i64)",
+  gloss: "K = String or an integer type; or a two-field struct of that shape",
+} as const;
 
 /** Resolves and type-checks `stages` for a batch of schema `input`. */
 export async function planChain<Op extends OperatorDescriptor = HostedOperator>(
@@ -62,12 +76,7 @@ export async function planChain<Op extends OperatorDescriptor = HostedOperator>(
       const name = `reduce:${stage.namespace}`;
       const key = reduceKeyType(current);
       if (key === undefined) {
-        throw mismatch(
-          index,
-          name,
-          { kind: "tuple", elements: [{ kind: "string" }, { kind: "i64" }] },
-          current,
-        );
+        throw mismatch(index, name, REDUCE_INPUT, current);
       }
       const output = reduceOutputSchema(key);
       planned.push({ kind: "reduce", name, namespace: stage.namespace, key, input: current, output });

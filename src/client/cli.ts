@@ -27,6 +27,7 @@ const status = await runCli(process.argv.slice(2), {
   env: process.env,
   stdinByteLength: stdinByteLength(),
   isStderrTTY: process.stderr.isTTY === true,
+  isStdoutTTY: process.stdout.isTTY === true,
   cwd: process.cwd(),
 });
 

@@ -12,6 +12,11 @@ export interface CommandIo {
   readonly stdinByteLength?: number;
   /** True when stderr is a terminal: progress bars may be drawn there. */
   readonly isStderrTTY?: boolean;
+  /**
+   * True when stdout is a terminal: then no progress bar is drawn, since the rows printed there
+   * would land inside it (the bar shows while output goes to a file or a pipe).
+   */
+  readonly isStdoutTTY?: boolean;
   /** Where relative paths start (default `process.cwd()`). */
   readonly cwd?: string;
 }

@@ -1,5 +1,6 @@
 // The `run` progress line on a terminal (spec/cli.md: rows, MB/s; ETA when the input size is
-// known), drawn by cli-progress on stderr. Silent when stderr is no terminal or with `--quiet`.
+// known), drawn by cli-progress on stderr. Silent when stderr is no terminal, when stdout is one
+// (the commands decide: rows printed there would land inside the bar), or with `--quiet`.
 import cliProgress from "cli-progress";
 
 /** What `update` reports. */

@@ -1,5 +1,5 @@
 // The schema language parser (spec/columnar-format.md §3.1): text -> Schema, errors carry offsets.
-import { type Format, isPrimitiveKind, type Schema, type StructField } from "./schema.ts";
+import { type Format, isPrimitiveKind, PRIMITIVE_BYTES, type Schema, type StructField } from "./schema.ts";
 import { SchemaError } from "./schema-error.ts";
 import { countSlices } from "./slice-layout.ts";
 
@@ -131,7 +131,7 @@ class SchemaParser {
     }
     throw new SchemaError(
       "schema-unknown-type",
-      `Cannot parse schema: unknown type ${JSON.stringify(name)} at offset ${token.offset}`,
+      `Cannot parse schema: unknown type ${JSON.stringify(name)} at offset ${token.offset}${typeHint(name)}`,
       token.offset,
     );
   }
@@ -227,4 +227,13 @@ export function parseSchema(text: string, options: { format?: Format } = {}): Sc
     );
   }
   return schema;
+}
+
+/** The spec's type names: types are matched case-sensitively (§3.1), so a wrong case gets a hint. */
+const TYPE_NAMES = [...Object.keys(PRIMITIVE_BYTES), "bool", "String", "Vec", "Option", "Result"];
+
+/** ` (did you mean X?)` when `name` is a type name in another case (`string`, `U64`), else nothing. */
+function typeHint(name: string): string {
+  const same = TYPE_NAMES.find((t) => t.toLowerCase() === name.toLowerCase());
+  return same === undefined ? "" : ` (did you mean ${same}? type names are case-sensitive)`;
 }

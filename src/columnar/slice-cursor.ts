@@ -73,7 +73,8 @@ export class SliceCursor {
     return this.error(
       "length-mismatch",
       { index, spec: this.#layout[index], bytes: this.#slices[index] },
-      detail,
+      // counts that disagree are most often a body of another schema with as many slices
+      `${detail} (is the schema right?)`,
     );
   }
 

@@ -6,6 +6,7 @@ import { ColwasmError } from "../error.ts";
 import { type HostedOperator, type ManifestJson, prepareOperator } from "../wasm/index.ts";
 import type { OperatorEntry, OperatorRegistry } from "./operator-registry.ts";
 import type { OperatorStore } from "./operator-store.ts";
+import { unknownOperator } from "./unknown-operator.ts";
 import { compileCapped, operatorEntry, type ValidateOptions, validateOperator } from "./validate-operator.ts";
 
 /** A built-in operator: bytes bundled with the runtime (`module` when the platform precompiled it). */
@@ -27,13 +28,6 @@ interface Loaded {
   readonly sha256: string;
   readonly op: Promise<HostedOperator>;
 }
-
-const unknownOperator = (name: string): ColwasmError =>
-  new ColwasmError(
-    "unknown-operator",
-    `Cannot find operator "${name}": it is neither built in nor uploaded`,
-    { operator: name },
-  );
 
 const builtinConflict = (name: string, action: string): ColwasmError =>
   new ColwasmError("conflict", `Cannot ${action} operator "${name}": it is built in`, { operator: name });

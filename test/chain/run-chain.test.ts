@@ -206,4 +206,15 @@ describe("planChain()", () => {
       ChainTypeError,
     );
   });
+
+  it("names the family a reduce stage takes, not one of its members, when the batch does not fit it", async () => {
+    await assert.rejects(
+      planChain(parseChain("reduce:wc"), parseSchema("(u32, u32)"), resolverOf(ops)),
+      (error: unknown) =>
+        error instanceof ChainTypeError &&
+        error.fields.expected === "(K, i64)" &&
+        error.fields.actual === "(u32, u32)" &&
+        /takes \(K, i64\) \(K = String or an integer type/.test(error.message),
+    );
+  });
 });

@@ -258,6 +258,28 @@ describe("colwasm exec streaming and flags", () => {
       );
       assert.equal(mixed.status, 0, mixed.stderr);
       assert.equal(mixed.stdout, '["ab",5]\n');
+      assert.equal(mixed.stderr, "", "the bare stage took the flags: nothing to warn about");
+      // flags no stage takes (every .wasm stage has its section) are told, not silently dropped
+      const unused = colwasm(
+        [
+          "exec",
+          "--chain",
+          blog,
+          "--schema",
+          "(String, i64)",
+          "--input",
+          "(u32, f64)",
+          "--output",
+          "(u32, f64)",
+        ],
+        '["ab",1]\n',
+      );
+      assert.equal(unused.status, 0, unused.stderr);
+      assert.equal(unused.stdout, '["ab",3]\n');
+      assert.match(
+        unused.stderr,
+        /^colwasm: .*len_plus_diff_blog\.wasm has a colwasm manifest section, which exec keeps: --input, --output apply only to \.wasm stages without one\n$/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

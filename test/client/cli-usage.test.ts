@@ -7,13 +7,14 @@
 // that need a hint (401 with no token set, 413 for a batch) say what to do.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type CliRun, colwasm, isOneLine, ROOT as ROOT_DIR } from "./colwasm-process.ts";
 import { closedPort } from "../support/closed-port.ts";
+import { wat } from "../support/wat.ts";
 
 const SCHEMA = "(String, i64)";
 
@@ -68,6 +69,26 @@ describe("colwasm exit status", () => {
     assertFails(run, 2, /^Bad request: Cannot read input /);
     assertFails(build, 2, /^Invalid operator: Cannot build .*: no such folder/);
     assertFails(exec, 2, /^Unknown operator: Cannot read operator /);
+  });
+
+  test("pushing a module without a manifest section and without --abi/--input/--output exits 2, naming the flags", async () => {
+    const bare = join(dir, "bare.wasm");
+    await writeFile(
+      bare,
+      wat(
+        `(module (memory (export "memory") 1) (func (export "act") (param i32 i32) (result i32) (local.get 0)))`,
+      ),
+    );
+    const [none, partial] = await Promise.all([
+      colwasm(["push", "op", bare, ...url], { env: { COLWASM_ADMIN_TOKEN: "t" } }),
+      colwasm(["push", "op", bare, "--abi", "blog", ...url], { env: { COLWASM_ADMIN_TOKEN: "t" } }),
+    ]);
+    assertFails(
+      none,
+      2,
+      /^Invalid operator: Cannot push "op": .*bare\.wasm has no colwasm manifest section, so give its --abi, --input, --output \(or build it with colwasm build/,
+    );
+    assertFails(partial, 2, /so give its --input, --output /);
   });
 
   test("a runtime that cannot be reached exits 1", async () => {
@@ -279,5 +300,17 @@ describe("colwasm help and version", () => {
     assert.equal(build.status, 0);
     assert.match(build.stdout, /\nFlags:\n {2}none\n$/);
     assertFails(ops, 2, /^Bad request: Cannot list operators: unexpected arguments/);
+  });
+
+  test("colwasm help COMMAND prints that command's help, as COMMAND --help does", async () => {
+    const [help, flag, unknown] = await Promise.all([
+      colwasm(["help", "run"]),
+      colwasm(["run", "--help"]),
+      colwasm(["help", "nosuch"]),
+    ]);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: colwasm run --chain /);
+    assert.equal(help.stdout, flag.stdout);
+    assertFails(unknown, 2, /unknown command/);
   });
 });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { describe, test } from "node:test";
 import { progressBar } from "../../src/client/progress-bar.ts";
+import { runCli } from "../../src/client/run-cli.ts";
 
 /** A writable that says it is a terminal, keeping what is written. */
 function fakeTerminal(): { stream: NodeJS.WritableStream; text: () => string } {
@@ -64,5 +65,45 @@ describe("progressBar()", () => {
     bar.update({ rows: 1, bytesRead: 1 });
     bar.stop();
     assert.equal(terminal.text(), "");
+  });
+});
+
+describe("colwasm exec's progress bar", () => {
+  /** `colwasm exec` in process on two rows, stdout a terminal or not; answers what each stream got. */
+  async function execWith(isStdoutTTY: boolean): Promise<{ stdout: string; stderr: string }> {
+    const stderr = fakeTerminal();
+    let stdout = "";
+    const out = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        stdout += chunk.toString();
+        done();
+      },
+    });
+    const rows = new TextEncoder().encode('["Hello World",1]\n["the THE",-2]\n');
+    const status = await runCli(["exec", "--chain", "split_words,lowercase", "--schema", "(String, i64)"], {
+      stdin: (async function* () {
+        yield rows;
+      })(),
+      stdout: out,
+      stderr: stderr.stream,
+      env: {},
+      stdinByteLength: rows.byteLength,
+      isStderrTTY: true,
+      isStdoutTTY,
+    });
+    assert.equal(status, 0, stderr.text());
+    return { stdout, stderr: stderr.text() };
+  }
+
+  test("draws no bar when the rows print on the terminal too, so none lands inside it", async () => {
+    const { stdout, stderr } = await execWith(true);
+    assert.equal(stdout, '["hello",1]\n["world",1]\n["the",-2]\n["the",-2]\n');
+    assert.equal(stderr, "");
+  });
+
+  test("draws the bar on the terminal while the rows go to a file or a pipe", async () => {
+    const { stdout, stderr } = await execWith(false);
+    assert.equal(stdout, '["hello",1]\n["world",1]\n["the",-2]\n["the",-2]\n');
+    assert.match(stderr, /rows/);
   });
 });

@@ -403,6 +403,8 @@ for (const format of FORMATS) {
         slice: "$.1#data",
         sliceIndex: 2,
       });
+      // the usual cause is a body of another schema: the message asks
+      assert.throws(decode(frame(format, ...slices), "(String, i64)", format), /\(is the schema right\?\)$/);
       assertBatchError(
         decode(
           frame(format, Uint8Array.of(1, 2), Uint8Array.of(3, 4), new Uint8Array(2)),

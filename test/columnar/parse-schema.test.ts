@@ -94,6 +94,18 @@ describe("parseSchema() grammar", () => {
     assertRejects("& str", "schema-syntax", 0);
   });
 
+  it("parseSchema() names the type an unknown name differs from only in case", () => {
+    assert.throws(
+      () => parseSchema("(string, i64)"),
+      /unknown type "string" at offset 1 \(did you mean String\? type names are case-sensitive\)/,
+    );
+    assert.throws(() => parseSchema("vec<U64>"), /did you mean Vec\?/);
+    assert.throws(
+      () => parseSchema("Str"),
+      (error: Error) => !error.message.includes("did you mean"),
+    );
+  });
+
   it("parseSchema() rejects characters outside the language with schema-syntax", () => {
     assertRejects("(u8, é)", "schema-syntax", 5);
     assertRejects("Vec<u8>;", "schema-syntax", 7);

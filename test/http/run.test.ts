@@ -112,6 +112,16 @@ describe("POST /v1/run", () => {
     const p = await problemOf(res);
     assert.equal(p.type, "/problems/unknown-operator");
     assert.equal(p.operator, "nope");
+    assert.doesNotMatch(String(p.detail), /did you mean/);
+  });
+
+  test("names the built-in a mistyped operator name is nearest to", async () => {
+    const app = await makeApp();
+    const res = await run(app, "split_word,lowercase", batch(rows));
+    assert.equal(res.status, 404);
+    const p = await problemOf(res);
+    assert.equal(p.operator, "split_word");
+    assert.match(String(p.detail), /neither built in nor uploaded \(did you mean "split_words"\?\)$/);
   });
 
   test("rejects a garbage body with 400 bad-batch and its rule", async () => {

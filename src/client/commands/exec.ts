@@ -47,7 +47,12 @@ const BUILTINS = new URL("../../../operators/dist/", import.meta.url);
 /** The manifest flags, for .wasm stages that have no manifest section. */
 type ManifestFlags = Partial<Pick<ManifestJson, "abi" | "input" | "output">>;
 
-async function loadStage(name: string, flags: ManifestFlags, cwd: string): Promise<HostedOperator> {
+async function loadStage(
+  name: string,
+  flags: ManifestFlags,
+  cwd: string,
+  use: { warn: (line: string) => void; flagsTaken: boolean },
+): Promise<HostedOperator> {
   const isPath = name.endsWith(".wasm");
   if (!isPath && !(BUILTIN_NAMES as readonly string[]).includes(name)) {
     // operators/dist also holds the scaffold's template: only the runtimes' built-ins are names
@@ -84,6 +89,13 @@ async function loadStage(name: string, flags: ManifestFlags, cwd: string): Promi
   // spec/cli.md: --abi/--input/--output are for a .wasm stage "when it has no manifest"; a stage
   // with its colwasm section keeps it (in a chain of several .wasm files, only the bare ones take them)
   const hasSection = readManifestSection(module, name) !== undefined;
+  const given = (["abi", "input", "output"] as const).filter((f) => flags[f] !== undefined);
+  if (isPath && hasSection && given.length > 0 && !use.flagsTaken)
+    // told, not silent (unless a bare stage before took them): `colwasm push` lets the same flags
+    // override a section
+    use.warn(
+      `colwasm: ${name} has a colwasm manifest section, which exec keeps: ${given.map((f) => `--${f}`).join(", ")} apply only to .wasm stages without one\n`,
+    );
   if (isPath && !hasSection) {
     const missing = (["abi", "input", "output"] as const).filter((f) => flags[f] === undefined);
     if (missing.length > 0)
@@ -92,6 +104,7 @@ async function loadStage(name: string, flags: ManifestFlags, cwd: string): Promi
         { type: "invalid-operator", fields: { operator: name } },
       );
   }
+  if (isPath && !hasSection) use.flagsTaken = true;
   const hosted = prepareOperator(name, module, { headers: isPath && !hasSection ? flags : {} });
   // the export types an upload would be refused for, told to the author before they upload
   checkExportSignatures(wasm, hosted.manifest.abi, name);
@@ -147,9 +160,10 @@ export const command: Command = {
     const flags = manifestFlags(args, format);
     const input = openInput(args.positionals, io, "exec");
     const operators = new Map<string, HostedOperator>();
+    const use = { warn: (line: string) => void io.stderr.write(line), flagsTaken: false };
     const plan = await planChain(stages, schema, {
       async resolve(name) {
-        const op = operators.get(name) ?? (await loadStage(name, flags, io.cwd ?? process.cwd()));
+        const op = operators.get(name) ?? (await loadStage(name, flags, io.cwd ?? process.cwd(), use));
         operators.set(name, op);
         return op;
       },
@@ -164,7 +178,7 @@ export const command: Command = {
     // one store for the whole run: a key's total goes on from batch to batch
     const reduce = new ShardedReduce(new MemoryReduceStore());
     const bar = progressBar({
-      isShown: io.isStderrTTY === true && !args.flags.has("quiet"),
+      isShown: io.isStderrTTY === true && io.isStdoutTTY !== true && !args.flags.has("quiet"),
       stream: io.stderr,
       totalBytes: input.byteLength,
     });

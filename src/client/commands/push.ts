@@ -6,6 +6,7 @@ import { flagValue } from "../args.ts";
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../usage-error.ts";
+import { readManifestSection } from "../../wasm/index.ts";
 
 /** `colwasm push NAME module.wasm [--abi A --input S --output S]` */
 export const command: Command = {
@@ -33,14 +34,47 @@ export const command: Command = {
         { cause: error },
       );
     }
-    const client = clientFromEnv(args, io, "admin");
-    const entry = await client.pushOperator(name, wasm, {
+    const flags = {
       abi: flagValue(args, "abi"),
       input: flagValue(args, "input"),
       output: flagValue(args, "output"),
-    });
+    };
+    checkManifestOrFlags(name, file, wasm, flags);
+    const client = clientFromEnv(args, io, "admin");
+    const entry = await client.pushOperator(name, wasm, flags);
     io.stdout.write(
       `pushed ${entry.name}: ${entry.abi} ${entry.input} -> ${entry.output}, ${entry.size} bytes, sha256 ${entry.sha256.slice(0, 12)}\n`,
     );
   },
 };
+
+/**
+ * A module without a colwasm section needs all three flags: told here in the CLI's terms (the
+ * runtime would name its Operator-* headers). A module that does not compile is the runtime's to
+ * judge, with its own message.
+ */
+function checkManifestOrFlags(
+  name: string,
+  file: string,
+  wasm: Uint8Array<ArrayBuffer>,
+  flags: { abi?: string; input?: string; output?: string },
+): void {
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(wasm);
+  } catch {
+    return;
+  }
+  let hasSection: boolean;
+  try {
+    hasSection = readManifestSection(module, name) !== undefined;
+  } catch {
+    return; // a malformed section: the runtime's invalid-operator answer says what is wrong
+  }
+  const missing = (["abi", "input", "output"] as const).filter((f) => flags[f] === undefined);
+  if (!hasSection && missing.length > 0)
+    throw new UsageError(
+      `Cannot push ${JSON.stringify(name)}: ${file} has no colwasm manifest section, so give its ${missing.map((f) => `--${f}`).join(", ")} (or build it with colwasm build, which adds the section)`,
+      { type: "invalid-operator", fields: { operator: name } },
+    );
+}

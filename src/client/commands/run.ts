@@ -92,7 +92,7 @@ export const command: Command = {
       name: "retries",
       value: "N",
       description:
-        "retry 503/429 answers and lost connections N times (Retry-After, else backoff; default 2, or 0 for a reduce without --idempotency-key)",
+        "retry 503, 429, 408, 502 and 504 answers and lost connections N times (Retry-After, else backoff; default 2, or 0 for a reduce without --idempotency-key)",
     },
     { name: "output", value: "jsonl|table", description: "how result rows are printed (default jsonl)" },
     { name: "trace", description: "print each batch's stage timings and copied bytes on stderr" },
@@ -146,7 +146,7 @@ export const command: Command = {
     }
 
     const bar = progressBar({
-      isShown: io.isStderrTTY === true && !args.flags.has("quiet"),
+      isShown: io.isStderrTTY === true && io.isStdoutTTY !== true && !args.flags.has("quiet"),
       stream: io.stderr,
       totalBytes: input.byteLength,
     });

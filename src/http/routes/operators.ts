@@ -9,6 +9,7 @@ import { requestBody } from "../request-body.ts";
 import { requireMediaType } from "../require-media-type.ts";
 import { requireAdmin } from "../require-token.ts";
 import { validate } from "../validate.ts";
+import { unknownOperator } from "../../registry/index.ts";
 
 /** Manifest fields an upload may give as headers; they win over the module's section. */
 const uploadHeaders = z.object({
@@ -17,13 +18,6 @@ const uploadHeaders = z.object({
   "operator-output": z.string().min(1).max(4096).optional(),
   "operator-description": z.string().max(2000).optional(),
 });
-
-const unknownOperator = (name: string): ColwasmError =>
-  new ColwasmError(
-    "unknown-operator",
-    `Cannot find operator "${name}": it is neither built in nor uploaded`,
-    { operator: name },
-  );
 
 /** The operator routes. */
 export function operatorRoutes(deps: AppDeps): Hono<AppEnv> {

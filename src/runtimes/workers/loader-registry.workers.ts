@@ -4,7 +4,12 @@
 import { isValidName, type OperatorDescriptor, type OperatorResolver } from "../../chain/index.ts";
 import { formatSchema } from "../../columnar/index.ts";
 import { ColwasmError } from "../../error.ts";
-import { type OperatorEntry, type OperatorRegistry, sha256Hex } from "../../registry/index.ts";
+import {
+  type OperatorEntry,
+  type OperatorRegistry,
+  sha256Hex,
+  unknownOperator,
+} from "../../registry/index.ts";
 import {
   capModuleLimits,
   checkExportSignatures,
@@ -55,12 +60,6 @@ export interface LoaderRegistryOptions {
   readonly limits: { readonly maxModuleBytes: number; readonly operator: OperatorLimits };
 }
 
-const unknownOperator = (name: string) =>
-  new ColwasmError(
-    "unknown-operator",
-    `Cannot find operator "${name}": it is neither built in nor uploaded`,
-    { operator: name },
-  );
 const builtinConflict = (name: string, action: string) =>
   new ColwasmError("conflict", `Cannot ${action} operator "${name}": it is built in`, { operator: name });
 
