@@ -8,6 +8,8 @@ export type Stage =
   | { readonly kind: "reduce"; readonly namespace: string };
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** What NAME allows, for the messages of names it refuses. */
+const NAME_RULE = "1-64 letters, digits, _ . or -, not starting with . or -";
 
 /** True when `name` is a valid operator or state namespace name. */
 export function isValidName(name: string): boolean {
@@ -31,7 +33,7 @@ export function parseChain(
       if (!isValidName(namespace)) {
         throw new ColwasmError(
           "bad-request",
-          `Cannot parse chain stage ${index}: ${JSON.stringify(token)} is not reduce:NAME`,
+          `Cannot parse chain stage ${index}: ${JSON.stringify(token)} is not reduce:NAME (NAME: ${NAME_RULE})`,
           { stage: index },
         );
       }
@@ -41,7 +43,7 @@ export function parseChain(
     if (!isPath && !isValidName(token)) {
       throw new ColwasmError(
         "bad-request",
-        `Cannot parse chain stage ${index}: ${JSON.stringify(token)} is not an operator name`,
+        `Cannot parse chain stage ${index}: ${JSON.stringify(token)} is not an operator name (${NAME_RULE})`,
         { stage: index },
       );
     }

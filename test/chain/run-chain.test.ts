@@ -175,6 +175,20 @@ describe("runChain()", () => {
   });
 });
 
+describe("parseChain()", () => {
+  it("refuses a name outside the rule and says what the rule is", () => {
+    assert.throws(
+      () => parseChain("reduce:a/b"),
+      /"reduce:a\/b" is not reduce:NAME \(NAME: 1-64 letters, digits, _ \. or -, not starting with \. or -\)/,
+    );
+    assert.throws(() => parseChain("split_words,-x"), /"-x" is not an operator name \(1-64 letters/);
+    assert.deepEqual(parseChain("a.b-c,reduce:wc_1"), [
+      { kind: "operator", name: "a.b-c" },
+      { kind: "reduce", namespace: "wc_1" },
+    ]);
+  });
+});
+
 describe("planChain()", () => {
   it("rejects a type-mismatched chain before any operator runs, naming the stage and both schemas", async () => {
     const resolver = resolverOf(ops);

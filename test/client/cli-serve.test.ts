@@ -82,6 +82,9 @@ describe("colwasm serve from another folder", { timeout: 120_000 }, () => {
     const stdout = served.stdout();
     assert.equal(stdout.match(/listening on/g)?.length, 1, stdout);
     assert.ok(stdout.includes(`state: ${join(cwd, name)}\n`), stdout);
+    // says where the admin token comes from, never the token
+    assert.ok(stdout.includes("admin token: COLWASM_ADMIN_TOKEN from the environment\n"), stdout);
+    assert.ok(!stdout.includes(ADMIN), stdout);
     assert.ok(existsSync(join(cwd, name, "colwasm.kv")), `no KV file under ${join(cwd, name)}`);
     assert.equal(existsSync(join(ROOT, name)), false, `state written under the repository`);
     await served.stop();

@@ -50,7 +50,9 @@ export const command: Command = {
     // (workerd's or Deno's), after which the Workers launcher also never exited
     checkStateDir(stateDir);
     if (port !== 0) await checkPortFree(port);
-    const vars = { ...loadDevVars(join(ROOT, ".dev.vars")), ...pick(io.env) };
+    const devVars = loadDevVars(join(ROOT, ".dev.vars"));
+    const fromEnv = pick(io.env);
+    const vars = { ...devVars, ...fromEnv };
     let server: Awaited<ReturnType<typeof startRuntime>>;
     try {
       server = await startRuntime({ runtime, port, stateDir, vars });
@@ -64,6 +66,13 @@ export const command: Command = {
       );
     }
     io.stdout.write(`colwasm (${runtime}) listening on ${server.url}\nstate: ${stateDir}\n`);
+    // where the admin token comes from (never the token itself): uploads need it
+    const tokenFrom = fromEnv.COLWASM_ADMIN_TOKEN
+      ? "COLWASM_ADMIN_TOKEN from the environment"
+      : devVars.COLWASM_ADMIN_TOKEN
+        ? `COLWASM_ADMIN_TOKEN from ${join(ROOT, ".dev.vars")}`
+        : "none (COLWASM_ADMIN_TOKEN is not set: admin routes answer 403)";
+    io.stdout.write(`admin token: ${tokenFrom}\n`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
