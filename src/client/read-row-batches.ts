@@ -86,7 +86,12 @@ export async function* readRowBatches(
           isHeaderPending = false;
           continue;
         }
-        const batch = take(csvRow(schema, record, row), false);
+        let batch: RowBatch | undefined;
+        try {
+          batch = take(csvRow(schema, record, row), false);
+        } catch (error) {
+          throw row === 0 && options.hasHeader !== true ? headerHint(error) : error;
+        }
         if (batch !== undefined) yield batch;
       }
     }
@@ -107,4 +112,15 @@ export async function* readRowBatches(
     }
   }
   if (inBatch > 0 || row === 0) yield { column: builder.finish(), firstRow: row - inBatch, bytesRead };
+}
+
+/** A first CSV record that does not fit the schema is most often a header line: say so. */
+function headerHint(error: unknown): unknown {
+  if (!(error instanceof BatchError) || (error.rule !== "row-syntax" && error.rule !== "row-type"))
+    return error;
+  return new BatchError(
+    error.rule,
+    `${error.message} (is the first line a header? pass --header to skip it)`,
+    error.location,
+  );
 }

@@ -63,6 +63,20 @@ describe("readRowBatches()", () => {
     );
   });
 
+  test("readRowBatches() asks whether a first CSV record that does not fit is a header, and only then", async () => {
+    await assert.rejects(
+      collect("text,diff\nhello,1\n", { batchRows: 5, input: "csv" }),
+      (e: unknown) =>
+        e instanceof BatchError &&
+        e.location.row === 0 &&
+        /\(is the first line a header\? pass --header to skip it\)$/.test(e.message),
+    );
+    await assert.rejects(
+      collect("hello,1\nbad,x\n", { batchRows: 5, input: "csv" }),
+      (e: unknown) => e instanceof BatchError && e.location.row === 1 && !e.message.includes("header"),
+    );
+  });
+
   test("readRowBatches() rejects a CSV record with the wrong field count", async () => {
     await assert.rejects(
       collect("a,1\nb\n", { batchRows: 5, input: "csv" }),
