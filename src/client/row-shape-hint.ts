@@ -1,6 +1,6 @@
 // JSONL input is one row per line (spec/cli.md), so a JSON array of rows on one line is read as a
 // single row, which then fails to fit the schema. The rejection says so when it looks like that.
-import { BatchError, columnBuilder, type Schema } from "../columnar/index.ts";
+import { BatchError, rowsInArrayLine, type Schema } from "../columnar/index.ts";
 
 /** Where the hint starts in a message (`atLine` puts the line number before it). */
 export const ROW_SHAPE_HINT = "; this line looks like a JSON array of ";
@@ -11,13 +11,9 @@ export const ROW_SHAPE_HINT = "; this line looks like a JSON array of ";
  */
 export function withRowShapeHint(error: unknown, schema: Schema, value: unknown): unknown {
   if (!(error instanceof BatchError) || error.rule !== "row-type") return error;
-  if (!Array.isArray(value) || value.length === 0) return error;
-  try {
-    columnBuilder(schema).push(value[0], 0);
-  } catch {
-    return error;
-  }
-  const rows = value.length === 1 ? "1 row" : `${value.length} rows`;
+  const count = rowsInArrayLine(schema, value);
+  if (count === undefined) return error;
+  const rows = count === 1 ? "1 row" : `${count} rows`;
   return new BatchError(
     "row-type",
     `${error.message}${ROW_SHAPE_HINT}${rows}, but the input is JSONL: one row per line (jq -c '.[]' splits an array into lines)`,

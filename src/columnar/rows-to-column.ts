@@ -216,3 +216,18 @@ export function rowsToColumn(schema: Schema, rows: readonly unknown[]): Column {
   rows.forEach((row, i) => builder.push(row, i));
   return builder.finish();
 }
+
+/**
+ * How many rows `value` holds when it looks like a JSON array of rows of `schema` sent as one line
+ * (an array whose first element is itself such a row), else undefined: NDJSON and JSONL are one
+ * row per line, and such a line then fails as a single row.
+ */
+export function rowsInArrayLine(schema: Schema, value: unknown): number | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  try {
+    columnBuilder(schema).push(value[0], 0);
+  } catch {
+    return undefined;
+  }
+  return value.length;
+}

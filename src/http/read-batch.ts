@@ -7,6 +7,7 @@ import {
   decodeBatch,
   encodeBatch,
   parseJsonLines,
+  rowsInArrayLine,
   rowsToColumn,
   type Schema,
   type ValidationKernels,
@@ -50,7 +51,26 @@ export function readBatch(body: Uint8Array, headers: BatchHeaders): RequestBatch
     if (!(error instanceof TypeError)) throw error;
     throw new BatchError("invalid-utf8", "Cannot read the NDJSON body: it is not valid UTF-8");
   }
-  return { batch: decodeBatch(encodeBatch(rowsToColumn(schema, parseJsonLines(text))), schema), format };
+  const rows = parseJsonLines(text);
+  let column;
+  try {
+    column = rowsToColumn(schema, rows);
+  } catch (error) {
+    throw withArrayBodyHint(error, schema, rows);
+  }
+  return { batch: decodeBatch(encodeBatch(column), schema), format };
+}
+
+/** A body that is one JSON array of rows fails as a single row: the rejection says what it is. */
+function withArrayBodyHint(error: unknown, schema: Schema, rows: readonly unknown[]): unknown {
+  if (!(error instanceof BatchError) || error.rule !== "row-type" || rows.length !== 1) return error;
+  const count = rowsInArrayLine(schema, rows[0]);
+  if (count === undefined) return error;
+  return new BatchError(
+    "row-type",
+    `${error.message}; the body looks like one JSON array of ${count === 1 ? "1 row" : `${count} rows`}, but NDJSON is one row per line`,
+    error.location,
+  );
 }
 
 /**

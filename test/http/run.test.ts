@@ -57,6 +57,23 @@ describe("POST /v1/run", () => {
     assert.equal(await res.text(), words.map((w) => JSON.stringify(w) + "\n").join(""));
   });
 
+  test("an NDJSON body that is one JSON array of rows is a 400 that says so", async () => {
+    const app = await makeApp();
+    const res = await run(app, "split_words", JSON.stringify(rows), {
+      "content-type": "application/x-ndjson",
+    });
+    assert.equal(res.status, 400);
+    const p = await problemOf(res);
+    assert.equal(p.type, "/problems/bad-batch");
+    assert.match(
+      String(p.detail),
+      /the body looks like one JSON array of 3 rows, but NDJSON is one row per line$/,
+    );
+    // a single row that merely fails its schema gets no such hint
+    const plain = await run(app, "split_words", '["a", "b"]\n', { "content-type": "application/x-ndjson" });
+    assert.doesNotMatch(String((await problemOf(plain)).detail), /JSON array/);
+  });
+
   test("answers format 0.12 to a format 0.12 request", async () => {
     const app = await makeApp();
     const res = await run(app, "split_words,lowercase", batch(rows, { format: "0.12" }), {
