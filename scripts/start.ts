@@ -49,6 +49,13 @@ const server = await startRuntime({ runtime, port, stateDir: join(ROOT, ".state"
     process.exit(1);
   },
 );
+// from here on, Ctrl-C (or SIGTERM) stops the runtime in order, during the demo too
+const stop = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);
 const client = new ColwasmClient(server.url, { token: vars.COLWASM_ADMIN_TOKEN });
 try {
   const batch = encodeRows("(String, i64)", LINES);
@@ -91,10 +98,4 @@ if (once) {
   console.log(
     `\nServing ${server.url} (admin token in .dev.vars: ${vars.COLWASM_ADMIN_TOKEN}). Ctrl-C stops.`,
   );
-  const stop = async () => {
-    await server.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
 }

@@ -28,11 +28,19 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<LocalR
     const deno = await serveDeno({ port: options.port, stateDir: options.stateDir, env: options.vars });
     return { url: deno.url, stop: () => deno.stop() };
   }
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Set(signals.flatMap((signal) => process.listeners(signal)));
   const mf = await serveWorkers({
     stateDir: options.stateDir,
     vars: options.vars,
     bundleDir: options.bundleDir,
   });
+  // Miniflare ends the process on SIGINT/SIGTERM (status 130/143) before its host can stop in
+  // order (`colwasm serve` then never said it stopped); the host stops it with `stop()`. Its exit
+  // hook stays: whatever ends the process, workerd is killed with it.
+  for (const signal of signals)
+    for (const listener of process.listeners(signal))
+      if (!before.has(listener)) process.removeListener(signal, listener);
   let front;
   try {
     front = await startHttpFront({ upstream: mf.url, port: options.port, host: "127.0.0.1" });

@@ -116,6 +116,9 @@ describe("colwasm serve from another folder", { timeout: 120_000 }, () => {
     assert.equal(res.status, 200, await res.text());
     assert.equal(res.headers.get("colwasm-reduce-shard-calls"), "4");
     await served.stop();
+    // SIGTERM stops it in order, as on Deno (Miniflare's own handler ended the process first, 143)
+    assert.ok(served.stdout().endsWith("colwasm stopped\n"), served.stdout());
+    assert.equal(served.child.exitCode, 0);
   });
 });
 
