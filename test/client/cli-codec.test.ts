@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { jsonLineChunks } from "../../src/client/commands/decode.ts";
+import { jsonLineChunks } from "../../src/client/json-line-chunks.ts";
 import { type Bits, type Column, parseSchema, rowsToColumn } from "../../src/columnar/index.ts";
 import { bytesToHex, loadVectors } from "../support/vectors.ts";
 

@@ -11,14 +11,7 @@
 // on purpose: it is the runtime, run locally.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import {
-  columnToRows,
-  decodeBatch,
-  encodeBatch,
-  formatJsonLines,
-  parseFormat,
-  parseSchema,
-} from "../../columnar/index.ts";
+import { decodeBatch, encodeBatch, parseFormat, parseSchema } from "../../columnar/index.ts";
 import { parseChain, planChain, runChain, ThreadExecutor } from "../../chain/index.ts";
 import { nodeSandbox, TSX_PRELOAD } from "../../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../../error.ts";
@@ -40,6 +33,7 @@ import { openInput } from "../open-input.ts";
 import { progressBar } from "../progress-bar.ts";
 import { readRowBatches } from "../read-row-batches.ts";
 import { fromCommandLine, UsageError } from "../usage-error.ts";
+import { jsonLineChunks } from "../json-line-chunks.ts";
 import { writeOutput } from "../write-output.ts";
 
 const BUILTINS = new URL("../../../operators/dist/", import.meta.url);
@@ -190,7 +184,7 @@ export const command: Command = {
         // the result as a runtime would answer it: encoded in `format` (and checked there)
         const output = decodeBatch(encodeBatch(result.output.column, { format }), plan.output, { format });
         if (output.length > 0)
-          await writeOutput(io.stdout, formatJsonLines(columnToRows(plan.output, output.column)));
+          for (const text of jsonLineChunks(plan.output, output.column)) await writeOutput(io.stdout, text);
         if (args.flags.has("trace")) {
           const hops = result.hops.map((h) => `${h.name} ${h.durationMs.toFixed(3)} ms`).join(", ");
           const copied = result.hops.reduce((sum, h) => sum + h.copiedBytes, 0);

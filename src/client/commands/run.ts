@@ -1,7 +1,7 @@
 // `colwasm run` (spec/cli.md): streams JSONL (or CSV) rows from stdin or a file to a runtime in
 // batches of `--batch-rows`, one request at a time, printing each batch's result rows before reading
 // on: memory holds one batch whatever the input size (issue #7). `--binary` sends one batch's bytes.
-import { columnToRows, formatJsonLines, parseFormat, parseSchema } from "../../columnar/index.ts";
+import { columnToRows, parseFormat, parseSchema } from "../../columnar/index.ts";
 import { DEFAULT_BATCH_ROWS, flagValue, integerFlag, type ParsedArgs, requireFlag } from "../args.ts";
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import { parseChain } from "../../chain/stage.ts";
@@ -15,6 +15,7 @@ import { readAll } from "../read-all.ts";
 import { readRowBatches } from "../read-row-batches.ts";
 import { TableWriter } from "../table-writer.ts";
 import { fromCommandLine, UsageError } from "../usage-error.ts";
+import { jsonLineChunks } from "../json-line-chunks.ts";
 import { writeOutput } from "../write-output.ts";
 
 /** Longest --idempotency-key: the runtime takes 256 characters, and batch i adds `-i`. */
@@ -116,12 +117,12 @@ export const command: Command = {
     const input = openInput(args.positionals, io, "run");
     let table: TableWriter | undefined;
     const print = async (result: RunResult, index: number): Promise<void> => {
-      const rows = columnToRows(result.batch.schema, result.batch.column);
       if (output === "table") {
         table ??= new TableWriter(result.batch.schema);
-        await writeOutput(io.stdout, table.format(rows));
-      } else if (rows.length > 0) {
-        await writeOutput(io.stdout, formatJsonLines(rows));
+        await writeOutput(io.stdout, table.format(columnToRows(result.batch.schema, result.batch.column)));
+      } else {
+        for (const text of jsonLineChunks(result.batch.schema, result.batch.column))
+          await writeOutput(io.stdout, text);
       }
       if (args.flags.has("trace")) {
         const stages = result.trace.stages.map((s) => `${s.name} ${s.durationMs.toFixed(3)} ms`).join(", ");
