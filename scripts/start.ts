@@ -49,13 +49,17 @@ const server = await startRuntime({ runtime, port, stateDir: join(ROOT, ".state"
     process.exit(1);
   },
 );
-// from here on, Ctrl-C (or SIGTERM) stops the runtime in order, during the demo too
+// from here on, Ctrl-C (or SIGTERM) stops the runtime in order, during the demo too; a second one
+// while stopping exits at once (the 'exit' event still lets Miniflare's hook end workerd)
+let stopping = false;
 const stop = async () => {
+  if (stopping) process.exit(130);
+  stopping = true;
   await server.stop();
   process.exit(0);
 };
-process.once("SIGINT", stop);
-process.once("SIGTERM", stop);
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
 const client = new ColwasmClient(server.url, { token: vars.COLWASM_ADMIN_TOKEN });
 try {
   const batch = encodeRows("(String, i64)", LINES);
