@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { shownPath } from "../../src/client/commands/build.ts";
 import { colwasm, isOneLine, ROOT } from "./colwasm-process.ts";
 
 let dir: string;
@@ -95,5 +96,12 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
     const bad = await colwasm(["new", "../escape", "--dir", dir]);
     assert.equal(bad.status, 2);
     assert.ok(isOneLine(bad.stderr), bad.stderr);
+  });
+});
+
+describe("colwasm build's printed path", () => {
+  test("is relative to where the command ran, unless it would climb out of it", () => {
+    assert.equal(shownPath("/w/op", "/w/op/build/x.wasm"), "build/x.wasm");
+    assert.equal(shownPath("/home/me", "/tmp/t1/op/build/x.wasm"), "/tmp/t1/op/build/x.wasm");
   });
 });

@@ -24,9 +24,15 @@ export const command: Command = {
         type: "invalid-operator",
       });
     const built = await buildOperator(dir);
-    const shown = relative(cwd, built.wasmPath) || built.wasmPath;
+    const shown = shownPath(cwd, built.wasmPath);
     io.stdout.write(
       `built ${built.name} -> ${shown} (${built.byteLength} bytes, ${built.exampleCount} examples pass)\n`,
     );
   },
 };
+
+/** `path` relative to `cwd`, unless that climbs out of it: then the full path reads better. */
+export function shownPath(cwd: string, path: string): string {
+  const near = relative(cwd, path);
+  return near === "" || near.startsWith("..") ? path : near;
+}
