@@ -97,10 +97,17 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
   };
 }
 
-/** Whether `req` has a body (RFC 9112 §6.3): one that, once streamed on, cannot be sent again. */
-function hasBody(req: IncomingMessage): boolean {
+/** Idempotent methods (RFC 9110 §9.2.2) whose requests here carry no body. */
+const RESENDABLE = new Set(["GET", "HEAD", "OPTIONS", "DELETE"]);
+
+/**
+ * Whether `req` may be sent again: an idempotent method without a body (RFC 9112 §6.3), since a
+ * body once streamed on cannot be sent twice.
+ */
+function isResendable(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];
-  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+  const hasBody = req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+  return !hasBody && RESENDABLE.has(req.method ?? "");
 }
 
 /** Sends one request on to `upstream` and its answer back, both as streams. */
@@ -122,9 +129,9 @@ function forward(req: IncomingMessage, res: ServerResponse, upstream: URL, agent
     answer.on("aborted", () => res.destroy());
   });
   out.on("error", (error) => {
-    // a kept-alive connection workerd closed as this request went out: a request without a body is
-    // sent again once, on a new connection, as a browser would (one with a body went in part)
-    if (!res.headersSent && attempt === 0 && out.reusedSocket && !hasBody(req)) {
+    // a kept-alive connection workerd closed as this request went out: an idempotent request
+    // without a body is sent again once, on a new connection, as a browser would
+    if (!res.headersSent && attempt === 0 && out.reusedSocket && isResendable(req)) {
       forward(req, res, upstream, agent, 1);
       return;
     }

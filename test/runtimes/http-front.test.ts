@@ -219,7 +219,7 @@ describe("the HTTP front on its own", () => {
     assert.deepEqual(endToEndHeaders(raw), ["Host", "a", "Columnar-Schema", "(u8)"]);
   });
 
-  test("sends a bodiless request again when a kept-alive upstream connection was closed, never one with a body", async () => {
+  test("sends an idempotent bodiless request again when a kept-alive upstream connection was closed, never a POST", async () => {
     // an upstream that resets every connection on its second request, as workerd did after a long one
     const served = new WeakSet<object>();
     const upstream = createServer((req, res) => {
@@ -243,6 +243,13 @@ describe("the HTTP front on its own", () => {
       const posted = await fetch(`${front.url}/v1/run`, { method: "POST", body: "x" });
       assert.equal(posted.status, 503, "a body went on in part: not sent twice");
       assert.equal(((await posted.json()) as { type: string }).type, "/problems/unavailable");
+      // a POST without a body is no idempotent request either: on a reused connection, not resent
+      assert.equal(await (await fetch(`${front.url}/healthz`)).text(), "GET ok");
+      const bare = await fetch(`${front.url}/v1/run`, { method: "POST" });
+      assert.equal(bare.status, 503, "a POST is not sent twice");
+      // DELETE is idempotent: resent (the GET leaves a kept-alive connection the DELETE meets closed)
+      assert.equal(await (await fetch(`${front.url}/healthz`)).text(), "GET ok");
+      assert.equal(await (await fetch(`${front.url}/x`, { method: "DELETE" })).text(), "DELETE ok");
     } finally {
       await front.close();
       await new Promise<void>((resolve) => upstream.close(() => resolve()));
