@@ -23,7 +23,6 @@ import {
   DEFAULT_OPERATOR_LIMITS,
   type HostedOperator,
   compileFailure,
-  type ManifestJson,
   prepareOperator,
   readManifestSection,
 } from "../../wasm/index.ts";
@@ -34,12 +33,10 @@ import { progressBar } from "../progress-bar.ts";
 import { readRowBatches } from "../read-row-batches.ts";
 import { fromCommandLine, UsageError } from "../usage-error.ts";
 import { jsonLineChunks } from "../json-line-chunks.ts";
+import { givenFlags, type ManifestFlags, requireManifestFlags } from "../manifest-flags.ts";
 import { writeOutput } from "../write-output.ts";
 
 const BUILTINS = new URL("../../../operators/dist/", import.meta.url);
-
-/** The manifest flags, for .wasm stages that have no manifest section. */
-type ManifestFlags = Partial<Pick<ManifestJson, "abi" | "input" | "output">>;
 
 async function loadStage(
   name: string,
@@ -83,22 +80,17 @@ async function loadStage(
   // spec/cli.md: --abi/--input/--output are for a .wasm stage "when it has no manifest"; a stage
   // with its colwasm section keeps it (in a chain of several .wasm files, only the bare ones take them)
   const hasSection = readManifestSection(module, name) !== undefined;
-  const given = (["abi", "input", "output"] as const).filter((f) => flags[f] !== undefined);
+  const given = givenFlags(flags);
   if (isPath && hasSection && given.length > 0 && !use.flagsTaken)
     // told, not silent (unless a bare stage before took them): `colwasm push` lets the same flags
     // override a section
     use.warn(
-      `colwasm: ${name} has a colwasm manifest section, which exec keeps: ${given.map((f) => `--${f}`).join(", ")} apply only to .wasm stages without one\n`,
+      `colwasm: ${name} has a colwasm manifest section, which exec keeps: ${given.join(", ")} apply only to .wasm stages without one\n`,
     );
   if (isPath && !hasSection) {
-    const missing = (["abi", "input", "output"] as const).filter((f) => flags[f] === undefined);
-    if (missing.length > 0)
-      throw new UsageError(
-        `Cannot run ${JSON.stringify(name)}: it has no colwasm manifest section, so give its ${missing.map((f) => `--${f}`).join(", ")} (or build it with colwasm build, which adds the section)`,
-        { type: "invalid-operator", fields: { operator: name } },
-      );
+    requireManifestFlags(flags, `Cannot run ${JSON.stringify(name)}`, "it", name);
+    use.flagsTaken = true;
   }
-  if (isPath && !hasSection) use.flagsTaken = true;
   const hosted = prepareOperator(name, module, { headers: isPath && !hasSection ? flags : {} });
   // the export types an upload would be refused for, told to the author before they upload
   checkExportSignatures(wasm, hosted.manifest.abi, name);

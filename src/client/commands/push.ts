@@ -7,6 +7,7 @@ import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../usage-error.ts";
 import { readManifestSection } from "../../wasm/index.ts";
+import { type ManifestFlagValues, requireManifestFlags } from "../manifest-flags.ts";
 
 /** `colwasm push NAME module.wasm [--abi A --input S --output S]` */
 export const command: Command = {
@@ -57,7 +58,7 @@ function checkManifestOrFlags(
   name: string,
   file: string,
   wasm: Uint8Array<ArrayBuffer>,
-  flags: { abi?: string; input?: string; output?: string },
+  flags: ManifestFlagValues,
 ): void {
   let module: WebAssembly.Module;
   try {
@@ -71,10 +72,5 @@ function checkManifestOrFlags(
   } catch {
     return; // a malformed section: the runtime's invalid-operator answer says what is wrong
   }
-  const missing = (["abi", "input", "output"] as const).filter((f) => flags[f] === undefined);
-  if (!hasSection && missing.length > 0)
-    throw new UsageError(
-      `Cannot push ${JSON.stringify(name)}: ${file} has no colwasm manifest section, so give its ${missing.map((f) => `--${f}`).join(", ")} (or build it with colwasm build, which adds the section)`,
-      { type: "invalid-operator", fields: { operator: name } },
-    );
+  if (!hasSection) requireManifestFlags(flags, `Cannot push ${JSON.stringify(name)}`, file, name);
 }
