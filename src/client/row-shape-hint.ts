@@ -1,6 +1,6 @@
 // JSONL input is one row per line (spec/cli.md), so a JSON array of rows on one line is read as a
 // single row, which then fails to fit the schema. The rejection says so when it looks like that.
-import { BatchError, rowsInArrayLine, type Schema } from "../columnar/index.ts";
+import { type Schema, withArrayOfRowsHint } from "../columnar/index.ts";
 
 /** Where the hint starts in a message (`atLine` puts the line number before it). */
 export const ROW_SHAPE_HINT = "; this line looks like a JSON array of ";
@@ -10,13 +10,11 @@ export const ROW_SHAPE_HINT = "; this line looks like a JSON array of ";
  * array of rows: it is an array whose first element is itself a row of `schema`.
  */
 export function withRowShapeHint(error: unknown, schema: Schema, value: unknown): unknown {
-  if (!(error instanceof BatchError) || error.rule !== "row-type") return error;
-  const count = rowsInArrayLine(schema, value);
-  if (count === undefined) return error;
-  const rows = count === 1 ? "1 row" : `${count} rows`;
-  return new BatchError(
-    "row-type",
-    `${error.message}${ROW_SHAPE_HINT}${rows}, but the input is JSONL: one row per line (jq -c '.[]' splits an array into lines)`,
-    error.location,
+  return withArrayOfRowsHint(
+    error,
+    schema,
+    value,
+    (rows) =>
+      `${ROW_SHAPE_HINT}${rows}, but the input is JSONL: one row per line (jq -c '.[]' splits an array into lines)`,
   );
 }

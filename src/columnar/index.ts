@@ -9,7 +9,7 @@ export { BatchError, type BatchErrorLocation, type BatchRule } from "./batch-err
 export { bitAt, type Bits, type Column, type ColumnOf, type PrimitiveColumn } from "./column.ts";
 export { type BatchView, decodeBatch, type DecodeOptions, decodeSlices } from "./decode-batch.ts";
 export { columnSlices, encodeBatch, encodedByteLength, encodeSlices, writeSlices } from "./encode-batch.ts";
-export { type ColumnBuilder, columnBuilder, rowsInArrayLine, rowsToColumn } from "./rows-to-column.ts";
+export { type ColumnBuilder, columnBuilder, rowsToColumn, withArrayOfRowsHint } from "./rows-to-column.ts";
 export { columnToRows } from "./column-to-rows.ts";
 export { shortestF32 } from "./shortest-f32.ts";
 export { formatJsonLines, parseJsonLines, parseJsonRow, stringifyJson } from "./json-rows.ts";

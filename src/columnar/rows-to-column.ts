@@ -1,5 +1,6 @@
 // JSON rows -> Column (spec §8 input side): one builder per schema node appends values into
 // growable typed arrays, so rows can stream in without being kept.
+import { BatchError } from "./batch-error.ts";
 import { popcount32 } from "./bit-count.ts";
 import { type Bits, type Column, PRIMITIVE_ARRAY_TYPES } from "./column.ts";
 import { Growable } from "./growable.ts";
@@ -218,16 +219,24 @@ export function rowsToColumn(schema: Schema, rows: readonly unknown[]): Column {
 }
 
 /**
- * How many rows `value` holds when it looks like a JSON array of rows of `schema` sent as one line
- * (an array whose first element is itself such a row), else undefined: NDJSON and JSONL are one
- * row per line, and such a line then fails as a single row.
+ * `error` (a `row-type` rejection of `value`, one line's row) with `hint("N rows")` appended when the
+ * line looks like a JSON array of rows of `schema` (an array whose first element is itself such a
+ * row): NDJSON and JSONL are one row per line, and such a line fails as a single row. Any other
+ * error is returned as it is.
  */
-export function rowsInArrayLine(schema: Schema, value: unknown): number | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
+export function withArrayOfRowsHint(
+  error: unknown,
+  schema: Schema,
+  value: unknown,
+  hint: (rows: string) => string,
+): unknown {
+  if (!(error instanceof BatchError) || error.rule !== "row-type") return error;
+  if (!Array.isArray(value) || value.length === 0) return error;
   try {
     columnBuilder(schema).push(value[0], 0);
   } catch {
-    return undefined;
+    return error;
   }
-  return value.length;
+  const rows = value.length === 1 ? "1 row" : `${value.length} rows`;
+  return new BatchError("row-type", `${error.message}${hint(rows)}`, error.location);
 }

@@ -7,7 +7,7 @@ import {
   decodeBatch,
   encodeBatch,
   parseJsonLines,
-  rowsInArrayLine,
+  withArrayOfRowsHint,
   rowsToColumn,
   type Schema,
   type ValidationKernels,
@@ -56,21 +56,17 @@ export function readBatch(body: Uint8Array, headers: BatchHeaders): RequestBatch
   try {
     column = rowsToColumn(schema, rows);
   } catch (error) {
-    throw withArrayBodyHint(error, schema, rows);
+    // a body that is one JSON array of rows fails as a single row: the rejection says what it is
+    throw rows.length !== 1
+      ? error
+      : withArrayOfRowsHint(
+          error,
+          schema,
+          rows[0],
+          (count) => `; the body looks like one JSON array of ${count}, but NDJSON is one row per line`,
+        );
   }
   return { batch: decodeBatch(encodeBatch(column), schema), format };
-}
-
-/** A body that is one JSON array of rows fails as a single row: the rejection says what it is. */
-function withArrayBodyHint(error: unknown, schema: Schema, rows: readonly unknown[]): unknown {
-  if (!(error instanceof BatchError) || error.rule !== "row-type" || rows.length !== 1) return error;
-  const count = rowsInArrayLine(schema, rows[0]);
-  if (count === undefined) return error;
-  return new BatchError(
-    "row-type",
-    `${error.message}; the body looks like one JSON array of ${count === 1 ? "1 row" : `${count} rows`}, but NDJSON is one row per line`,
-    error.location,
-  );
 }
 
 /**
