@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { columnToRows } from "../src/columnar/index.ts";
 import { ColwasmClient, ColwasmClientError, encodeRows, type RunResult } from "../src/client/index.ts";
 import { loadDevVars } from "../src/runtimes/dev-vars.node.ts";
-import { startRuntime } from "../src/runtimes/start-runtime.node.ts";
+import { onStopSignal, startRuntime } from "../src/runtimes/start-runtime.node.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const once = process.argv.includes("--once");
@@ -49,17 +49,8 @@ const server = await startRuntime({ runtime, port, stateDir: join(ROOT, ".state"
     process.exit(1);
   },
 );
-// from here on, Ctrl-C (or SIGTERM) stops the runtime in order, during the demo too; a second one
-// while stopping exits at once (the 'exit' event still lets Miniflare's hook end workerd)
-let stopping = false;
-const stop = async () => {
-  if (stopping) process.exit(130);
-  stopping = true;
-  await server.stop();
-  process.exit(0);
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+// from here on, Ctrl-C (or SIGTERM) stops the runtime in order, during the demo too
+onStopSignal(() => void server.stop().then(() => process.exit(0)));
 const client = new ColwasmClient(server.url, { token: vars.COLWASM_ADMIN_TOKEN });
 try {
   const batch = encodeRows("(String, i64)", LINES);

@@ -20,10 +20,9 @@ function overview(): string {
 }
 
 async function dispatch(argv: readonly string[], io: CommandIo): Promise<void> {
-  const [first, ...afterFirst] = argv;
-  // `colwasm help run` is `colwasm run --help`
-  if (first === "help" && afterFirst.length > 0) return dispatch([afterFirst[0], "--help"], io);
   const [name, ...rest] = argv;
+  // `colwasm help run` is `colwasm run --help`
+  if (name === "help" && rest.length > 0) return dispatch([rest[0], "--help"], io);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(overview());
     return;

@@ -5,7 +5,7 @@ export { DetachedInlineExecutor } from "./detached-inline-executor.ts";
 export { InlineFirstExecutor, type InlineFirstOptions } from "./inline-first-executor.ts";
 export { type LocalChainOptions, LocalChainService } from "./local-chain-service.ts";
 export { MemoryOperatorStore } from "./memory-store.ts";
-export { nearestName, unknownOperator } from "./unknown-operator.ts";
+export { unknownOperator } from "./unknown-operator.ts";
 export type { OperatorEntry, OperatorRegistry } from "./operator-registry.ts";
 export { type OperatorStore, type StoredOperator, storedOperatorSchema } from "./operator-store.ts";
 export { type BuiltinOperator, RegistryCore, type RegistryOptions } from "./registry-core.ts";

@@ -56,3 +56,19 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<LocalR
     },
   };
 }
+
+/**
+ * Calls `stop` on the first SIGINT or SIGTERM (stop the runtime in order); a second one while it
+ * stops ends the process at once, status 130 or 143 (the 'exit' event still lets Miniflare's hook
+ * end workerd). The listeners stay, so no signal falls to the default action mid-stop.
+ */
+export function onStopSignal(stop: () => void): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(signal === "SIGINT" ? 130 : 143);
+    stopping = true;
+    stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}

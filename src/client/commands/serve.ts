@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ColwasmError } from "../../error.ts";
 import { loadDevVars } from "../../runtimes/dev-vars.node.ts";
-import { startRuntime } from "../../runtimes/start-runtime.node.ts";
+import { onStopSignal, startRuntime } from "../../runtimes/start-runtime.node.ts";
 import { flagValue } from "../args.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../usage-error.ts";
@@ -73,21 +73,7 @@ export const command: Command = {
         ? `COLWASM_ADMIN_TOKEN from ${join(ROOT, ".dev.vars")}`
         : "none (COLWASM_ADMIN_TOKEN is not set: admin routes answer 403)";
     io.stdout.write(`admin token: ${tokenFrom}\n`);
-    // Listeners stay registered until the stop is done: Miniflare's signal-exit handler re-raises
-    // the signal (ending the process mid-stop, status 143, no "stopped" line) when it finds no
-    // other listener. A second signal while stopping ends the process at once.
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (++signals > 1) process.exit(signal === "SIGINT" ? 130 : 143);
-    };
-    await new Promise<void>((resolve) => {
-      const first = (signal: NodeJS.Signals) => {
-        onSignal(signal);
-        resolve();
-      };
-      process.on("SIGINT", first);
-      process.on("SIGTERM", first);
-    });
+    await new Promise<void>((resolve) => onStopSignal(resolve));
     await server.stop();
     io.stdout.write("colwasm stopped\n");
   },
