@@ -4,7 +4,7 @@
 // waited a second before sending each body over 1 MiB.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { type AddressInfo, connect, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,7 @@ import { endToEndHeaders, startHttpFront } from "../../src/runtimes/http-front.n
 import { type LocalRuntime, startRuntime } from "../../src/runtimes/start-runtime.node.ts";
 import { buildWorker } from "../reliability/runtimes.ts";
 import { closedPort } from "../support/closed-port.ts";
+import { chunk, RawConnection } from "../support/raw-http.ts";
 
 const SCHEMA = parseSchema("(String, i64)");
 const ROWS: [string, number][] = [
@@ -27,47 +28,6 @@ const ROWS: [string, number][] = [
   ["ÉTÉ", -2],
   ["", 3],
 ];
-
-/** A raw HTTP/1.1 connection: what arrived so far, and a wait for more. */
-interface Wire {
-  readonly socket: Socket;
-  received(): string;
-  /** Resolves once `pattern` matches what arrived, or rejects after `ms`. */
-  waitFor(pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
-}
-
-async function open(url: string): Promise<Wire> {
-  const { hostname, port } = new URL(url);
-  const socket = connect({ host: hostname, port: Number(port) });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", reject);
-  });
-  let text = "";
-  let wake: () => void = () => {};
-  socket.setEncoding("latin1").on("data", (chunk: string) => {
-    text += chunk;
-    wake();
-  });
-  socket.on("close", () => wake());
-  return {
-    socket,
-    received: () => text,
-    async waitFor(pattern, ms = 10_000) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const match = pattern.exec(text);
-        if (match !== null) return match;
-        if (Date.now() > deadline || socket.closed)
-          throw new Error(`no ${pattern} within ${ms} ms; received:\n${text.slice(0, 2000)}`);
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 50);
-        });
-      }
-    },
-  };
-}
 
 /** The head of a POST /v1/run of a columnar `(String, i64)` body of `length` bytes. */
 function runHead(chain: string, length: number, extra = ""): string {
@@ -77,48 +37,13 @@ function runHead(chain: string, length: number, extra = ""): string {
   );
 }
 
-/** Status, headers and body bytes of the one complete answer at the start of `text` (Content-Length framed). */
-function parseAnswer(text: string): { status: number; headers: Map<string, string>; body: Uint8Array } {
-  const end = text.indexOf("\r\n\r\n");
-  const [statusLine, ...lines] = text.slice(0, end).split("\r\n");
-  const headers = new Map(
-    lines.map((line) => [
-      line.slice(0, line.indexOf(":")).toLowerCase(),
-      line.slice(line.indexOf(":") + 1).trim(),
-    ]),
-  );
-  const length = Number(headers.get("content-length"));
-  return {
-    status: Number(statusLine.split(" ")[1]),
-    headers,
-    body: Uint8Array.from(text.slice(end + 4, end + 4 + length), (c) => c.charCodeAt(0)),
-  };
-}
-
-const finalAnswer =
-  /HTTP\/1\.1 [2-5]\d\d [^\r]*\r\n(?:[^\r]+\r\n)*?content-length: (\d+)\r\n(?:[^\r]+\r\n)*\r\n/i;
-
-/** Waits for one whole final (non-1xx) answer and returns it, skipping an interim 100 before it. */
-async function readAnswer(wire: Wire, from = 0) {
-  for (;;) {
-    const rest = wire.received().slice(from);
-    const match = finalAnswer.exec(rest);
-    if (match !== null && rest.length >= match.index + match[0].length + Number(match[1])) {
-      return {
-        answer: parseAnswer(rest.slice(match.index)),
-        end: from + match.index + match[0].length + Number(match[1]),
-      };
-    }
-    await wire.waitFor(new RegExp(`[\\s\\S]{${wire.received().length + 1}}`));
-  }
-}
-
 describe("the HTTP front of the local Workers runtime", { timeout: 120_000 }, () => {
   let runtime: LocalRuntime;
   let stateDir: string;
   const body = encodeBatch(rowsToColumn(SCHEMA, ROWS));
   // lowercase maps ASCII letters only
   const expected = ROWS.map(([text, diff]) => [text.replace(/[A-Z]/g, (c) => c.toLowerCase()), diff]);
+  const rowsOf = (bytes: Uint8Array) => columnToRows(SCHEMA, decodeBatch(bytes, SCHEMA).column);
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "colwasm-front-"));
@@ -137,62 +62,57 @@ describe("the HTTP front of the local Workers runtime", { timeout: 120_000 }, ()
   });
 
   test("answers Expect: 100-continue before the body is sent, then runs the chain on it", async () => {
-    const wire = await open(runtime.url);
-    wire.socket.write(runHead("lowercase", body.byteLength, "Expect: 100-continue\r\n"));
+    const wire = await RawConnection.open(runtime.url);
+    await wire.write(runHead("lowercase", body.byteLength, "Expect: 100-continue\r\n"));
     // curl waits for this line (a second, then sends anyway); workerd alone never sends it
-    await wire.waitFor(/^HTTP\/1\.1 100 Continue\r\n\r\n/, 5_000);
-    wire.socket.write(body);
-    const { answer } = await readAnswer(wire);
+    assert.equal((await wire.next(5_000)).status, 100);
+    await wire.write(body);
+    const answer = await wire.response();
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.get("columnar-schema"), "(String, i64)");
-    assert.deepEqual(columnToRows(SCHEMA, decodeBatch(answer.body, SCHEMA).column), expected);
-    wire.socket.destroy();
+    assert.deepEqual(rowsOf(answer.bytes), expected);
+    wire.destroy();
   });
 
   test("keeps the client's connection across an over-limit 413, a run and a GET", async () => {
-    const wire = await open(runtime.url);
-    // an over-limit body (413), then a good one and a GET, all on one connection
+    const wire = await RawConnection.open(runtime.url);
     const tooLarge = new Uint8Array(5000);
-    wire.socket.write(runHead("lowercase", tooLarge.byteLength, "Expect: 100-continue\r\n"));
-    await wire.waitFor(/^HTTP\/1\.1 100 Continue\r\n\r\n/, 5_000);
-    wire.socket.write(tooLarge);
-    const first = await readAnswer(wire);
-    assert.equal(first.answer.status, 413);
-    assert.equal(first.answer.headers.get("content-type"), "application/problem+json");
-    assert.notEqual(first.answer.headers.get("connection"), "close");
-    wire.socket.write(runHead("lowercase", body.byteLength));
-    wire.socket.write(body);
-    const second = await readAnswer(wire, first.end);
-    assert.equal(second.answer.status, 200);
-    assert.deepEqual(columnToRows(SCHEMA, decodeBatch(second.answer.body, SCHEMA).column), expected);
-    wire.socket.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    const third = await readAnswer(wire, second.end);
-    assert.equal(third.answer.status, 200);
-    assert.equal(new TextDecoder().decode(third.answer.body), "ok");
-    wire.socket.destroy();
+    await wire.write(runHead("lowercase", tooLarge.byteLength, "Expect: 100-continue\r\n"));
+    assert.equal((await wire.next(5_000)).status, 100);
+    await wire.write(tooLarge);
+    const first = await wire.response();
+    assert.equal(first.status, 413);
+    assert.equal(first.headers.get("content-type"), "application/problem+json");
+    assert.notEqual(first.headers.get("connection"), "close");
+    await wire.write(runHead("lowercase", body.byteLength));
+    await wire.write(body);
+    const second = await wire.response();
+    assert.equal(second.status, 200);
+    assert.deepEqual(rowsOf(second.bytes), expected);
+    await wire.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const third = await wire.response();
+    assert.equal(third.status, 200);
+    assert.equal(third.body, "ok");
+    wire.destroy();
   });
 
   test("streams a chunked upload on, and serves on after a client that left mid-body", async () => {
-    const gone = await open(runtime.url);
-    gone.socket.write(runHead("lowercase", body.byteLength));
-    gone.socket.write(body.subarray(0, 10));
-    gone.socket.destroy();
+    const gone = await RawConnection.open(runtime.url);
+    await gone.write(runHead("lowercase", body.byteLength));
+    await gone.write(body.subarray(0, 10));
+    gone.destroy();
 
-    const wire = await open(runtime.url);
-    wire.socket.write(
+    const wire = await RawConnection.open(runtime.url);
+    await wire.write(
       `POST /v1/run?chain=lowercase HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-columnar\r\n` +
         `Columnar-Schema: (String, i64)\r\nTransfer-Encoding: chunked\r\n\r\n`,
     );
-    for (const part of [body.subarray(0, 17), body.subarray(17)]) {
-      wire.socket.write(`${part.byteLength.toString(16)}\r\n`);
-      wire.socket.write(part);
-      wire.socket.write("\r\n");
-    }
-    wire.socket.write("0\r\n\r\n");
-    const { answer } = await readAnswer(wire);
+    for (const part of [body.subarray(0, 17), body.subarray(17)]) await wire.write(chunk(part));
+    await wire.write("0\r\n\r\n");
+    const answer = await wire.response();
     assert.equal(answer.status, 200);
-    assert.deepEqual(columnToRows(SCHEMA, decodeBatch(answer.body, SCHEMA).column), expected);
-    wire.socket.destroy();
+    assert.deepEqual(rowsOf(answer.bytes), expected);
+    wire.destroy();
   });
 });
 

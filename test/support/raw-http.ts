@@ -2,11 +2,14 @@
 // chunked framing written by hand, `Expect: 100-continue`, several requests on one socket.
 import net from "node:net";
 
-/** One response read off the socket (interim 1xx responses are skipped). */
+/** One response read off the socket. */
 export interface RawResponse {
   readonly status: number;
   readonly headers: ReadonlyMap<string, string>;
+  /** The body as UTF-8 text. */
   readonly body: string;
+  /** The body's bytes (a columnar batch, say). */
+  readonly bytes: Uint8Array;
 }
 
 /** A client socket to `url`'s host and port. */
@@ -81,12 +84,17 @@ export class RawConnection {
     }
   }
 
-  /** The next final response (Content-Length or chunked body). */
+  /** The next final response (Content-Length or chunked body); interim 1xx responses are skipped. */
   async response(timeoutMs = 10_000): Promise<RawResponse> {
     for (;;) {
-      const response = await this.#waitFor(() => this.#parse(), timeoutMs);
+      const response = await this.next(timeoutMs);
       if (response.status >= 200) return response;
     }
+  }
+
+  /** The next response, an interim one (`100 Continue`) included. */
+  next(timeoutMs = 10_000): Promise<RawResponse> {
+    return this.#waitFor(() => this.#parse(), timeoutMs);
   }
 
   #parse(): RawResponse | undefined {
@@ -122,7 +130,7 @@ export class RawConnection {
       at += length;
     }
     this.#buffer = this.#buffer.subarray(at);
-    return { status, headers, body: body.toString("utf8") };
+    return { status, headers, body: body.toString("utf8"), bytes: new Uint8Array(body) };
   }
 }
 
