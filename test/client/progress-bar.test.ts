@@ -72,19 +72,14 @@ describe("colwasm exec's progress bar", () => {
   /** `colwasm exec` in process on two rows, stdout a terminal or not; answers what each stream got. */
   async function execWith(isStdoutTTY: boolean): Promise<{ stdout: string; stderr: string }> {
     const stderr = fakeTerminal();
-    let stdout = "";
-    const out = new Writable({
-      write(chunk: Buffer | string, _encoding, done) {
-        stdout += chunk.toString();
-        done();
-      },
-    });
+    // what the command writes; whether it is a terminal is what io.isStdoutTTY says
+    const stdout = fakeTerminal();
     const rows = new TextEncoder().encode('["Hello World",1]\n["the THE",-2]\n');
     const status = await runCli(["exec", "--chain", "split_words,lowercase", "--schema", "(String, i64)"], {
       stdin: (async function* () {
         yield rows;
       })(),
-      stdout: out,
+      stdout: stdout.stream,
       stderr: stderr.stream,
       env: {},
       stdinByteLength: rows.byteLength,
@@ -92,7 +87,7 @@ describe("colwasm exec's progress bar", () => {
       isStdoutTTY,
     });
     assert.equal(status, 0, stderr.text());
-    return { stdout, stderr: stderr.text() };
+    return { stdout: stdout.text(), stderr: stderr.text() };
   }
 
   test("draws no bar when the rows print on the terminal too, so none lands inside it", async () => {
