@@ -1,13 +1,17 @@
 // Lists what operators/build.ts builds: AssemblyScript examples and the template, hand-written WAT
-// operators, and the hostile test fixtures, each with its sources, manifest and output path.
+// operators, and the test fixtures (hostile WAT; AssemblyScript built with asc's stock flags, as an
+// author without `colwasm build` would), each with its sources, manifest and output path.
 
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-/** One module to build. `manifestPath` is null when the module ships without a manifest. */
+/**
+ * One module to build. `manifestPath` is null when the module ships without a manifest.
+ * "assemblyscript-stock" is asc with its own defaults (runtime incremental, asserts kept) instead of ASC_FLAGS.
+ */
 export interface BuildTarget {
   name: string;
-  kind: "assemblyscript" | "wat";
+  kind: "assemblyscript" | "assemblyscript-stock" | "wat";
   entryPath: string;
   sourcePaths: string[];
   manifestPath: string | null;
@@ -52,6 +56,24 @@ export function listBuildTargets(root: string): BuildTarget[] {
       manifestPath,
       outDir: operatorsDist,
       writesManifestFile: true,
+    });
+  }
+
+  const stockDir = join(root, "test", "fixtures", "assemblyscript");
+  for (const file of readdirSync(stockDir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort()) {
+    const name = file.slice(0, -".ts".length);
+    const entryPath = join(stockDir, file);
+    const manifestPath = orNull(join(stockDir, `${name}.manifest.json`));
+    targets.push({
+      name,
+      kind: "assemblyscript-stock",
+      entryPath,
+      sourcePaths: [entryPath, ...(manifestPath ? [manifestPath] : [])],
+      manifestPath,
+      outDir: join(root, "test", "fixtures", "wasm", "dist"),
+      writesManifestFile: false,
     });
   }
 

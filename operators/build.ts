@@ -1,12 +1,12 @@
 // Builds every operator module: AssemblyScript examples + template (asc), WAT operators and the
-// hostile fixtures (wabt), then appends the `colwasm` manifest section. Skips a module whose output
+// test fixtures (wabt; asc with its stock flags), then appends the `colwasm` manifest section. Skips a module whose output
 // is newer than its sources and this build code. Run: node --import tsx operators/build.ts [--force] [name…]
 
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listBuildTargets, type BuildTarget } from "./build-targets.ts";
-import { compileAssemblyScript } from "./compile-assemblyscript.ts";
+import { ASC_STOCK_FLAGS, compileAssemblyScript } from "./compile-assemblyscript.ts";
 import { compileWat } from "./compile-wat.ts";
 import { appendManifestSection } from "./manifest-section.ts";
 
@@ -43,9 +43,12 @@ function readManifest(path: string): object {
 
 async function buildTarget(target: BuildTarget): Promise<number> {
   const binary =
-    target.kind === "assemblyscript"
-      ? await compileAssemblyScript(target.entryPath)
-      : await compileWat(target.entryPath);
+    target.kind === "wat"
+      ? await compileWat(target.entryPath)
+      : await compileAssemblyScript(
+          target.entryPath,
+          target.kind === "assemblyscript-stock" ? ASC_STOCK_FLAGS : undefined,
+        );
   const manifest = target.manifestPath === null ? null : readManifest(target.manifestPath);
   const wasm = manifest === null ? binary : appendManifestSection(binary, manifest);
   mkdirSync(target.outDir, { recursive: true });

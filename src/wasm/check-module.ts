@@ -1,4 +1,5 @@
 // Export/import checks of spec/operator-abi.md: what each ABI requires before a module may run.
+import { ABORT_IMPORT, isHostImport } from "./host-imports.ts";
 import type { OperatorAbi } from "./manifest.ts";
 import { InvalidOperatorError } from "./operator-error.ts";
 
@@ -26,10 +27,6 @@ const OPTIONAL: readonly [string, WebAssembly.ImportExportKind][] = [
  */
 const IMPORT_HINTS: readonly [(module: string, name: string) => boolean, string][] = [
   [
-    (module, name) => module === "env" && name === "abort",
-    "env.abort is AssemblyScript's default abort handler: build with `asc --use abort=` (as `colwasm build` does)",
-  ],
-  [
     (module) => module.startsWith("wasi"),
     "WASI imports come from a wasm32-wasi(p1) target or libc: build for wasm32-unknown-unknown (Rust) or freestanding wasm32 with -nostdlib (C)",
   ],
@@ -39,16 +36,22 @@ const IMPORT_HINTS: readonly [(module: string, name: string) => boolean, string]
   ],
 ];
 
-/** Throws `InvalidOperatorError` unless `module` has the exports of `abi` and no imports. */
+/**
+ * Throws `InvalidOperatorError` unless `module` has the exports of `abi` and imports nothing but
+ * what the host supplies (host-imports.ts).
+ */
 export function checkOperatorModule(module: WebAssembly.Module, abi: OperatorAbi, operator?: string): void {
-  const imports = WebAssembly.Module.imports(module);
+  const imports = WebAssembly.Module.imports(module).filter((i) => !isHostImport(i));
   if (imports.length > 0) {
-    const names = imports.map((i) => `${i.module}.${i.name}`).join(", ");
+    const names = imports
+      .map((i) => `${i.module}.${i.name}${i.kind === "function" ? "" : ` (a ${i.kind})`}`)
+      .join(", ");
     const hints = IMPORT_HINTS.filter(([applies]) => imports.some((i) => applies(i.module, i.name))).map(
       ([, hint]) => hint,
     );
+    const supplied = `${ABORT_IMPORT.module}.${ABORT_IMPORT.name}`;
     throw new InvalidOperatorError(
-      `Cannot host the module: operators may not import anything, found ${names}${hints.length > 0 ? ` (${hints.join("; ")})` : ""}`,
+      `Cannot host the module: operators may import only the function ${supplied}, found ${names}${hints.length > 0 ? ` (${hints.join("; ")})` : ""}`,
       { operator, rule: "imports" },
     );
   }

@@ -2,6 +2,7 @@
 // `call`, which arms its fuel, and turns what went wrong (trap, fuel out, memory cap) into an
 // OperatorError naming the operator. The instance, its input allocation and its ABIs share it.
 import { ColwasmError } from "../error.ts";
+import { hostImports, OperatorAbort } from "./host-imports.ts";
 import { START_EXPORT } from "./meter-fuel.ts";
 import { OperatorError, type OperatorFailure } from "./operator-error.ts";
 import { type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
@@ -46,13 +47,20 @@ export class OperatorCalls {
     this.exports = exports;
   }
 
-  /** Instantiates `module` (synchronously, with no imports) and picks out its exports. */
+  /**
+   * Instantiates `module` (synchronously, with the host's documented imports: host-imports.ts) and
+   * picks out its exports.
+   */
   static instantiate(name: string, module: WebAssembly.Module, limits: OperatorLimits): OperatorCalls {
-    let instance: WebAssembly.Instance;
+    let instance: WebAssembly.Instance | undefined;
+    const memory = () =>
+      instance?.exports.memory instanceof WebAssembly.Memory ? instance.exports.memory : undefined;
     try {
-      instance = new WebAssembly.Instance(module, {});
+      instance = new WebAssembly.Instance(module, hostImports(memory));
     } catch (error) {
-      throw new OperatorError(name, "trap", `Cannot instantiate operator "${name}": ${String(error)}`, {
+      const detail =
+        error instanceof OperatorAbort ? `its start function aborted: ${error.message}` : String(error);
+      throw new OperatorError(name, "trap", `Cannot instantiate operator "${name}": ${detail}`, {
         cause: error,
       });
     }
@@ -142,10 +150,11 @@ export class OperatorCalls {
       }
       const atCap = this.pages() >= this.limits.maxMemoryPages || this.nearMemoryCap(pagesBefore);
       const reason: OperatorFailure = atCap ? "memory" : "trap";
-      const detail = atCap
-        ? `memory limit of ${this.limits.maxMemoryPages} pages reached (${String(error)})`
-        : String(error);
-      throw this.fail(reason, `${what} trapped: ${detail}`, error);
+      // the module's own abort (env.abort) says why in its own words
+      const [how, said] =
+        error instanceof OperatorAbort ? ["aborted", error.message] : ["trapped", String(error)];
+      const detail = atCap ? `memory limit of ${this.limits.maxMemoryPages} pages reached (${said})` : said;
+      throw this.fail(reason, `${what} ${how}: ${detail}`, error);
     }
     if (this.pages() > this.limits.maxMemoryPages) {
       throw this.fail(

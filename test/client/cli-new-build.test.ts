@@ -61,6 +61,30 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
     assert.match(output, /# pass 2/);
   });
 
+  test("a throw in act fails the batch with its message and place (env.abort, which the host supplies)", async () => {
+    const op = join(dir, "strict");
+    assert.equal((await colwasm(["new", "strict", "--dir", dir])).status, 0);
+    const source = join(op, "assembly", "index.ts");
+    const text = await readFile(source, "utf8");
+    assert.ok(text.includes("diffs.push(diff.get(i));"), "the template changed: update this test");
+    await writeFile(
+      source,
+      text.replace(
+        "diffs.push(diff.get(i));",
+        'if (diff.get(i) > 1000) throw new Error("diff over 1000");\n    diffs.push(diff.get(i));',
+      ),
+    );
+    assert.equal((await colwasm(["build", op])).status, 0);
+    const chain = ["exec", "--chain", join(op, "build", "strict.wasm"), "--schema", "(String, i64)"];
+    const ok = await colwasm(chain, { input: '["a",1]\n' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, '["a",1]\n');
+    const failed = await colwasm(chain, { input: '["a",1]\n["b",1001]\n' });
+    assert.equal(failed.status, 1);
+    assert.ok(isOneLine(failed.stderr), failed.stderr);
+    assert.match(failed.stderr, /act aborted: diff over 1000 \(at \S*index\.ts:\d+:\d+\)\n$/);
+  });
+
   test("build fails with one line on a wrong example and on asc's first error", async () => {
     // both builds at once: asc takes seconds to start
     const wrong = join(dir, "wrong");

@@ -277,6 +277,32 @@ for (const kind of RUNTIMES) {
     );
 
     test(
+      "AssemblyScript built with asc's stock flags (importing env.abort) uploads and runs; its abort is 422 operator-failed (trap) with its message",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        // the upload runs the manifest's example: the import is supplied where modules are checked too
+        await uploadOk("h_stock_abort", wasmFile(`${FIXTURES}stock_abort.wasm`));
+        await expectRows(await run(url, "h_stock_abort,split_words", batch([["p q", 2]])), [
+          ["p", 2],
+          ["q", 2],
+        ]);
+        const problem = await expectProblem(
+          await run(url, "split_words,h_stock_abort", batch([["p q", -2]])),
+          422,
+          "operator-failed",
+        );
+        assert.equal(problem.operator, "h_stock_abort");
+        assert.equal(problem.reason, "trap");
+        assert.equal(problem.stage, 1);
+        assert.match(
+          String(problem.detail),
+          /aborted: a diff is negative \(at \S*stock_abort\.ts:\d+:\d+\)$/,
+        );
+        await expectRows(await run(url, "h_stock_abort", batch([["r", 3]])), [["r", 3]]);
+      },
+    );
+
+    test(
       "a module whose act returns i64 is 422 invalid-operator (exports) naming both types, and is not stored",
       { timeout: TEST_TIMEOUT_MS },
       async () => {

@@ -1,15 +1,15 @@
-// checkOperatorModule (src/wasm/check-module.ts) on modules assembled here: imports are refused
-// naming each one, with a hint where a toolchain adds them by default (AssemblyScript's env.abort,
-// WASI, wasm-bindgen), and none for an import of the author's own.
+// checkOperatorModule (src/wasm/check-module.ts) on modules assembled here: the host's one import,
+// AssemblyScript's env.abort, is accepted; other imports are refused naming each one, with a hint
+// where a toolchain adds them by default (WASI, wasm-bindgen), and none for one of the author's own.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { checkOperatorModule } from "../../src/wasm/check-module.ts";
 import { InvalidOperatorError } from "../../src/wasm/operator-error.ts";
 import { wat } from "../support/wat.ts";
 
-/** A colwasm/1 module importing `imports` (module, name) as functions of no arguments. */
-function moduleImporting(imports: readonly [string, string][]): WebAssembly.Module {
-  const lines = imports.map(([m, n]) => `(import "${m}" "${n}" (func))`).join("\n");
+/** A colwasm/1 module importing `imports` (module, name) as functions of no arguments, or as `kind`. */
+function moduleImporting(imports: readonly [string, string, string?][]): WebAssembly.Module {
+  const lines = imports.map(([m, n, kind = "(func)"]) => `(import "${m}" "${n}" ${kind})`).join("\n");
   return new WebAssembly.Module(
     wat(`(module ${lines}
       (memory (export "memory") 1)
@@ -18,7 +18,7 @@ function moduleImporting(imports: readonly [string, string][]): WebAssembly.Modu
   );
 }
 
-function refusal(imports: readonly [string, string][]): InvalidOperatorError {
+function refusal(imports: readonly [string, string, string?][]): InvalidOperatorError {
   try {
     checkOperatorModule(moduleImporting(imports), "colwasm/1", "op");
   } catch (error) {
@@ -34,10 +34,15 @@ describe("checkOperatorModule: imports", () => {
     assert.doesNotThrow(() => checkOperatorModule(moduleImporting([]), "colwasm/1"));
   });
 
-  test("AssemblyScript's env.abort is refused with how to build without it", () => {
-    const error = refusal([["env", "abort"]]);
-    assert.match(error.message, /found env\.abort/);
-    assert.match(error.message, /--use abort=/);
+  test("AssemblyScript's env.abort is accepted: the host supplies it (src/wasm/host-imports.ts)", () => {
+    assert.doesNotThrow(() => checkOperatorModule(moduleImporting([["env", "abort"]]), "colwasm/1"));
+    const typed = "(func (param i32 i32 i32 i32))";
+    assert.doesNotThrow(() => checkOperatorModule(moduleImporting([["env", "abort", typed]]), "colwasm/1"));
+  });
+
+  test("an env.abort that is not a function is refused, naming its kind", () => {
+    const error = refusal([["env", "abort", "(global i32)"]]);
+    assert.match(error.message, /may import only the function env\.abort, found env\.abort \(a global\)$/);
   });
 
   test("WASI imports are refused with the target to build for", () => {
@@ -53,13 +58,18 @@ describe("checkOperatorModule: imports", () => {
     const error = refusal([
       ["__wbindgen_placeholder__", "__wbindgen_describe"],
       ["env", "abort"],
+      ["wasi_snapshot_preview1", "fd_write"],
     ]);
+    assert.match(
+      error.message,
+      /found __wbindgen_placeholder__\.__wbindgen_describe, wasi_snapshot_preview1\.fd_write \(/,
+    );
     assert.match(error.message, /wasm-bindgen/);
-    assert.match(error.message, /--use abort=/);
+    assert.match(error.message, /wasm32-unknown-unknown/);
   });
 
   test("an import of the author's own is refused by name, without a toolchain hint", () => {
     const error = refusal([["env", "log"]]);
-    assert.match(error.message, /operators may not import anything, found env\.log$/);
+    assert.match(error.message, /operators may import only the function env\.abort, found env\.log$/);
   });
 });

@@ -11,7 +11,7 @@ export const command: Command = {
   name: "build",
   usage: "colwasm build [DIR]",
   description:
-    "Compiles DIR/assembly/index.ts (default DIR: .) with asc (-O3 --runtime stub --noAssert --use abort= --enable simd),\n" +
+    "Compiles DIR/assembly/index.ts (default DIR: .) with asc (-O3 --runtime stub --noAssert --enable simd),\n" +
     "appends manifest.json as the colwasm section, runs its examples, writes DIR/build/NAME.wasm (NAME: DIR's name).",
   flags: [],
   async run(args, io) {
