@@ -19,9 +19,13 @@ const TABLE = 4;
 function cappedLimits(reader: WasmReader, cap: number, what: string, rule: "memory" | "tables"): number[] {
   const flags = reader.byte();
   if (flags !== 0 && flags !== 1) {
-    throw new InvalidOperatorError(`Cannot host the module: shared or 64-bit ${what}s are not supported`, {
-      rule,
-    });
+    // 2: shared (threads), 4: 64-bit addresses (memory64 / table64)
+    const kinds = [flags & 2 ? "shared" : "", flags & 4 ? "64-bit" : ""].filter((k) => k !== "");
+    const detail =
+      flags > 7 || kinds.length === 0
+        ? `unknown limits flags 0x${flags.toString(16)} on its ${what}`
+        : `its ${what} is ${kinds.join(" and ")}; an operator's must be unshared and 32-bit (build without threads and memory64)`;
+    throw new InvalidOperatorError(`Cannot host the module: ${detail}`, { rule });
   }
   const min = reader.u32();
   const max = flags === 1 ? Math.min(reader.u32(), cap) : cap;

@@ -1,13 +1,16 @@
 // Walks the instructions of one function body, skipping every immediate, to find where each `loop`
 // starts and how many instructions it and the body around it hold, and where `memory.grow` and the
-// sized bulk instructions are (spec binary/instructions.html). It knows MVP, sign extension, saturating truncation, bulk
-// memory, reference types, multi-value, tail calls and fixed-width SIMD; anything else is refused
-// rather than guessed, because one mis-sized immediate would misread the rest of the body.
+// sized bulk instructions are (spec binary/instructions.html). It knows MVP, sign extension,
+// saturating truncation, bulk memory, reference types, multi-value, tail calls, fixed-width SIMD
+// and exception handling (the legacy try/catch/delegate that clang and Node 20 emit and run, and
+// try_table/throw_ref); anything else is refused rather than guessed, because one mis-sized
+// immediate would misread the rest of the body. Exceptions only leave a block outward, so they add
+// no path around the fuel checks at loop heads and function entries.
 import { InvalidOperatorError } from "./operator-error.ts";
 import type { WasmReader } from "./wasm-reader.ts";
 
-/** Signed-LEB values of the one-byte block types: 0x40 (empty) and the value types. */
-const ONE_BYTE_BLOCK_TYPES: ReadonlySet<number> = new Set([-64, -1, -2, -3, -4, -5, -16, -17]);
+/** Signed-LEB values of the one-byte block types: 0x40 (empty) and the value types (0x69 exnref). */
+const ONE_BYTE_BLOCK_TYPES: ReadonlySet<number> = new Set([-64, -1, -2, -3, -4, -5, -16, -17, -23]);
 
 /** 0xFD sub-opcodes (0..255) that exist in the SIMD proposal as merged in Wasm 2.0. */
 const SIMD_HOLES: ReadonlySet<number> = new Set([
@@ -78,8 +81,10 @@ export function skipInstruction(reader: WasmReader): number {
     case 0x00: // unreachable
     case 0x01: // nop
     case 0x05: // else
+    case 0x0a: // throw_ref
     case 0x0b: // end
     case 0x0f: // return
+    case 0x19: // catch_all (legacy)
     case 0x1a: // drop
     case 0x1b: // select
     case 0xd1: // ref.is_null
@@ -87,8 +92,25 @@ export function skipInstruction(reader: WasmReader): number {
     case 0x02: // block
     case 0x03: // loop
     case 0x04: // if
+    case 0x06: // try (legacy)
       blockType(reader);
       return op;
+    case 0x1f: {
+      // try_table: a block type, then its catch clauses (kind, [tag], label)
+      blockType(reader);
+      const count = reader.u32();
+      for (let i = 0; i < count; i++) {
+        const kind = reader.byte();
+        if (kind > 3) reader.fail(`unknown catch clause kind ${kind}`);
+        if (kind <= 1) reader.u32(); // catch and catch_ref name a tag
+        reader.u32();
+      }
+      return op;
+    }
+    case 0x07: // catch tag (legacy)
+    case 0x08: // throw tag
+    case 0x09: // rethrow label (legacy)
+    case 0x18: // delegate label (legacy; ends its try)
     case 0x0c: // br
     case 0x0d: // br_if
     case 0x10: // call
@@ -135,9 +157,9 @@ export function skipInstruction(reader: WasmReader): number {
       reader.take(8);
       return op;
     case 0xd0: {
-      // ref.null: funcref or externref
+      // ref.null: funcref, externref or exnref
       const t = reader.byte();
-      if (t !== 0x70 && t !== 0x6f) unsupported(reader, start, `0xd0 0x${t.toString(16)}`);
+      if (t !== 0x70 && t !== 0x6f && t !== 0x69) unsupported(reader, start, `0xd0 0x${t.toString(16)}`);
       return op;
     }
     case 0xfc:
@@ -216,14 +238,14 @@ export function findRewritePoints(reader: WasmReader): RewritePoints {
     const halves = HALF_WEIGHT.has(op) ? 1 : 2;
     if (counted < 0) entryWeight += halves;
     else loops[counted].weight += halves;
-    if (op === 0x02 || op === 0x04) {
+    if (op === 0x02 || op === 0x04 || op === 0x06 || op === 0x1f) {
       frames.push(-1);
       innermostLoop.push(counted);
     } else if (op === 0x03) {
       loops.push({ at: reader.at, weight: 0 });
       frames.push(loops.length - 1);
       innermostLoop.push(loops.length - 1);
-    } else if (op === 0x0b) {
+    } else if (op === 0x0b || op === 0x18) {
       frames.pop();
       innermostLoop.pop();
     } else if (op === 0x40) grows.push({ start, end: reader.at });

@@ -35,6 +35,22 @@ function setFuel(fuel: WebAssembly.Global, budget: number): void {
   fuel.value = typeof fuel.value === "bigint" ? BigInt(units) : Math.min(units, 0x7fffffff);
 }
 
+/** `WebAssembly.Exception`, which TypeScript's lib does not declare yet (every runtime here has it). */
+const WASM_EXCEPTION = (WebAssembly as unknown as { Exception?: abstract new (...args: never[]) => object })
+  .Exception;
+
+/**
+ * How a call that threw failed, as a verb and what it said: the module's own abort (env.abort)
+ * says why in its own words; a WebAssembly exception (exception handling) that nothing caught has
+ * no words a host can read; anything else is the engine's trap.
+ */
+function howItFailed(error: unknown): [string, string] {
+  if (error instanceof OperatorAbort) return ["aborted", error.message];
+  if (typeof WASM_EXCEPTION === "function" && error instanceof WASM_EXCEPTION)
+    return ["threw", "a WebAssembly exception that nothing caught"];
+  return ["trapped", String(error)];
+}
+
 /** Calls into one live instance under its operator's limits. */
 export class OperatorCalls {
   readonly name: string;
@@ -150,9 +166,7 @@ export class OperatorCalls {
       }
       const atCap = this.pages() >= this.limits.maxMemoryPages || this.nearMemoryCap(pagesBefore);
       const reason: OperatorFailure = atCap ? "memory" : "trap";
-      // the module's own abort (env.abort) says why in its own words
-      const [how, said] =
-        error instanceof OperatorAbort ? ["aborted", error.message] : ["trapped", String(error)];
+      const [how, said] = howItFailed(error);
       const detail = atCap ? `memory limit of ${this.limits.maxMemoryPages} pages reached (${said})` : said;
       throw this.fail(reason, `${what} ${how}: ${detail}`, error);
     }

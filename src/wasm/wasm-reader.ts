@@ -3,8 +3,11 @@
 // with rule "not-wasm", so a hostile module can neither loop a parser forever nor read past it.
 import { InvalidOperatorError } from "./operator-error.ts";
 
-/** Value types of the core spec with reference types and SIMD (binary/types.html#value-types). */
-const VALUE_TYPES: ReadonlySet<number> = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+/**
+ * Value types of the core spec with reference types and SIMD (binary/types.html#value-types), and
+ * exception handling's exnref (0x69).
+ */
+const VALUE_TYPES: ReadonlySet<number> = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f, 0x69]);
 
 /** A cursor over `bytes`; it only moves forward and never past `bytes.length`. */
 export class WasmReader {

@@ -4,8 +4,8 @@ import { InvalidOperatorError } from "./operator-error.ts";
 import { WasmReader } from "./wasm-reader.ts";
 
 /**
- * Order rank of each known non-custom section id (binary/modules.html#sections): 12 (data count)
- * sits between element (9) and code (10); 13 (tag, exception handling) is not known here.
+ * Order rank of each known non-custom section id (binary/modules.html#sections): 13 (tag, exception
+ * handling) sits between memory (5) and global (6), 12 (data count) between element (9) and code (10).
  */
 export const SECTION_RANK: Readonly<Record<number, number>> = {
   1: 1,
@@ -13,6 +13,7 @@ export const SECTION_RANK: Readonly<Record<number, number>> = {
   3: 3,
   4: 4,
   5: 5,
+  13: 5.5,
   6: 6,
   7: 7,
   8: 8,
@@ -88,6 +89,9 @@ export function readImports(r: WasmReader): { functionTypes: number[]; globals: 
       r.valueType();
       r.byte();
       globals++;
+    } else if (kind === 4) {
+      r.byte(); // a tag: its attribute (0, exception), then its type index
+      r.u32();
     } else r.fail(`unknown import kind ${kind}`);
   }
   return { functionTypes, globals };

@@ -303,6 +303,38 @@ for (const kind of RUNTIMES) {
     );
 
     test(
+      "a module that uses exception handling uploads and runs (its catch works under fuel metering); an exception nothing catches is 422 operator-failed (trap)",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        // act sends its input address through a thrown and caught exception; from 200 bytes of
+        // input on it throws one that nothing catches
+        const source = `(module
+          (memory (export "memory") 1)
+          (tag $carry (param i32))
+          ${ALLOC}
+          (func (export "act") (param $ptr i32) (param $len i32) (result i32)
+            (local $out i32)
+            (try (do (throw $carry (local.get $ptr))) (catch $carry (local.set $out)))
+            (if (i32.ge_u (local.get $len) (i32.const 200)) (then (throw $carry (i32.const 0))))
+            (local.get $out)))`;
+        await uploadOk("h_exceptions", await wat(source, { exceptions: true }), {
+          "operator-abi": "colwasm/1",
+          "operator-input": "(String, i64)",
+          "operator-output": "(String, i64)",
+        });
+        await expectRows(await run(url, "h_exceptions", batch([["small", 1]])), [["small", 1]]);
+        const problem = await expectProblem(
+          await run(url, "h_exceptions", batch([["x".repeat(300), 2]])),
+          422,
+          "operator-failed",
+        );
+        assert.equal(problem.reason, "trap");
+        assert.match(String(problem.detail), /act threw: a WebAssembly exception that nothing caught$/);
+        await expectRows(await run(url, "h_exceptions", batch([["again", 3]])), [["again", 3]]);
+      },
+    );
+
+    test(
       "a module whose act returns i64 is 422 invalid-operator (exports) naming both types, and is not stored",
       { timeout: TEST_TIMEOUT_MS },
       async () => {

@@ -196,10 +196,10 @@ export function random(seed: number): () => number {
   };
 }
 
-/** Compiles WAT text with wabt (tests build tiny one-off modules inline). */
-export async function wat(source: string): Promise<Uint8Array> {
+/** Compiles WAT text with wabt (tests build tiny one-off modules inline), with `features` on. */
+export async function wat(source: string, features: { exceptions?: boolean } = {}): Promise<Uint8Array> {
   const wabt = await (await import("wabt")).default();
-  const module = wabt.parseWat("inline.wat", source);
+  const module = wabt.parseWat("inline.wat", source, features);
   try {
     module.validate();
     return module.toBinary({}).buffer;

@@ -38,12 +38,17 @@ describe("capModuleLimits()", () => {
     assert.equal(exports.grow(1), -1);
   });
 
-  it("capModuleLimits() refuses a memory whose minimum is over the cap, a shared one and a second one", () => {
+  it("capModuleLimits() refuses a memory whose minimum is over the cap, a shared one, a 64-bit one and a second one", () => {
     assertRefused(wat(`(module (memory 17))`), "memory", /needs 17 pages, the limit is 16/);
     assertRefused(
       wat(`(module (memory 1 1 shared))`),
       "memory",
-      /shared or 64-bit memorys? are not supported/,
+      /its memory is shared; an operator's must be unshared and 32-bit/,
+    );
+    assertRefused(
+      watBytes(`(module (memory i64 1))`, { memory64: true }),
+      "memory",
+      /its memory is 64-bit; an operator's must be unshared and 32-bit/,
     );
     assertRefused(wat(`(module (memory 1) (memory 1))`), "memory", /one memory, this module defines 2/);
   });

@@ -7,6 +7,8 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_OPERATOR_LIMITS, InvalidOperatorError, OperatorError } from "../../src/wasm/index.ts";
 import { OperatorCalls } from "../../src/wasm/operator-calls.ts";
+import { findRewritePoints } from "../../src/wasm/instruction-walk.ts";
+import { WasmReader } from "../../src/wasm/wasm-reader.ts";
 import { readSections } from "../../src/wasm/wasm-sections.ts";
 import {
   FUEL_EXPORT,
@@ -235,6 +237,68 @@ describe("meterFuel()", () => {
     }
   });
 
+  it("meterFuel() keeps exception handling working (try, catch, catch_all, throw, rethrow, delegate) and stops a loop that throws", () => {
+    // the legacy encoding that clang's -fwasm-exceptions emits and Node 20 runs
+    const bytes = watBytes(
+      `(module
+        (tag $odd (param i32))
+        (func $check (param $x i32)
+          (if (i32.and (local.get $x) (i32.const 1)) (then (throw $odd (local.get $x)))))
+        (func (export "countOdd") (param $n i32) (result i32) (local $i i32) (local $odd i32)
+          (block $done
+            (loop $l
+              (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+              (try
+                (do (call $check (local.get $i)))
+                (catch $odd (drop) (local.set $odd (i32.add (local.get $odd) (i32.const 1)))))
+              (try (do (try (do (call $check (local.get $i))) (delegate 0))) (catch_all))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $l)))
+          (local.get $odd))
+        (func (export "rethrows") (param $x i32) (result i32)
+          (try (result i32) (do (call $check (local.get $x)) (i32.const 0)) (catch $odd (rethrow 0))))
+        (func (export "spin")
+          (loop $l (try (do (throw $odd (i32.const 1))) (catch $odd (drop))) (br $l))))`,
+      { exceptions: true },
+    );
+    assert.ok(readSectionIds(bytes).includes(13), "the module has a tag section");
+    const plain = instantiate(bytes);
+    const metered = instantiate(meterFuel(bytes));
+    assert.equal(call(metered, "countOdd", 11), 5);
+    assert.equal(call(metered, "countOdd", 11), call(plain, "countOdd", 11));
+    assert.equal(call(metered, "rethrows", 2), 0);
+    assert.throws(
+      () => call(metered, "rethrows", 3),
+      (error: unknown) => !(error instanceof WebAssembly.RuntimeError),
+    );
+    assertRunsOutOfFuel(metered, 100_000, () => call(metered, "spin"));
+  });
+
+  it("the instruction walk reads try_table's catch clauses and throw_ref (exnref exception handling)", () => {
+    // A body assembled by hand: neither wabt here nor Node 20 knows try_table.
+    // prettier-ignore
+    const body = Uint8Array.from([
+      0x00, // no locals
+      0x02, 0x69, // block (result exnref)
+      0x03, 0x40, // loop
+      // try_table with 4 clauses: catch 0 0, catch_ref 0 1, catch_all 1, catch_all_ref 0
+      0x1f, 0x40, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x02, 0x01, 0x03, 0x00,
+      0x08, 0x00, // throw 0
+      0x0b, // end (try_table)
+      0x0c, 0x00, // br 0 (the loop)
+      0x0b, // end (loop)
+      0xd0, 0x69, // ref.null exn
+      0x0b, // end (block)
+      0x0a, // throw_ref
+      0x0b, // end (function)
+    ]);
+    const reader = new WasmReader(body, 0);
+    reader.u32(); // local declarations
+    const points = findRewritePoints(reader);
+    assert.equal(points.loops.length, 1);
+    assert.equal(points.loops[0].at, 5); // just past the loop's block type
+  });
+
   it("meterFuel() puts the fuel global after imported and defined globals", () => {
     const bytes = wat(`(module
       (import "env" "g" (global $g i32))
@@ -414,7 +478,8 @@ describe("meterFuel() on malformed input", () => {
 
   it("meterFuel() rejects unknown and unsupported opcodes", () => {
     const at = spin.lastIndexOf(0x03); // the loop opcode
-    for (const opcode of [0xff, 0xfe, 0x06, 0xfb]) {
+    // 0xff unknown, 0xfe threads, 0xfb GC, 0x14 call_ref (typed function references)
+    for (const opcode of [0xff, 0xfe, 0xfb, 0x14]) {
       const bytes = Uint8Array.from(spin);
       bytes[at] = opcode;
       assertInvalid(() => meterFuel(bytes), "instructions");

@@ -170,6 +170,37 @@ describe("OperatorInstance", () => {
     });
   }
 
+  it("runs a module that uses exception handling; an exception nothing catches is reason trap, and the next batch runs", () => {
+    const bytes = wat(
+      `(module (memory (export "memory") 1) (tag $carry (param i32))
+        (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "act") (param $ptr i32) (param $len i32) (result i32) (local $out i32)
+          (try (do (throw $carry (local.get $ptr))) (catch $carry (local.set $out)))
+          (if (i32.ge_u (local.get $len) (i32.const 200)) (then (throw $carry (i32.const 0))))
+          (local.get $out)))`,
+      { exceptions: true },
+    );
+    const op = prepareOperator("exceptions", new WebAssembly.Module(bytes), {
+      headers: { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" },
+    });
+    const pool = new InstancePool(TEST_LIMITS);
+    assert.deepEqual(
+      columnToRows(schema, runOnce(pool, op, batchOf(WORKED), new CopyMeter()).column),
+      WORKED,
+    );
+    assert.throws(
+      () => runOnce(pool, op, batchOf([["x".repeat(300), 1]]), new CopyMeter()),
+      (error: unknown) =>
+        error instanceof OperatorError &&
+        error.reason === "trap" &&
+        /act threw: a WebAssembly exception that nothing caught$/.test(error.message),
+    );
+    assert.deepEqual(
+      columnToRows(schema, runOnce(pool, op, batchOf(WORKED), new CopyMeter()).column),
+      WORKED,
+    );
+  });
+
   it("carries the module's error() message when act returns 0", () => {
     const pool = new InstancePool(TEST_LIMITS);
     assert.throws(
