@@ -61,6 +61,47 @@ describe("colwasm CLI on the Workers runtime", { timeout: 60_000 }, () => {
     );
   });
 
+  test("ops NAME shows one operator; ops NAME --delete removes an upload, not a built-in, and says what went wrong in one line", async () => {
+    const wasm = join(dir, "echo_words", "build", "echo_words.wasm");
+    assert.equal((await colwasm(["push", "gone_soon", wasm], { env })).status, 0);
+    const one = await colwasm(["ops", "gone_soon", "--json"], { env });
+    assert.equal(one.status, 0, one.stderr);
+    assert.deepEqual(
+      one.stdout
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { name: string }).name),
+      ["gone_soon"],
+    );
+    assert.match(
+      (await colwasm(["ops", "split_words"], { env })).stdout,
+      /^name +abi .*\n[- ]+\nsplit_words +colwasm\/1 .*\n$/,
+    );
+
+    const deleted = await colwasm(["ops", "gone_soon", "--delete"], { env });
+    assert.equal(deleted.status, 0, deleted.stderr);
+    assert.equal(deleted.stdout, "deleted operator gone_soon\n");
+    const [after, again, builtin, noName, noToken] = await Promise.all([
+      colwasm(["ops", "gone_soon"], { env }),
+      colwasm(["ops", "gone_soon", "--delete"], { env }),
+      colwasm(["ops", "split_words", "--delete"], { env }),
+      colwasm(["ops", "--delete"], { env }),
+      colwasm(["ops", "echo_words", "--delete"], { env: { ...env, COLWASM_ADMIN_TOKEN: "" } }),
+    ]);
+    for (const failed of [after, again, builtin, noName, noToken])
+      assert.ok(isOneLine(failed.stderr), failed.stderr);
+    assert.equal(after.status, 1);
+    assert.match(after.stderr, /^Unknown operator: /);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /^Unknown operator: /);
+    assert.equal(builtin.status, 1);
+    assert.match(builtin.stderr, /^Conflict: Cannot delete operator "split_words": it is built in$/m);
+    assert.equal(noName.status, 2);
+    assert.equal(noToken.status, 2);
+    // the operator the next test runs is still there
+    assert.equal((await colwasm(["ops", "echo_words"], { env })).status, 0);
+  });
+
   test("run streams 200k rows in batches through echo_words,split_words,reduce:wc; state has the totals", async () => {
     const rows = join(dir, "rows-200k.jsonl");
     await writeWordRows(rows, 200_000, 7);
@@ -81,6 +122,23 @@ describe("colwasm CLI on the Workers runtime", { timeout: 60_000 }, () => {
     const state = await colwasm(["state", "wc"], { env });
     assert.equal(state.status, 0, state.stderr);
     assert.deepEqual(totalsOf(state.stdout), expected);
+    // the table is for reading: sorted by key, one line per total after its two header lines
+    const table = await colwasm(["state", "wc", "--output", "table"], { env });
+    assert.equal(table.status, 0, table.stderr);
+    const tableRows = table.stdout
+      .trimEnd()
+      .split("\n")
+      .slice(2)
+      .map((line) => line.trim().split(/ +/));
+    const sortedKeys = [...expected.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    assert.deepEqual(
+      tableRows.map(([key]) => key),
+      sortedKeys,
+    );
+    assert.deepEqual(
+      tableRows.map(([, total]) => BigInt(total)),
+      sortedKeys.map((key) => BigInt(expected.get(key) ?? -1)),
+    );
 
     // the same key again replays every batch: nothing is applied twice
     const again = await colwasm([...args, ...flags], { inputFile: rows, env });

@@ -171,6 +171,36 @@ describe("colwasm ops --json", () => {
   });
 });
 
+describe("colwasm state --output table", () => {
+  test("sorts integer keys by value (decimal strings past 2^53 included) and string keys by code unit", async () => {
+    const answers: Record<string, string> = {
+      "/v1/state/ints": '[10,1]\n["18446744073709551615",2]\n[-5,3]\n[9,4]\n["9007199254740993",5]\n',
+      "/v1/state/words": '["b",1]\n["B",2]\n["a",3]\n["ab",4]\n["é",5]\n',
+    };
+    await withServer(
+      (req, res) => {
+        res.writeHead(200, { "content-type": "application/x-ndjson" });
+        res.end(answers[req.url ?? ""] ?? "");
+      },
+      async (url) => {
+        const keysOf = async (name: string) => {
+          const run = await colwasm(["state", name, "--output", "table", "--url", url], {
+            env: { COLWASM_RUN_TOKEN: "r" },
+          });
+          assert.equal(run.status, 0, run.stderr);
+          return run.stdout
+            .trimEnd()
+            .split("\n")
+            .slice(2)
+            .map((line) => line.trim().split(/ +/)[0]);
+        };
+        assert.deepEqual(await keysOf("ints"), ["-5", "9", "10", "9007199254740993", "18446744073709551615"]);
+        assert.deepEqual(await keysOf("words"), ["B", "a", "ab", "b", "é"]);
+      },
+    );
+  });
+});
+
 /** A local HTTP server answering every request with `handler`; counts the requests. */
 async function withServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
@@ -288,7 +318,7 @@ describe("colwasm help and version", () => {
     const [version, build, ops] = await Promise.all([
       colwasm(["--version"]),
       colwasm(["build", "--help"]),
-      colwasm(["ops", "extra", "--url", "http://127.0.0.1:1"]),
+      colwasm(["ops", "name", "extra", "--url", "http://127.0.0.1:1"]),
     ]);
     assert.equal(version.status, 0);
     assert.match(version.stdout, /^colwasm \d+\.\d+\.\d+\n$/);

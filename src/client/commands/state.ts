@@ -1,11 +1,28 @@
 // `colwasm state NAME [--key K]` (spec/cli.md): prints a reduce namespace's totals as JSONL rows
-// `[key, total]` (or a table); `--delete` drops the namespace (admin token).
+// `[key, total]` in the runtime's order, or as a table sorted by key for reading; `--delete` drops
+// the namespace (admin token).
 import { formatJsonLines, parseSchema } from "../../columnar/index.ts";
 import { flagValue } from "../args.ts";
 import { clientFromEnv, URL_FLAG } from "../client-from-env.ts";
 import type { Command } from "../command.ts";
 import { TableWriter } from "../table-writer.ts";
 import { UsageError } from "../usage-error.ts";
+import type { StateRow } from "../client-options.ts";
+
+/** Integer keys, as JSON gives them: numbers, or decimal strings beyond 2^53 (JSON rows, §8). */
+const INTEGER = /^-?\d+$/;
+
+/** `rows` sorted by key: by value when every key is an integer, else by UTF-16 code unit. */
+function sortedByKey(rows: readonly StateRow[]): StateRow[] {
+  const integers = rows.every(([key]) => typeof key === "number" || INTEGER.test(key));
+  const order = integers
+    ? (a: StateRow, b: StateRow) => {
+        const [x, y] = [BigInt(a[0]), BigInt(b[0])];
+        return x < y ? -1 : x > y ? 1 : 0;
+      }
+    : (a: StateRow, b: StateRow) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  return [...rows].sort(order);
+}
 
 /** `colwasm state NAME [--key K] [--delete] [--output jsonl|table]` */
 export const command: Command = {
@@ -37,7 +54,7 @@ export const command: Command = {
     }
     const rows = await clientFromEnv(args, io, "run").state(name, flagValue(args, "key"));
     if (output === "table")
-      io.stdout.write(new TableWriter(parseSchema("{key: String, total: i64}")).format(rows));
+      io.stdout.write(new TableWriter(parseSchema("{key: String, total: i64}")).format(sortedByKey(rows)));
     else io.stdout.write(formatJsonLines(rows));
   },
 };
