@@ -1,5 +1,6 @@
 // Export/import checks of spec/operator-abi.md: what each ABI requires before a module may run.
 import { ABORT_IMPORT, isHostImport } from "./host-imports.ts";
+import { WASI_MODULE } from "./wasi-preview1.ts";
 import type { OperatorAbi } from "./manifest.ts";
 import { InvalidOperatorError } from "./operator-error.ts";
 
@@ -28,7 +29,7 @@ const OPTIONAL: readonly [string, WebAssembly.ImportExportKind][] = [
 const IMPORT_HINTS: readonly [(module: string, name: string) => boolean, string][] = [
   [
     (module) => module.startsWith("wasi"),
-    "WASI imports come from a wasm32-wasi(p1) target or libc: build for wasm32-unknown-unknown (Rust) or freestanding wasm32 with -nostdlib (C)",
+    `the host supplies WASI preview 1 as ${WASI_MODULE} only: build with a current toolchain for wasm32-wasip1, or for wasm32-unknown-unknown (Rust) or freestanding wasm32 with -nostdlib (C)`,
   ],
   [
     (module, name) => module === "__wbindgen_placeholder__" || name.startsWith("__wbindgen"),
@@ -49,9 +50,9 @@ export function checkOperatorModule(module: WebAssembly.Module, abi: OperatorAbi
     const hints = IMPORT_HINTS.filter(([applies]) => imports.some((i) => applies(i.module, i.name))).map(
       ([, hint]) => hint,
     );
-    const supplied = `${ABORT_IMPORT.module}.${ABORT_IMPORT.name}`;
+    const supplied = `${ABORT_IMPORT.module}.${ABORT_IMPORT.name} and ${WASI_MODULE} functions`;
     throw new InvalidOperatorError(
-      `Cannot host the module: operators may import only the function ${supplied}, found ${names}${hints.length > 0 ? ` (${hints.join("; ")})` : ""}`,
+      `Cannot host the module: operators may import only ${supplied}, found ${names}${hints.length > 0 ? ` (${hints.join("; ")})` : ""}`,
       { operator, rule: "imports" },
     );
   }

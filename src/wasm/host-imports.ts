@@ -1,14 +1,17 @@
 // The imports the host documents (spec/operator-abi.md: "imports must be empty unless the runtime
-// documents one"). There is one: `env.abort`, which AssemblyScript adds to every module built with
-// its default flags (asserts, bounds checks, `throw`). Supplying it lets such modules run as they
-// are, and turns an abort into an operator failure that carries the author's message.
+// documents one"): `env.abort`, which AssemblyScript adds to every module built with its default
+// flags (asserts, bounds checks, `throw`), and WASI preview 1 (wasi-preview1.ts), which libc and
+// Rust's std call. Supplying them lets such modules run as they are built, and turns an abort, an
+// exit or a panic into an operator failure that carries the module's own words.
+import { WASI_MODULE, type WasiHost, wasiImports } from "./wasi-preview1.ts";
 
-/** The one import a module may have: AssemblyScript's `abort(message, fileName, line, column)`. */
+/** AssemblyScript's `abort(message, fileName, line, column)`. */
 export const ABORT_IMPORT = { module: "env", name: "abort", kind: "function" } as const;
 
-/** Whether `i` is an import the host supplies. */
+/** Whether `i` is an import the host supplies: env.abort, or a WASI preview 1 function. */
 export function isHostImport(i: WebAssembly.ModuleImportDescriptor): boolean {
-  return i.module === ABORT_IMPORT.module && i.name === ABORT_IMPORT.name && i.kind === ABORT_IMPORT.kind;
+  if (i.kind !== "function") return false;
+  return (i.module === ABORT_IMPORT.module && i.name === ABORT_IMPORT.name) || i.module === WASI_MODULE;
 }
 
 /** Thrown by the supplied `env.abort` through the operator's frames; OperatorCalls reports it. */
@@ -57,15 +60,16 @@ export function describeAbort(memory: WebAssembly.Memory | undefined, args: read
 }
 
 /**
- * The import object for one instance. `memory` is asked for when an abort happens: the instance
- * (and so its exported memory) does not exist yet while the object is built.
+ * The import object for one instance of `module`. `host` is asked for the memory when a call
+ * needs it: the instance (and so its exported memory) does not exist yet while this is built.
  */
-export function hostImports(memory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+export function hostImports(module: WebAssembly.Module, host: WasiHost): WebAssembly.Imports {
   return {
     [ABORT_IMPORT.module]: {
       [ABORT_IMPORT.name]: (...args: unknown[]): never => {
-        throw new OperatorAbort(describeAbort(memory(), args));
+        throw new OperatorAbort(describeAbort(host.memory(), args));
       },
     },
+    [WASI_MODULE]: wasiImports(module, host),
   };
 }

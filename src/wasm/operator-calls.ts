@@ -3,7 +3,8 @@
 // OperatorError naming the operator. The instance, its input allocation and its ABIs share it.
 import { ColwasmError } from "../error.ts";
 import { hostImports, OperatorAbort } from "./host-imports.ts";
-import { START_EXPORT } from "./meter-fuel.ts";
+import { OperatorExit, PrintedOutput, type WasiHost } from "./wasi-preview1.ts";
+import { FUEL_EXPORT, START_EXPORT } from "./meter-fuel.ts";
 import { OperatorError, type OperatorFailure } from "./operator-error.ts";
 import { type OperatorLimits, WASM_PAGE_BYTES } from "./operator-limits.ts";
 
@@ -46,9 +47,25 @@ const WASM_EXCEPTION = (WebAssembly as unknown as { Exception?: abstract new (..
  */
 function howItFailed(error: unknown): [string, string] {
   if (error instanceof OperatorAbort) return ["aborted", error.message];
+  if (error instanceof OperatorExit) return ["exited", error.message];
   if (typeof WASM_EXCEPTION === "function" && error instanceof WASM_EXCEPTION)
     return ["threw", "a WebAssembly exception that nothing caught"];
   return ["trapped", String(error)];
+}
+
+/**
+ * Takes `units` from a fuel budget for host work an import does for the module (WASI's
+ * random_get, fd_write): a trap with the budget at 0 when it does not cover them, as a metered
+ * loop does, so the host reports reason "deadline".
+ */
+function spendFuel(fuel: WebAssembly.Global, units: number): void {
+  const left = Number(fuel.value) - Math.ceil(units);
+  const isI64 = typeof fuel.value === "bigint";
+  if (left <= 0) {
+    fuel.value = isI64 ? 0n : 0;
+    throw new WebAssembly.RuntimeError("out of fuel in a host call");
+  }
+  fuel.value = isI64 ? BigInt(left) : left;
 }
 
 /** Calls into one live instance under its operator's limits. */
@@ -57,10 +74,19 @@ export class OperatorCalls {
   readonly limits: OperatorLimits;
   readonly exports: OperatorExports;
 
-  private constructor(name: string, limits: OperatorLimits, exports: OperatorExports) {
+  /** What the instance wrote to stdout/stderr (WASI) during the current call. */
+  readonly #printed: PrintedOutput;
+
+  private constructor(
+    name: string,
+    limits: OperatorLimits,
+    exports: OperatorExports,
+    printed: PrintedOutput,
+  ) {
     this.name = name;
     this.limits = limits;
     this.exports = exports;
+    this.#printed = printed;
   }
 
   /**
@@ -69,13 +95,20 @@ export class OperatorCalls {
    */
   static instantiate(name: string, module: WebAssembly.Module, limits: OperatorLimits): OperatorCalls {
     let instance: WebAssembly.Instance | undefined;
-    const memory = () =>
-      instance?.exports.memory instanceof WebAssembly.Memory ? instance.exports.memory : undefined;
+    const host: WasiHost = {
+      memory: () =>
+        instance?.exports.memory instanceof WebAssembly.Memory ? instance.exports.memory : undefined,
+      spend: (units) => {
+        const fuel = instance?.exports[FUEL_EXPORT];
+        if (fuel instanceof WebAssembly.Global) spendFuel(fuel, units);
+      },
+      printed: new PrintedOutput(),
+    };
     try {
-      instance = new WebAssembly.Instance(module, hostImports(memory));
+      instance = new WebAssembly.Instance(module, hostImports(module, host));
     } catch (error) {
-      const detail =
-        error instanceof OperatorAbort ? `its start function aborted: ${error.message}` : String(error);
+      const [how, said] = howItFailed(error);
+      const detail = how === "trapped" ? said : `its start function ${how}: ${said}`;
       throw new OperatorError(name, "trap", `Cannot instantiate operator "${name}": ${detail}`, {
         cause: error,
       });
@@ -89,15 +122,21 @@ export class OperatorCalls {
         `Cannot run operator "${name}": it lacks memory or act`,
       );
     }
-    const calls = new OperatorCalls(name, limits, {
-      memory: e.memory,
-      fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
-      growFailed: e.__colwasm_grow_failed instanceof WebAssembly.Global ? e.__colwasm_grow_failed : undefined,
-      act,
-      alloc: asFunction(e.alloc),
-      error: asFunction(e.error),
-      reset: asFunction(e.reset),
-    });
+    const calls = new OperatorCalls(
+      name,
+      limits,
+      {
+        memory: e.memory,
+        fuel: e.__colwasm_fuel instanceof WebAssembly.Global ? e.__colwasm_fuel : undefined,
+        growFailed:
+          e.__colwasm_grow_failed instanceof WebAssembly.Global ? e.__colwasm_grow_failed : undefined,
+        act,
+        alloc: asFunction(e.alloc),
+        error: asFunction(e.error),
+        reset: asFunction(e.reset),
+      },
+      host.printed,
+    );
     // a metered module's start function, run here under the deadline (src/wasm/meter-fuel.ts)
     const start = asFunction<() => void>(e[START_EXPORT]);
     if (start !== undefined) calls.call("start", () => start());
@@ -153,6 +192,7 @@ export class OperatorCalls {
     const fuel = this.exports.fuel;
     if (fuel !== undefined && this.limits.fuel !== undefined) setFuel(fuel, this.limits.fuel);
     if (this.exports.growFailed !== undefined) this.exports.growFailed.value = 0;
+    this.#printed.clear();
     try {
       result = fn();
     } catch (error) {
@@ -168,7 +208,10 @@ export class OperatorCalls {
       const reason: OperatorFailure = atCap ? "memory" : "trap";
       const [how, said] = howItFailed(error);
       const detail = atCap ? `memory limit of ${this.limits.maxMemoryPages} pages reached (${said})` : said;
-      throw this.fail(reason, `${what} ${how}: ${detail}`, error);
+      // what it wrote on stdout/stderr just before (a Rust panic's message and place)
+      const printed = this.#printed.text();
+      const output = printed === "" ? "" : `; it printed: ${printed}`;
+      throw this.fail(reason, `${what} ${how}: ${detail}${output}`, error);
     }
     if (this.pages() > this.limits.maxMemoryPages) {
       throw this.fail(

@@ -303,6 +303,51 @@ for (const kind of RUNTIMES) {
     );
 
     test(
+      "C with wasi-libc and Rust with std for wasm32-wasi (WASI imports) upload and run; their failures carry what they printed",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const headers = {
+          "operator-abi": "colwasm/1",
+          "operator-input": "(String, i64)",
+          "operator-output": "(String, i64)",
+        };
+        const toolchains = "test/fixtures/toolchains/";
+        await uploadOk("h_c_echo", wasmFile(`${toolchains}c_echo.wasm`), headers);
+        await uploadOk("h_rust_upper", wasmFile(`${toolchains}rust_upper_wasi.wasm`), headers);
+        await expectRows(await run(url, "h_c_echo,h_rust_upper,split_words", batch([["to bé", 2]])), [
+          ["TO", 2],
+          ["Bé", 2],
+        ]);
+        const c = await expectProblem(
+          await run(
+            url,
+            "h_c_echo",
+            batch([
+              ["a", 1],
+              ["b", -2],
+            ]),
+          ),
+          422,
+          "operator-failed",
+        );
+        assert.equal(c.reason, "trap");
+        assert.match(String(c.detail), /; it printed: c_echo: record 1 has a negative diff \(-2\)$/);
+        const rust = await expectProblem(
+          await run(url, "split_words,h_rust_upper", batch([["p q", -2]])),
+          422,
+          "operator-failed",
+        );
+        assert.equal(rust.reason, "trap");
+        assert.equal(rust.stage, 1);
+        assert.match(
+          String(rust.detail),
+          /panicked at 'record 0 has a negative diff \(-2\)', rust_upper\.rs:\d+:\d+/,
+        );
+        await expectRows(await run(url, "h_rust_upper", batch([["ok", 1]])), [["OK", 1]]);
+      },
+    );
+
+    test(
       "a module that uses exception handling uploads and runs (its catch works under fuel metering); an exception nothing catches is 422 operator-failed (trap)",
       { timeout: TEST_TIMEOUT_MS },
       async () => {

@@ -1,6 +1,7 @@
-// checkOperatorModule (src/wasm/check-module.ts) on modules assembled here: the host's one import,
-// AssemblyScript's env.abort, is accepted; other imports are refused naming each one, with a hint
-// where a toolchain adds them by default (WASI, wasm-bindgen), and none for one of the author's own.
+// checkOperatorModule (src/wasm/check-module.ts) on modules assembled here: what the host supplies
+// (AssemblyScript's env.abort, WASI preview 1 functions) is accepted; other imports are refused
+// naming each one, with a hint where a toolchain adds them by default (an older WASI, wasm-bindgen),
+// and none for one of the author's own.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { checkOperatorModule } from "../../src/wasm/check-module.ts";
@@ -42,34 +43,52 @@ describe("checkOperatorModule: imports", () => {
 
   test("an env.abort that is not a function is refused, naming its kind", () => {
     const error = refusal([["env", "abort", "(global i32)"]]);
-    assert.match(error.message, /may import only the function env\.abort, found env\.abort \(a global\)$/);
+    assert.match(
+      error.message,
+      /may import only env\.abort and wasi_snapshot_preview1 functions, found env\.abort \(a global\)$/,
+    );
   });
 
-  test("WASI imports are refused with the target to build for", () => {
-    const error = refusal([
+  test("WASI preview 1 functions are accepted, any of them (the host answers ENOSYS for what it lacks)", () => {
+    const wasi = [
       ["wasi_snapshot_preview1", "fd_write"],
       ["wasi_snapshot_preview1", "proc_exit"],
+      ["wasi_snapshot_preview1", "path_open"],
+    ] as [string, string][];
+    assert.doesNotThrow(() => checkOperatorModule(moduleImporting(wasi), "colwasm/1"));
+  });
+
+  test("the older wasi_unstable and a WASI global are refused, with what to build for", () => {
+    const error = refusal([
+      ["wasi_unstable", "fd_write"],
+      ["wasi_snapshot_preview1", "clock", "(global i32)"],
     ]);
-    assert.match(error.message, /found wasi_snapshot_preview1\.fd_write, wasi_snapshot_preview1\.proc_exit/);
-    assert.match(error.message, /wasm32-unknown-unknown/);
+    assert.match(
+      error.message,
+      /found wasi_unstable\.fd_write, wasi_snapshot_preview1\.clock \(a global\) \(/,
+    );
+    assert.match(error.message, /wasm32-wasip1/);
   });
 
   test("wasm-bindgen glue is refused with a hint; several kinds give several hints", () => {
     const error = refusal([
       ["__wbindgen_placeholder__", "__wbindgen_describe"],
       ["env", "abort"],
-      ["wasi_snapshot_preview1", "fd_write"],
+      ["wasi_unstable", "fd_write"],
     ]);
     assert.match(
       error.message,
-      /found __wbindgen_placeholder__\.__wbindgen_describe, wasi_snapshot_preview1\.fd_write \(/,
+      /found __wbindgen_placeholder__\.__wbindgen_describe, wasi_unstable\.fd_write \(/,
     );
     assert.match(error.message, /wasm-bindgen/);
-    assert.match(error.message, /wasm32-unknown-unknown/);
+    assert.match(error.message, /wasm32-wasip1/);
   });
 
   test("an import of the author's own is refused by name, without a toolchain hint", () => {
     const error = refusal([["env", "log"]]);
-    assert.match(error.message, /operators may import only the function env\.abort, found env\.log$/);
+    assert.match(
+      error.message,
+      /operators may import only env\.abort and wasi_snapshot_preview1 functions, found env\.log$/,
+    );
   });
 });
