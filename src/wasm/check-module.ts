@@ -50,7 +50,7 @@ export function checkOperatorModule(module: WebAssembly.Module, abi: OperatorAbi
     const hints = IMPORT_HINTS.filter(([applies]) => imports.some((i) => applies(i.module, i.name))).map(
       ([, hint]) => hint,
     );
-    const supplied = `${ABORT_IMPORT.module}.${ABORT_IMPORT.name} and ${WASI_MODULE} functions`;
+    const supplied = `${ABORT_IMPORT.module}.${ABORT_IMPORT.name}, env.emscripten_notify_memory_growth and ${WASI_MODULE} functions`;
     throw new InvalidOperatorError(
       `Cannot host the module: operators may import only ${supplied}, found ${names}${hints.length > 0 ? ` (${hints.join("; ")})` : ""}`,
       { operator, rule: "imports" },

@@ -1,17 +1,24 @@
 // The imports the host documents (spec/operator-abi.md: "imports must be empty unless the runtime
 // documents one"): `env.abort`, which AssemblyScript adds to every module built with its default
-// flags (asserts, bounds checks, `throw`), and WASI preview 1 (wasi-preview1.ts), which libc and
-// Rust's std call. Supplying them lets such modules run as they are built, and turns an abort, an
-// exit or a panic into an operator failure that carries the module's own words.
+// flags (asserts, bounds checks, `throw`); `env.emscripten_notify_memory_growth`, which emscripten's
+// standalone builds call after growing memory (nothing to do: the host reads the memory afresh at
+// every call); and WASI preview 1 (wasi-preview1.ts), which libc and Rust's std call. Supplying
+// them lets such modules run as they are built, and turns an abort, an exit or a panic into an
+// operator failure that carries the module's own words.
 import { WASI_MODULE, type WasiHost, wasiImports } from "./wasi-preview1.ts";
 
 /** AssemblyScript's `abort(message, fileName, line, column)`. */
 export const ABORT_IMPORT = { module: "env", name: "abort", kind: "function" } as const;
 
-/** Whether `i` is an import the host supplies: env.abort, or a WASI preview 1 function. */
+/** Emscripten's standalone-wasm notice that memory grew: supplied as a no-op. */
+const MEMORY_GROWTH_IMPORT = "emscripten_notify_memory_growth";
+
+/** Whether `i` is an import the host supplies: one of the env functions, or a WASI preview 1 one. */
 export function isHostImport(i: WebAssembly.ModuleImportDescriptor): boolean {
   if (i.kind !== "function") return false;
-  return (i.module === ABORT_IMPORT.module && i.name === ABORT_IMPORT.name) || i.module === WASI_MODULE;
+  if (i.module === ABORT_IMPORT.module)
+    return i.name === ABORT_IMPORT.name || i.name === MEMORY_GROWTH_IMPORT;
+  return i.module === WASI_MODULE;
 }
 
 /** Thrown by the supplied `env.abort` through the operator's frames; OperatorCalls reports it. */
@@ -69,6 +76,7 @@ export function hostImports(module: WebAssembly.Module, host: WasiHost): WebAsse
       [ABORT_IMPORT.name]: (...args: unknown[]): never => {
         throw new OperatorAbort(describeAbort(host.memory(), args));
       },
+      [MEMORY_GROWTH_IMPORT]: () => undefined,
     },
     [WASI_MODULE]: wasiImports(module, host),
   };

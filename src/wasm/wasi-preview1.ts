@@ -174,10 +174,7 @@ function wasiFunctions(host: WasiHost): Record<string, WasiFunction> {
       if (id < 0 || id > 3) return EINVAL;
       // realtime from Date.now(); the others (monotonic, process and thread CPU time) from
       // performance.now(), which only grows
-      const ns =
-        id === 0
-          ? BigInt(Date.now()) * 1_000_000n
-          : BigInt(Math.round(performance.now() * 1e6));
+      const ns = id === 0 ? BigInt(Date.now()) * 1_000_000n : BigInt(Math.round(performance.now() * 1e6));
       view().setBigUint64(timeAt >>> 0, ns, true);
       return SUCCESS;
     }),

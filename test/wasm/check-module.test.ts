@@ -41,11 +41,18 @@ describe("checkOperatorModule: imports", () => {
     assert.doesNotThrow(() => checkOperatorModule(moduleImporting([["env", "abort", typed]]), "colwasm/1"));
   });
 
+  test("emscripten's standalone env.emscripten_notify_memory_growth is accepted", () => {
+    const growth = "(func (param i32))";
+    assert.doesNotThrow(() =>
+      checkOperatorModule(moduleImporting([["env", "emscripten_notify_memory_growth", growth]]), "colwasm/1"),
+    );
+  });
+
   test("an env.abort that is not a function is refused, naming its kind", () => {
     const error = refusal([["env", "abort", "(global i32)"]]);
     assert.match(
       error.message,
-      /may import only env\.abort and wasi_snapshot_preview1 functions, found env\.abort \(a global\)$/,
+      /may import only env\.abort, env\.emscripten_notify_memory_growth and wasi_snapshot_preview1 functions, found env\.abort \(a global\)$/,
     );
   });
 
@@ -88,7 +95,7 @@ describe("checkOperatorModule: imports", () => {
     const error = refusal([["env", "log"]]);
     assert.match(
       error.message,
-      /operators may import only env\.abort and wasi_snapshot_preview1 functions, found env\.log$/,
+      /operators may import only env\.abort, env\.emscripten_notify_memory_growth and wasi_snapshot_preview1 functions, found env\.log$/,
     );
   });
 });

@@ -173,6 +173,18 @@ describe("env.abort, supplied by the host", () => {
     assert.match(plain.message, /its start function aborted: abort\(\) was called$/);
   });
 
+  it("supplies emscripten's memory-growth notice as a no-op: a module that grows memory and calls it runs", () => {
+    const op = host(
+      "notifies",
+      wat(`(module (import "env" "emscripten_notify_memory_growth" (func $grew (param i32)))
+        (memory (export "memory") 1)
+        (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "act") (param i32 i32) (result i32)
+          (drop (memory.grow (i32.const 1))) (call $grew (i32.const 0)) (local.get 0)))`),
+    );
+    assert.deepEqual(runRows(new InstancePool(TEST_LIMITS), op, [["a", 1]]), [["a", 1]]);
+  });
+
   it("describeAbort cuts a long message and ignores pointers that are not strings", () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const view = new DataView(memory.buffer);
