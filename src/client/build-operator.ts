@@ -1,6 +1,7 @@
 // `colwasm build`: compiles an operator folder (assembly/index.ts + manifest.json, as `colwasm new`
-// makes) with the built-ins' asc flags, appends the manifest section, then runs the manifest's
-// examples in a sandbox thread (a runaway example stops at the deadline) as an upload would.
+// makes) with the built-ins' asc flags, or takes a module another toolchain built (C, Rust, …),
+// appends the manifest section, then runs the manifest's examples in a sandbox thread (a runaway
+// example stops at the deadline) as an upload would.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ThreadExecutor } from "../chain/index.ts";
@@ -34,12 +35,54 @@ function firstDiagnostic(text: string): string {
   return `${lines[at]}${where === undefined ? "" : ` ${where.replace(/^.*?in /, "in ")}`}`;
 }
 
-/** Builds `dir` to `dir/build/NAME.wasm` (NAME: the folder's name) and checks its examples. */
-export async function buildOperator(dir: string): Promise<BuiltOperator> {
+async function compile(name: string, entry: string): Promise<Uint8Array> {
+  try {
+    return await compileAssemblyScript(entry);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    throw new InvalidOperatorError(`Cannot compile ${name}: ${firstDiagnostic(error.message)}`, {
+      operator: name,
+      rule: "compile",
+    });
+  }
+}
+
+/** The bytes of a module built elsewhere; one that is not WebAssembly fails here, in its terms. */
+function readModule(path: string): Uint8Array {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new ColwasmError(
+      "bad-request",
+      `Cannot read module ${JSON.stringify(path)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!WebAssembly.validate(bytes))
+    throw new InvalidOperatorError(
+      `Cannot build from ${JSON.stringify(path)}: it is not a valid WebAssembly module`,
+      {
+        rule: "not-wasm",
+      },
+    );
+  return bytes;
+}
+
+/**
+ * Builds `dir` to `dir/build/NAME.wasm` (NAME: the folder's name) and checks its examples. With
+ * `module` (the path of a module built elsewhere), that module takes the place of compiling
+ * `dir/assembly/index.ts`: only `dir/manifest.json` is needed.
+ */
+export async function buildOperator(dir: string, options: { module?: string } = {}): Promise<BuiltOperator> {
   const name = basename(dir);
   const entry = join(dir, "assembly", "index.ts");
   const manifestPath = join(dir, "manifest.json");
-  if (!existsSync(entry) || !existsSync(manifestPath))
+  if (options.module !== undefined && !existsSync(manifestPath))
+    throw new ColwasmError(
+      "invalid-operator",
+      `Cannot build ${JSON.stringify(dir)}: expected manifest.json there (abi, input, output, examples)`,
+    );
+  if (options.module === undefined && (!existsSync(entry) || !existsSync(manifestPath)))
     throw new ColwasmError(
       "invalid-operator",
       `Cannot build ${JSON.stringify(dir)}: expected assembly/index.ts and manifest.json there (colwasm new NAME makes them)`,
@@ -56,16 +99,7 @@ export async function buildOperator(dir: string): Promise<BuiltOperator> {
   }
   parseManifest(manifestJson, name); // fail on a bad manifest before spending seconds in asc
   const manifest = typeof manifestJson === "object" && manifestJson !== null ? manifestJson : {};
-  let binary: Uint8Array;
-  try {
-    binary = await compileAssemblyScript(entry);
-  } catch (error) {
-    if (!(error instanceof Error)) throw error;
-    throw new InvalidOperatorError(`Cannot compile ${name}: ${firstDiagnostic(error.message)}`, {
-      operator: name,
-      rule: "compile",
-    });
-  }
+  const binary = options.module === undefined ? await compile(name, entry) : readModule(options.module);
   const wasm = appendManifestSection(binary, manifest);
   const executor = new ThreadExecutor(DEFAULT_OPERATOR_LIMITS, {
     spawn: nodeSandbox({ preload: TSX_PRELOAD }),

@@ -5,7 +5,7 @@
 // scaffold's README run this checkout's bin, not `npx colwasm` (which would ask the npm registry).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -83,6 +83,47 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
     assert.equal(failed.status, 1);
     assert.ok(isOneLine(failed.stderr), failed.stderr);
     assert.match(failed.stderr, /act aborted: diff over 1000 \(at \S*index\.ts:\d+:\d+\)\n$/);
+  });
+
+  test("build --module takes a module another toolchain built (Rust): manifest appended, examples checked", async () => {
+    const op = join(dir, "rusty");
+    await mkdir(op);
+    const module = join(ROOT, "test", "fixtures", "toolchains", "rust_upper_unknown.wasm");
+    const manifest = {
+      abi: "colwasm/1",
+      input: "(String, i64)",
+      output: "(String, i64)",
+      description: "upper-cases ASCII letters (Rust)",
+      examples: [{ in: [["shout", 1]], out: [["SHOUT", 1]] }],
+    };
+    await writeFile(join(op, "manifest.json"), JSON.stringify(manifest));
+    const built = await colwasm(["build", op, "--module", module]);
+    assert.equal(built.status, 0, built.stderr);
+    assert.match(built.stdout, /^built rusty -> .*rusty\.wasm \(\d+ bytes, 1 examples pass\)\n$/);
+    // the manifest travels inside: exec needs no --abi/--input/--output
+    const exec = await colwasm(
+      ["exec", "--chain", join(op, "build", "rusty.wasm"), "--schema", "(String, i64)"],
+      {
+        input: '["quiet",2]\n',
+      },
+    );
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.equal(exec.stdout, '["QUIET",2]\n');
+
+    manifest.examples[0].out = [["shout", 1]];
+    await writeFile(join(op, "manifest.json"), JSON.stringify(manifest));
+    const [wrong, missing, notWasm] = await Promise.all([
+      colwasm(["build", op, "--module", module]),
+      colwasm(["build", op, "--module", join(op, "nope.wasm")]),
+      colwasm(["build", op, "--module", join(op, "manifest.json")]),
+    ]);
+    for (const failed of [wrong, missing, notWasm]) assert.ok(isOneLine(failed.stderr), failed.stderr);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /^Invalid operator: Example 0 of operator "rusty"/);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /Cannot read module .*nope\.wasm.*: no such file/);
+    assert.equal(notWasm.status, 1);
+    assert.match(notWasm.stderr, /is not a valid WebAssembly module/);
   });
 
   test("build fails with one line on a wrong example and on asc's first error", async () => {

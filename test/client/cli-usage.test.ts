@@ -317,7 +317,7 @@ describe("colwasm help and version", () => {
   test("--version prints the package version; a command without flags says so; extra words are refused", async () => {
     const [version, build, ops] = await Promise.all([
       colwasm(["--version"]),
-      colwasm(["build", "--help"]),
+      colwasm(["bench", "--help"]),
       colwasm(["ops", "name", "extra", "--url", "http://127.0.0.1:1"]),
     ]);
     assert.equal(version.status, 0);
