@@ -1,60 +1,15 @@
-// The host's one documented import, AssemblyScript's env.abort (src/wasm/host-imports.ts): a module
+// The env imports the host supplies (src/wasm/host-imports.ts; WASI has its own tests). A module
 // built with asc's stock flags runs, and its abort fails the batch as reason "trap" with the
 // author's message and place; the next batch gets a fresh instance. Also the edges: an abort in a
-// start function, at the memory cap, of another signature, and strings that cannot be read.
+// start function, at the memory cap, of another signature, strings that cannot be read, and
+// emscripten's memory-growth notice.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  columnToRows,
-  decodeBatch,
-  encodeBatch,
-  parseSchema,
-  rowsToColumn,
-} from "../../src/columnar/index.ts";
-import {
-  capModuleLimits,
-  CopyMeter,
-  type HostedOperator,
-  InstancePool,
-  instrumentOperator,
-  meterFuel,
-  OperatorError,
-  type OperatorLimits,
-  prepareOperator,
-} from "../../src/wasm/index.ts";
+import { InstancePool } from "../../src/wasm/index.ts";
+import { failureOf, hostModule, runRows } from "../support/hosted-module.ts";
 import { describeAbort } from "../../src/wasm/host-imports.ts";
 import { builtWasm, TEST_LIMITS } from "../support/operators.ts";
 import { wat } from "../support/wat.ts";
-
-const schema = parseSchema("(String, i64)");
-const HEADERS = { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" } as const;
-const batchOf = (rows: unknown[]) => decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
-
-/** `bytes` hosted as a registry would: memory capped, memory.grow watched, fuel when asked. */
-function host(name: string, bytes: Uint8Array, options: { fuel?: boolean; limits?: OperatorLimits } = {}) {
-  const limits = options.limits ?? TEST_LIMITS;
-  const capped = capModuleLimits(bytes, limits.maxMemoryPages);
-  const prepared = options.fuel === true ? meterFuel(capped) : instrumentOperator(capped, { fuel: false });
-  return prepareOperator(name, new WebAssembly.Module(prepared), { headers: HEADERS });
-}
-
-function runRows(pool: InstancePool, op: HostedOperator, rows: unknown[]): unknown[] {
-  const instance = pool.take(op);
-  const output = instance.run(batchOf(rows), new CopyMeter()); // a failed instance is not given back
-  pool.give(op, instance);
-  return columnToRows(schema, output.column);
-}
-
-/** The OperatorError that running `rows` through `op` throws. */
-function failure(pool: InstancePool, op: HostedOperator, rows: unknown[]): OperatorError {
-  try {
-    runRows(pool, op, rows);
-  } catch (error) {
-    assert.ok(error instanceof OperatorError, String(error));
-    return error;
-  }
-  assert.fail("the batch ran");
-}
 
 /** WAT data for an AssemblyScript string at `at` + 4 (its u32 byte length first, then UTF-16). */
 function asString(at: number, text: string): string {
@@ -78,7 +33,7 @@ function abortingModule(body: string, extra = ""): Uint8Array {
 describe("env.abort, supplied by the host", () => {
   for (const fuel of [false, true]) {
     it(`runs an AssemblyScript module built with asc's stock flags${fuel ? " (fuel-metered, as on Workers and Deno)" : ""}; its abort is reason trap with the message and place`, () => {
-      const op = host("stock_abort", builtWasm("stock_abort", "fixture"), { fuel });
+      const op = hostModule("stock_abort", builtWasm("stock_abort", "fixture"), { fuel });
       assert.deepEqual(
         WebAssembly.Module.imports(op.module).map((i) => `${i.module}.${i.name}`),
         ["env.abort"],
@@ -94,7 +49,7 @@ describe("env.abort, supplied by the host", () => {
           ["b", 2],
         ],
       );
-      const error = failure(pool, op, [
+      const error = failureOf(pool, op, [
         ["a", 1],
         ["b", -2],
       ]);
@@ -106,43 +61,43 @@ describe("env.abort, supplied by the host", () => {
   }
 
   it("reads the message and place an AssemblyScript-style abort passes", () => {
-    const op = host(
+    const op = hostModule(
       "aborts",
       abortingModule(
         `(call $abort (i32.const 20) (i32.const 52) (i32.const 12) (i32.const 5)) (i32.const 0)`,
       ),
     );
-    const error = failure(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
+    const error = failureOf(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
     assert.equal(error.reason, "trap");
     assert.match(error.message, /failed: act aborted: bad row \(at op\.ts:12:5\)$/);
   });
 
   it("says abort() was called when the message cannot be read, and never reads outside memory", () => {
-    const op = host(
+    const op = hostModule(
       "aborts_badly",
       abortingModule(
         `(call $abort (i32.const 65534) (i32.const -4) (i32.const 0) (i32.const 0)) (i32.const 0)`,
       ),
     );
-    const error = failure(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
+    const error = failureOf(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
     assert.match(error.message, /failed: act aborted: abort\(\) was called$/);
   });
 
   it("takes an env.abort of another signature, and aborts all the same", () => {
-    const op = host(
+    const op = hostModule(
       "aborts_plainly",
       wat(`(module (import "env" "abort" (func $abort)) (memory (export "memory") 1)
         (func (export "alloc") (param i32) (result i32) (i32.const 1024))
         (func (export "act") (param i32 i32) (result i32) (call $abort) (i32.const 0)))`),
     );
-    const error = failure(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
+    const error = failureOf(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
     assert.equal(error.reason, "trap");
     assert.match(error.message, /act aborted: abort\(\) was called$/);
   });
 
   it("reports an abort at the memory cap as reason memory, keeping the message", () => {
     const limits = { ...TEST_LIMITS, maxMemoryPages: 8 };
-    const op = host(
+    const op = hostModule(
       "aborts_at_cap",
       abortingModule(
         `(drop (memory.grow (i32.const 4)))
@@ -152,7 +107,7 @@ describe("env.abort, supplied by the host", () => {
       ),
       { limits },
     );
-    const error = failure(new InstancePool(limits), op, [["a", 1]]);
+    const error = failureOf(new InstancePool(limits), op, [["a", 1]]);
     assert.equal(error.reason, "memory");
     assert.match(
       error.message,
@@ -163,18 +118,20 @@ describe("env.abort, supplied by the host", () => {
   it("reports an abort in a start function: with its message when metered (the host calls it), without when the engine runs it", () => {
     const start = `(func $start (call $abort (i32.const 20) (i32.const 52) (i32.const 1) (i32.const 1))) (start $start)`;
     const bytes = abortingModule(`(local.get $ptr)`, start);
-    const metered = failure(new InstancePool(TEST_LIMITS), host("start_aborts", bytes, { fuel: true }), [
-      ["a", 1],
-    ]);
+    const metered = failureOf(
+      new InstancePool(TEST_LIMITS),
+      hostModule("start_aborts", bytes, { fuel: true }),
+      [["a", 1]],
+    );
     assert.equal(metered.reason, "trap");
     assert.match(metered.message, /aborted: bad row \(at op\.ts:1:1\)$/);
-    const plain = failure(new InstancePool(TEST_LIMITS), host("start_aborts", bytes), [["a", 1]]);
+    const plain = failureOf(new InstancePool(TEST_LIMITS), hostModule("start_aborts", bytes), [["a", 1]]);
     assert.equal(plain.reason, "trap");
     assert.match(plain.message, /its start function aborted: abort\(\) was called$/);
   });
 
   it("supplies emscripten's memory-growth notice as a no-op: a module that grows memory and calls it runs", () => {
-    const op = host(
+    const op = hostModule(
       "notifies",
       wat(`(module (import "env" "emscripten_notify_memory_growth" (func $grew (param i32)))
         (memory (export "memory") 1)

@@ -6,54 +6,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import {
-  columnToRows,
-  decodeBatch,
-  encodeBatch,
-  parseSchema,
-  rowsToColumn,
-} from "../../src/columnar/index.ts";
-import {
-  capModuleLimits,
-  CopyMeter,
-  type HostedOperator,
-  InstancePool,
-  instrumentOperator,
-  meterFuel,
-  OperatorError,
-  type OperatorLimits,
-  prepareOperator,
-} from "../../src/wasm/index.ts";
+import { InstancePool } from "../../src/wasm/index.ts";
+import { failureOf, hostModule, runRows } from "../support/hosted-module.ts";
 import { TEST_LIMITS } from "../support/operators.ts";
 import { wat } from "../support/wat.ts";
-
-const schema = parseSchema("(String, i64)");
-const HEADERS = { abi: "colwasm/1", input: "(String, i64)", output: "(String, i64)" } as const;
-const batchOf = (rows: unknown[]) => decodeBatch(encodeBatch(rowsToColumn(schema, rows)), schema);
-
-function host(name: string, bytes: Uint8Array, options: { fuel?: boolean; limits?: OperatorLimits } = {}) {
-  const limits = options.limits ?? TEST_LIMITS;
-  const capped = capModuleLimits(bytes, limits.maxMemoryPages);
-  const prepared = options.fuel === true ? meterFuel(capped) : instrumentOperator(capped, { fuel: false });
-  return prepareOperator(name, new WebAssembly.Module(prepared), { headers: HEADERS });
-}
-
-function runRows(pool: InstancePool, op: HostedOperator, rows: unknown[]): unknown[] {
-  const instance = pool.take(op);
-  const output = instance.run(batchOf(rows), new CopyMeter()); // a failed instance is not given back
-  pool.give(op, instance);
-  return columnToRows(schema, output.column);
-}
-
-function failure(pool: InstancePool, op: HostedOperator, rows: unknown[]): OperatorError {
-  try {
-    runRows(pool, op, rows);
-  } catch (error) {
-    assert.ok(error instanceof OperatorError, String(error));
-    return error;
-  }
-  assert.fail("the batch ran");
-}
 
 /** Seeded rows: ASCII and non-ASCII words, some empty, diffs >= 0. */
 function randomRows(count: number, seed: number): [string, number][] {
@@ -99,7 +55,7 @@ describe("operators from other toolchains", () => {
     for (const fuel of [false, true]) {
       it(`${fixture.name}${fuel ? " (fuel-metered)" : ""} computes its reference on random batches and fails in its own words`, () => {
         const bytes = readFileSync(new URL(`../fixtures/toolchains/${fixture.name}.wasm`, import.meta.url));
-        const op = host(fixture.name, bytes, { fuel });
+        const op = hostModule(fixture.name, bytes, { fuel });
         const pool = new InstancePool(TEST_LIMITS);
         for (const [seed, count] of [
           [1, 0],
@@ -110,7 +66,7 @@ describe("operators from other toolchains", () => {
           const rows = randomRows(count, seed);
           assert.deepEqual(runRows(pool, op, rows), rows.map(fixture.expected), `seed ${seed}`);
         }
-        const error = failure(pool, op, [
+        const error = failureOf(pool, op, [
           ["a", 1],
           ["b", -2],
         ]);
@@ -122,21 +78,21 @@ describe("operators from other toolchains", () => {
   }
 
   it("proc_exit in act fails the batch as reason trap with its status", () => {
-    const op = host(
+    const op = hostModule(
       "exits",
       wat(`(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
         (memory (export "memory") 1)
         (func (export "alloc") (param i32) (result i32) (i32.const 1024))
         (func (export "act") (param i32 i32) (result i32) (call $exit (i32.const 3)) (i32.const 0)))`),
     );
-    const error = failure(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
+    const error = failureOf(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
     assert.equal(error.reason, "trap");
     assert.match(error.message, /act exited: it called proc_exit\(3\)$/);
   });
 
   it("random_get spends fuel: a metered loop of large random_get calls runs out as reason deadline", () => {
     const limits = { ...TEST_LIMITS, fuel: 10_000_000 };
-    const op = host(
+    const op = hostModule(
       "random_loop",
       wat(`(module (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
         (memory (export "memory") 4)
@@ -147,7 +103,7 @@ describe("operators from other toolchains", () => {
       { fuel: true, limits },
     );
     const started = performance.now();
-    const error = failure(new InstancePool(limits), op, [["a", 1]]);
+    const error = failureOf(new InstancePool(limits), op, [["a", 1]]);
     assert.equal(error.reason, "deadline");
     assert.match(error.message, /act ran out of fuel/);
     // 10^7 units at 4 a byte: ~2.5 MB of random bytes, not a loop without end
