@@ -36,7 +36,7 @@ export class BlogAbiRunner {
     const ptr = placeInRegion(region.ptr, region.bytes, len, memoryAddressOf(layout.contiguous));
     copyInputIn(memory, layout, ptr, meter);
     const out = calls.address("act", () => act(ptr, len));
-    if (out === 0) throw calls.fail("error", "act returned 0");
+    if (out === 0) throw calls.fail("error", `act returned 0${calls.printedSuffix()}`);
     const bytes = new Uint8Array(memory.buffer);
     const valueBytes = input.length * 8;
     if (out + valueBytes > bytes.length) {

@@ -186,6 +186,15 @@ export class OperatorCalls {
     return value >>> 0;
   }
 
+  /**
+   * "; it printed: …" with what the last call wrote on stdout/stderr (WASI), or "": read it before
+   * the next call, which starts afresh.
+   */
+  printedSuffix(): string {
+    const printed = this.#printed.text();
+    return printed === "" ? "" : `; it printed: ${printed}`;
+  }
+
   /** Calls into WASM, turning traps into OperatorErrors (memory when the cap was reached). */
   call<T>(what: string, fn: () => T, pagesBefore = this.pages()): T {
     let result: T;
@@ -209,9 +218,7 @@ export class OperatorCalls {
       const [how, said] = howItFailed(error);
       const detail = atCap ? `memory limit of ${this.limits.maxMemoryPages} pages reached (${said})` : said;
       // what it wrote on stdout/stderr just before (a Rust panic's message and place)
-      const printed = this.#printed.text();
-      const output = printed === "" ? "" : `; it printed: ${printed}`;
-      throw this.fail(reason, `${what} ${how}: ${detail}${output}`, error);
+      throw this.fail(reason, `${what} ${how}: ${detail}${this.printedSuffix()}`, error);
     }
     if (this.pages() > this.limits.maxMemoryPages) {
       throw this.fail(

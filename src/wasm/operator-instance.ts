@@ -109,6 +109,8 @@ export class OperatorInstance {
     const act = calls.exports.act;
     const pagesBefore = calls.pages();
     const out = calls.address("act", () => act(ptr, len), pagesBefore);
+    // what act wrote on stdout/stderr, read before error() is called (a call starts afresh)
+    const printed = out === 0 ? calls.printedSuffix() : "";
     if (out === 0 && calls.nearMemoryCap(pagesBefore)) {
       // the operator's own words, when it has any, say what it could not allocate
       let said = "";
@@ -119,10 +121,10 @@ export class OperatorInstance {
       }
       throw calls.fail(
         "memory",
-        `act returned 0 after growing memory to ${calls.pages()} pages (limit ${calls.limits.maxMemoryPages})${said === "" ? "" : `: ${said}`}`,
+        `act returned 0 after growing memory to ${calls.pages()} pages (limit ${calls.limits.maxMemoryPages})${said === "" ? "" : `: ${said}`}${printed}`,
       );
     }
-    if (out === 0) throw calls.fail("error", this.#errorMessage());
+    if (out === 0) throw calls.fail("error", `${this.#errorMessage()}${printed}`);
     return this.#readOutput(out);
   }
 

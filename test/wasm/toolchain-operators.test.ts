@@ -77,6 +77,24 @@ describe("operators from other toolchains", () => {
     }
   }
 
+  it("act returning 0 after printing: reason error, with what it printed", () => {
+    const op = hostModule(
+      "says_why",
+      wat(`(module (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 64) "bad input: no rows\\n")
+        (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "act") (param i32 i32) (result i32)
+          (i32.store (i32.const 0) (i32.const 64))
+          (i32.store (i32.const 4) (i32.const 19))
+          (drop (call $write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 16)))
+          (i32.const 0)))`),
+    );
+    const error = failureOf(new InstancePool(TEST_LIMITS), op, [["a", 1]]);
+    assert.equal(error.reason, "error");
+    assert.match(error.message, /act returned 0; it printed: bad input: no rows$/);
+  });
+
   it("proc_exit in act fails the batch as reason trap with its status", () => {
     const op = hostModule(
       "exits",
