@@ -303,7 +303,7 @@ for (const kind of RUNTIMES) {
     );
 
     test(
-      "C with wasi-libc and Rust with std for wasm32-wasi (WASI imports) upload and run; their failures carry what they printed",
+      "C with wasi-libc, C++ with libc++ and Rust with std (wasm32-wasi and -unknown-unknown) upload and run; failures carry what they printed",
       { timeout: TEST_TIMEOUT_MS },
       async () => {
         const headers = {
@@ -314,6 +314,9 @@ for (const kind of RUNTIMES) {
         const toolchains = "test/fixtures/toolchains/";
         await uploadOk("h_c_echo", wasmFile(`${toolchains}c_echo.wasm`), headers);
         await uploadOk("h_rust_upper", wasmFile(`${toolchains}rust_upper_wasi.wasm`), headers);
+        await uploadOk("h_cpp_upper", wasmFile(`${toolchains}cpp_upper.wasm`), headers);
+        await uploadOk("h_rust_plain", wasmFile(`${toolchains}rust_upper_unknown.wasm`), headers);
+        await expectRows(await run(url, "h_cpp_upper,h_rust_plain", batch([["mix Ü", 4]])), [["MIX Ü", 4]]);
         await expectRows(await run(url, "h_c_echo,h_rust_upper,split_words", batch([["to bé", 2]])), [
           ["TO", 2],
           ["Bé", 2],

@@ -1,5 +1,5 @@
-// Operators built by other toolchains (test/fixtures/toolchains: C with wasi-libc, Rust with std
-// for wasm32-wasi and wasm32-unknown-unknown) run under the host as uploaded modules do, plain and
+// Operators built by other toolchains (test/fixtures/toolchains: C with wasi-libc, C++ with libc++,
+// Rust with std for wasm32-wasi and wasm32-unknown-unknown) run under the host as uploaded modules do, plain and
 // fuel-metered: random batches against a plain-JS reference, and their failures told in their own
 // words (what they printed just before, a Rust panic's message and place). Also what the WASI
 // imports do at the host's edge: proc_exit, and random_get's fuel.
@@ -36,6 +36,12 @@ const FIXTURES: {
     // what it printed in the failing call only: not the "N records" line of the call before
     failure:
       /act trapped: RuntimeError: unreachable; it printed: c_echo: record 1 has a negative diff \(-2\)$/,
+  },
+  {
+    name: "cpp_upper",
+    expected: ([text, diff]) => [upperAscii(text), diff],
+    failure:
+      /act trapped: RuntimeError: unreachable; it printed: cpp_upper: record 1 has a negative diff \(-2\)$/,
   },
   {
     name: "rust_upper_wasi",
