@@ -1,5 +1,5 @@
 // Export/import checks of spec/operator-abi.md: what each ABI requires before a module may run.
-import { ABORT_IMPORT, isHostImport } from "./host-imports.ts";
+import { isHostImport } from "./host-imports.ts";
 import { WASI_MODULE } from "./wasi-preview1.ts";
 import type { OperatorAbi } from "./manifest.ts";
 import { InvalidOperatorError } from "./operator-error.ts";
@@ -50,7 +50,7 @@ export function checkOperatorModule(module: WebAssembly.Module, abi: OperatorAbi
     const hints = IMPORT_HINTS.filter(([applies]) => imports.some((i) => applies(i.module, i.name))).map(
       ([, hint]) => hint,
     );
-    const supplied = `${ABORT_IMPORT.module}.${ABORT_IMPORT.name}, env.emscripten_notify_memory_growth and ${WASI_MODULE} functions`;
+    const supplied = `AssemblyScript's env functions (abort, trace, seed, Date.now, console.*), env.emscripten_notify_memory_growth and ${WASI_MODULE} functions`;
     throw new InvalidOperatorError(
       `Cannot host the module: operators may import only ${supplied}, found ${names}${hints.length > 0 ? ` (${hints.join("; ")})` : ""}`,
       { operator, rule: "imports" },

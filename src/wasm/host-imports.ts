@@ -1,23 +1,40 @@
 // The imports the host documents (spec/operator-abi.md: "imports must be empty unless the runtime
-// documents one"): `env.abort`, which AssemblyScript adds to every module built with its default
-// flags (asserts, bounds checks, `throw`); `env.emscripten_notify_memory_growth`, which emscripten's
-// standalone builds call after growing memory (nothing to do: the host reads the memory afresh at
-// every call); and WASI preview 1 (wasi-preview1.ts), which libc and Rust's std call. Supplying
-// them lets such modules run as they are built, and turns an abort, an exit or a panic into an
-// operator failure that carries the module's own words.
+// documents one"), so modules run as their toolchains build them:
+// - AssemblyScript's `env` imports of a stock build: `abort` (asserts, bounds checks, `throw`),
+//   `trace` and `console.log`/`info`/`warn`/`error`/`debug` (kept as the module's printed output,
+//   as WASI's stdout and stderr are), `seed` (Math.random: a fixed seed, so an operator stays a
+//   pure function of its input) and `Date.now`;
+// - emscripten's `env.emscripten_notify_memory_growth` (standalone builds call it after growing
+//   memory: nothing to do, the host takes a fresh view of memory at every call);
+// - WASI preview 1 (wasi-preview1.ts), which libc and Rust's std call.
+// An abort, an exit or a panic becomes an operator failure that carries the module's own words.
 import { WASI_MODULE, type WasiHost, wasiImports } from "./wasi-preview1.ts";
 
 /** AssemblyScript's `abort(message, fileName, line, column)`. */
 export const ABORT_IMPORT = { module: "env", name: "abort", kind: "function" } as const;
 
-/** Emscripten's standalone-wasm notice that memory grew: supplied as a no-op. */
-const MEMORY_GROWTH_IMPORT = "emscripten_notify_memory_growth";
+/** AssemblyScript's console methods that print a string (`console.time` and kin are no-ops). */
+const CONSOLE_PRINTS = ["log", "info", "warn", "error", "debug"].map((m) => `console.${m}`);
+const CONSOLE_TIMERS = ["time", "timeLog", "timeEnd"].map((m) => `console.${m}`);
+
+/** Math.random's seed: any fixed value; this one is the 64-bit golden ratio's top 52 bits. */
+const FIXED_SEED = 0x9e3779b97f4a7 / 2 ** 52;
+
+/** The `env` functions the host supplies, by name. */
+const ENV_NAMES: ReadonlySet<string> = new Set([
+  ABORT_IMPORT.name,
+  "trace",
+  "seed",
+  "Date.now",
+  ...CONSOLE_PRINTS,
+  ...CONSOLE_TIMERS,
+  "emscripten_notify_memory_growth",
+]);
 
 /** Whether `i` is an import the host supplies: one of the env functions, or a WASI preview 1 one. */
 export function isHostImport(i: WebAssembly.ModuleImportDescriptor): boolean {
   if (i.kind !== "function") return false;
-  if (i.module === ABORT_IMPORT.module)
-    return i.name === ABORT_IMPORT.name || i.name === MEMORY_GROWTH_IMPORT;
+  if (i.module === ABORT_IMPORT.module) return ENV_NAMES.has(i.name);
   return i.module === WASI_MODULE;
 }
 
@@ -71,13 +88,25 @@ export function describeAbort(memory: WebAssembly.Memory | undefined, args: read
  * needs it: the instance (and so its exported memory) does not exist yet while this is built.
  */
 export function hostImports(module: WebAssembly.Module, host: WasiHost): WebAssembly.Imports {
-  return {
-    [ABORT_IMPORT.module]: {
-      [ABORT_IMPORT.name]: (...args: unknown[]): never => {
-        throw new OperatorAbort(describeAbort(host.memory(), args));
-      },
-      [MEMORY_GROWTH_IMPORT]: () => undefined,
-    },
-    [WASI_MODULE]: wasiImports(module, host),
+  const print = (text: string) => host.printed.append(new TextEncoder().encode(`${text}\n`));
+  const stringAt = (ptr: unknown) => {
+    const memory = host.memory();
+    return memory === undefined ? undefined : readAssemblyScriptString(memory, ptr);
   };
+  const env: Record<string, (...args: never[]) => unknown> = {
+    [ABORT_IMPORT.name]: (...args: unknown[]): never => {
+      throw new OperatorAbort(describeAbort(host.memory(), args));
+    },
+    // trace(message, n, a0, …, a4): the message, then the first n numbers
+    trace: (message: unknown, count: unknown, ...numbers: unknown[]) => {
+      const shown = numbers.slice(0, typeof count === "number" ? Math.max(0, Math.min(count, 5)) : 0);
+      print(`trace: ${stringAt(message) ?? "?"}${shown.length > 0 ? ` ${shown.join(", ")}` : ""}`);
+    },
+    seed: () => FIXED_SEED,
+    "Date.now": () => Date.now(),
+    emscripten_notify_memory_growth: () => undefined,
+  };
+  for (const name of CONSOLE_PRINTS) env[name] = (message: unknown) => print(stringAt(message) ?? "?");
+  for (const name of CONSOLE_TIMERS) env[name] = () => undefined;
+  return { [ABORT_IMPORT.module]: env, [WASI_MODULE]: wasiImports(module, host) };
 }

@@ -277,7 +277,7 @@ for (const kind of RUNTIMES) {
     );
 
     test(
-      "AssemblyScript built with asc's stock flags (importing env.abort) uploads and runs; its abort is 422 operator-failed (trap) with its message",
+      "AssemblyScript built with asc's stock flags (env.abort, trace, seed, console.log) uploads and runs; its abort is 422 operator-failed (trap) with its message and what it logged",
       { timeout: TEST_TIMEOUT_MS },
       async () => {
         // the upload runs the manifest's example: the import is supplied where modules are checked too
@@ -296,7 +296,7 @@ for (const kind of RUNTIMES) {
         assert.equal(problem.stage, 1);
         assert.match(
           String(problem.detail),
-          /aborted: a diff is negative \(at \S*stock_abort\.ts:\d+:\d+\)$/,
+          /aborted: a diff is negative \(at \S*stock_abort\.ts:\d+:\d+\); it printed: checking 2 diffs \| trace: negative diff at 0$/,
         );
         await expectRows(await run(url, "h_stock_abort", batch([["r", 3]])), [["r", 3]]);
       },

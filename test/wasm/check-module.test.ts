@@ -41,6 +41,14 @@ describe("checkOperatorModule: imports", () => {
     assert.doesNotThrow(() => checkOperatorModule(moduleImporting([["env", "abort", typed]]), "colwasm/1"));
   });
 
+  test("AssemblyScript's other stock env functions are accepted; a near miss is not", () => {
+    const names = ["trace", "seed", "Date.now", "console.log", "console.error", "console.time"];
+    assert.doesNotThrow(() =>
+      checkOperatorModule(moduleImporting(names.map((n): [string, string] => ["env", n])), "colwasm/1"),
+    );
+    assert.match(refusal([["env", "console.table"]]).message, /found env\.console\.table$/);
+  });
+
   test("emscripten's standalone env.emscripten_notify_memory_growth is accepted", () => {
     const growth = "(func (param i32))";
     assert.doesNotThrow(() =>
@@ -52,7 +60,7 @@ describe("checkOperatorModule: imports", () => {
     const error = refusal([["env", "abort", "(global i32)"]]);
     assert.match(
       error.message,
-      /may import only env\.abort, env\.emscripten_notify_memory_growth and wasi_snapshot_preview1 functions, found env\.abort \(a global\)$/,
+      /may import only AssemblyScript's env functions \(abort, trace, seed, Date\.now, console\.\*\), env\.emscripten_notify_memory_growth and wasi_snapshot_preview1 functions, found env\.abort \(a global\)$/,
     );
   });
 
@@ -95,7 +103,7 @@ describe("checkOperatorModule: imports", () => {
     const error = refusal([["env", "log"]]);
     assert.match(
       error.message,
-      /operators may import only env\.abort, env\.emscripten_notify_memory_growth and wasi_snapshot_preview1 functions, found env\.log$/,
+      /operators may import only AssemblyScript's env functions \(abort, trace, seed, Date\.now, console\.\*\), env\.emscripten_notify_memory_growth and wasi_snapshot_preview1 functions, found env\.log$/,
     );
   });
 });

@@ -32,11 +32,11 @@ function abortingModule(body: string, extra = ""): Uint8Array {
 
 describe("env.abort, supplied by the host", () => {
   for (const fuel of [false, true]) {
-    it(`runs an AssemblyScript module built with asc's stock flags${fuel ? " (fuel-metered, as on Workers and Deno)" : ""}; its abort is reason trap with the message and place`, () => {
+    it(`runs an AssemblyScript module built with asc's stock flags${fuel ? " (fuel-metered, as on Workers and Deno)" : ""}; its abort is reason trap with the message, place and what it logged`, () => {
       const op = hostModule("stock_abort", builtWasm("stock_abort", "fixture"), { fuel });
       assert.deepEqual(
         WebAssembly.Module.imports(op.module).map((i) => `${i.module}.${i.name}`),
-        ["env.abort"],
+        ["env.abort", "env.trace", "env.seed", "env.console.log"],
       );
       const pool = new InstancePool(TEST_LIMITS);
       assert.deepEqual(
@@ -55,7 +55,11 @@ describe("env.abort, supplied by the host", () => {
       ]);
       assert.equal(error.reason, "trap");
       assert.equal(error.operator, "stock_abort");
-      assert.match(error.message, /act aborted: a diff is negative \(at \S*stock_abort\.ts:\d+:\d+\)$/);
+      // what it logged and traced in the failing call comes after, as WASI's output does
+      assert.match(
+        error.message,
+        /act aborted: a diff is negative \(at \S*stock_abort\.ts:\d+:\d+\); it printed: checking 2 diffs \| trace: negative diff at 1$/,
+      );
       assert.deepEqual(runRows(pool, op, [["c", 3]]), [["c", 3]]); // the next batch, a fresh instance
     });
   }
@@ -140,6 +144,24 @@ describe("env.abort, supplied by the host", () => {
           (drop (memory.grow (i32.const 1))) (call $grew (i32.const 0)) (local.get 0)))`),
     );
     assert.deepEqual(runRows(new InstancePool(TEST_LIMITS), op, [["a", 1]]), [["a", 1]]);
+  });
+
+  it("AssemblyScript's seed is fixed, Date.now reads the clock, and console timers do nothing", () => {
+    const bytes = wat(`(module
+      (import "env" "seed" (func $seed (result f64)))
+      (import "env" "Date.now" (func $now (result f64)))
+      (import "env" "console.time" (func $time (param i32)))
+      (memory (export "memory") 1)
+      (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+      ;; act answers its input when the seed is the one it expects and the clock is past 2020
+      (func (export "act") (param i32 i32) (result i32)
+        (call $time (i32.const 0))
+        (if (f64.ne (call $seed) (f64.const ${0x9e3779b97f4a7 / 2 ** 52})) (then (return (i32.const 0))))
+        (if (f64.lt (call $now) (f64.const 1577836800000)) (then (return (i32.const 0))))
+        (local.get 0)))`);
+    const op = hostModule("as_env", bytes);
+    const pool = new InstancePool(TEST_LIMITS);
+    for (let k = 0; k < 2; k++) assert.deepEqual(runRows(pool, op, [["a", k]]), [["a", k]]);
   });
 
   it("describeAbort cuts a long message and ignores pointers that are not strings", () => {
