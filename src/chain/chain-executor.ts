@@ -25,6 +25,8 @@ export interface HopTrace {
    * where the input was read in another way (a body streamed in, slices written one by one).
    */
   readonly copyMs?: number;
+  /** What the operator printed on this batch (its last 2 KiB), when it printed anything. */
+  readonly printed?: string;
 }
 
 /** What a run of consecutive operator stages produced. */

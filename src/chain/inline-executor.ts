@@ -88,11 +88,13 @@ export class InlineExecutor implements SegmentExecutor {
       if (error instanceof BatchError) this.#pool.give(first.operator, instance);
       throw error;
     }
+    const printed = instance.printed;
     const hop = {
       stage: first.index,
       name: first.name,
       durationMs: performance.now() - started,
       copiedBytes: meter.bytes,
+      ...(printed === "" ? {} : { printed }),
     };
     return this.#continue(rest, output, [hop], { op: first.operator, instance });
   }
@@ -122,12 +124,14 @@ export class InlineExecutor implements SegmentExecutor {
         if (held !== undefined) this.#pool.give(held.op, held.instance);
       }
       held = { op: stage.operator, instance };
+      const printed = instance.printed;
       hops.push({
         stage: stage.index,
         name: stage.name,
         durationMs: performance.now() - started,
         copiedBytes: meter.bytes,
         ...(meter.copies > 0 ? { copyMs: meter.ms } : {}),
+        ...(printed === "" ? {} : { printed }),
       });
     }
     // the output stays valid until this instance is taken again

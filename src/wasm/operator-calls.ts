@@ -186,6 +186,11 @@ export class OperatorCalls {
     return value >>> 0;
   }
 
+  /** What the last call wrote on stdout/stderr (WASI, AssemblyScript's console), as written. */
+  printed(): string {
+    return this.#printed.raw();
+  }
+
   /**
    * "; it printed: …" with what the last call wrote on stdout/stderr (WASI), or "": read it before
    * the next call, which starts afresh.

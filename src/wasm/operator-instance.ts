@@ -62,6 +62,11 @@ export class OperatorInstance {
     return this.#act(ptr, layout.byteLength);
   }
 
+  /** What the last batch's `act` printed (stdout/stderr, console, trace; its last 2 KiB), or "". */
+  get printed(): string {
+    return this.#calls.printed();
+  }
+
   /** Bytes of this instance's memory now (it never shrinks): what keeping it idle costs. */
   get memoryBytes(): number {
     return this.#calls.exports.memory.buffer.byteLength;

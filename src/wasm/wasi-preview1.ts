@@ -55,10 +55,14 @@ export class PrintedOutput {
     this.#length = keep + bytes.length;
   }
 
+  /** What was written, as written (its last KEPT_BYTES), or "" when nothing was. */
+  raw(): string {
+    return this.#length === 0 ? "" : new TextDecoder().decode(this.#bytes.subarray(0, this.#length));
+  }
+
   /** What was written, on one line (lines joined by " | "), or "" when nothing was. */
   text(): string {
-    const decoded = new TextDecoder().decode(this.#bytes.subarray(0, this.#length));
-    return decoded
+    return this.raw()
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line !== "")

@@ -192,6 +192,44 @@ describe("colwasm exec streaming and flags", () => {
     assert.match(lines[2], /^batch 2: split_words [\d.]+ ms, lowercase [\d.]+ ms; \d+ bytes copied$/);
   });
 
+  it("--trace also prints, per batch and stage, what the operators printed (WASI stdout, AssemblyScript console.log)", () => {
+    const cEcho = join(ROOT, "test", "fixtures", "toolchains", "c_echo.wasm");
+    const stockAbort = join(ROOT, "test", "fixtures", "wasm", "dist", "stock_abort.wasm");
+    const run = colwasm(
+      [
+        "exec",
+        "--chain",
+        `${cEcho},split_words,${stockAbort}`,
+        "--schema",
+        "(String, i64)",
+        "--abi",
+        "colwasm/1",
+        "--input",
+        "(String, i64)",
+        "--output",
+        "(String, i64)",
+        "--batch-rows",
+        "2",
+        "--trace",
+      ],
+      '["a b",1]\n["c",1]\n["d",2]\n',
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, '["a",1]\n["b",1]\n["c",1]\n["d",2]\n');
+    const lines = run.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("colwasm:"));
+    assert.deepEqual(
+      lines.map((l) => l.replace(/^batch (\d+): .*$/, "batch $1")),
+      [
+        "batch 0",
+        `  ${cEcho}: c_echo: 2 records`,
+        `  ${stockAbort}: checking 3 diffs`,
+        "batch 1",
+        `  ${cEcho}: c_echo: 1 records`,
+        `  ${stockAbort}: checking 1 diffs`,
+      ],
+    );
+  });
+
   it("reads a FILE argument; a second argument, a bad --batch-rows or a folder is a usage error", () => {
     const dir = mkdtempSync(join(tmpdir(), "colwasm-exec-file-"));
     try {

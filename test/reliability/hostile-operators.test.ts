@@ -351,6 +351,35 @@ for (const kind of RUNTIMES) {
     );
 
     test(
+      "an operator that prints non-ASCII text on every batch answers 200",
+      { timeout: TEST_TIMEOUT_MS },
+      async () => {
+        const text = new TextEncoder().encode("naïve ✓ 中\n");
+        const data = [...text].map((b) => `\\${b.toString(16).padStart(2, "0")}`).join("");
+        const source = `(module
+          (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 64) "${data}")
+          ${ALLOC}
+          (func (export "act") (param $ptr i32) (param $len i32) (result i32)
+            (i32.store (i32.const 0) (i32.const 64))
+            (i32.store (i32.const 4) (i32.const ${text.length}))
+            (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))
+            (local.get $ptr)))`;
+        await uploadOk("h_prints", await wat(source), {
+          "operator-abi": "colwasm/1",
+          "operator-input": "(String, i64)",
+          "operator-output": "(String, i64)",
+        });
+        for (let k = 0; k < 2; k++)
+          await expectRows(await run(url, "h_prints,split_words", batch([["x y", k]])), [
+            ["x", k],
+            ["y", k],
+          ]);
+      },
+    );
+
+    test(
       "a module that uses exception handling uploads and runs (its catch works under fuel metering); an exception nothing catches is 422 operator-failed (trap)",
       { timeout: TEST_TIMEOUT_MS },
       async () => {

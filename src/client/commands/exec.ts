@@ -135,7 +135,10 @@ export const command: Command = {
     { name: "input", value: "S", description: "input schema of .wasm stages without a manifest" },
     { name: "output", value: "S", description: "output schema of .wasm stages without a manifest" },
     { name: "batch-rows", value: "N", description: `rows per batch (default ${DEFAULT_BATCH_ROWS})` },
-    { name: "trace", description: "print each batch's stage timings and copied bytes on stderr" },
+    {
+      name: "trace",
+      description: "on stderr, per batch: stage timings, copied bytes, what operators printed (last 2 KiB)",
+    },
     { name: "quiet", description: "no progress bar" },
   ],
   async run(args, io) {
@@ -181,6 +184,11 @@ export const command: Command = {
           const hops = result.hops.map((h) => `${h.name} ${h.durationMs.toFixed(3)} ms`).join(", ");
           const copied = result.hops.reduce((sum, h) => sum + h.copiedBytes, 0);
           io.stderr.write(`batch ${index}: ${hops || "no stages"}; ${copied} bytes copied\n`);
+          for (const hop of result.hops) {
+            if (hop.printed === undefined) continue;
+            const lines = hop.printed.replace(/\n$/, "").split("\n");
+            io.stderr.write(lines.map((line) => `  ${hop.name}: ${line}\n`).join(""));
+          }
         }
         bar.update({ rows: rows.firstRow + rows.column.length, bytesRead: rows.bytesRead });
         index++;

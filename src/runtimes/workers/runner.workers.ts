@@ -88,7 +88,8 @@ export function serveRunner(
       headers: {
         "content-type": "application/x-columnar",
         "columnar-format": output.format,
-        [HOPS_HEADER]: JSON.stringify(hops),
+        // timings only: what operators printed (up to 2 KiB a stage) has no use in the parent
+        [HOPS_HEADER]: JSON.stringify(hops.map(({ printed: _printed, ...timing }) => timing)),
       },
     });
   }
