@@ -11,6 +11,7 @@ export type {
 } from "./chain-executor.ts";
 export { ChainTypeError } from "./chain-type-error.ts";
 export { InlineExecutor } from "./inline-executor.ts";
+export { printedLines } from "./operator-output.ts";
 export {
   type ChainPlan,
   type OperatorDescriptor,

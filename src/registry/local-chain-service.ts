@@ -1,5 +1,6 @@
 // The ChainService of runtimes that run WASM themselves (Deno/Node: a sandbox thread, or inline):
-// plans against the registry, adapts the input to what the executor takes, runs the chain.
+// plans against the registry, adapts the input to what the executor takes, runs the chain, and
+// logs what its operators printed.
 import type {
   ChainResult,
   OperatorResolver,
@@ -7,7 +8,7 @@ import type {
   SegmentExecutor,
   Stage,
 } from "../chain/index.ts";
-import { planChain, runChain } from "../chain/index.ts";
+import { planChain, printedLines, runChain } from "../chain/index.ts";
 import type { BatchView } from "../columnar/index.ts";
 import type { HostedOperator } from "../wasm/index.ts";
 
@@ -19,6 +20,8 @@ export interface LocalChainOptions {
   readonly resolver: OperatorResolver<HostedOperator>;
   readonly executor: SegmentExecutor;
   readonly reduce?: ReduceExecutor;
+  /** Where operators' prints go, one `[operator NAME] text` line each (console.log by default). */
+  readonly log?: (line: string) => void;
 }
 
 /** Plans (type errors and unknown operators before anything runs) and runs chains locally. */
@@ -42,6 +45,9 @@ export class LocalChainService {
       options.idempotencyKey === undefined
         ? undefined
         : { key: options.idempotencyKey, bodyHash: options.bodyHash ?? "" };
-    return runChain(plan, input, { segments: executor, reduce, context: { idempotency } });
+    const result = await runChain(plan, input, { segments: executor, reduce, context: { idempotency } });
+    const lines = printedLines(result.hops);
+    if (lines.length > 0) (this.#options.log ?? console.log)(lines.join("\n"));
+    return result;
   }
 }

@@ -2,7 +2,7 @@
 // A generated main module imports the chain's `op<k>.wasm` modules (compiled by the Worker Loader,
 // the only place workerd compiles WASM) and hands them to `serveRunner`; chains run inline with
 // one memcpy per hop, the loop budget enforced by fuel (src/wasm/meter-fuel.ts).
-import { InlineExecutor, type OperatorStage } from "../../chain/index.ts";
+import { InlineExecutor, type OperatorStage, printedLines } from "../../chain/index.ts";
 import { decodeBatch, encodeSlices, formatSchema, parseFormat, parseSchema } from "../../columnar/index.ts";
 import {
   checkInstantiates,
@@ -81,6 +81,9 @@ export function serveRunner(
             stages,
             decodeBatch(new Uint8Array(await request.arrayBuffer()), schema, { format, isTrusted: true }),
           );
+    // what the operators printed goes where this Worker's logs go (wrangler dev, wrangler tail)
+    const printed = printedLines(hops);
+    if (printed.length > 0) console.log(printed.join("\n"));
     // A Response copies a BufferSource when it is constructed (Fetch "extract a body"), so the view
     // into the last instance's memory is answered as is: that copy is the only one out.
     const bytes = output.bytes !== undefined ? output.bytes : encodeSlices(output.slices, output.format);
