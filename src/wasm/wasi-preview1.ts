@@ -96,6 +96,12 @@ class FixedRandom {
   }
 }
 
+/**
+ * Clocks tick by the millisecond: enough to time a batch, too coarse to time a cache miss (timing
+ * side channels, which is why Workers freezes its clocks while code runs).
+ */
+const CLOCK_RESOLUTION_NS = 1_000_000n;
+
 /** Fuel units random_get charges a byte: about what a JS fill costs, against the WASM budget. */
 const RANDOM_FUEL_PER_BYTE = 4;
 
@@ -171,15 +177,15 @@ function wasiFunctions(host: WasiHost): Record<string, WasiFunction> {
     fd_prestat_dir_name: () => EBADF,
     clock_res_get: guarded((id: number, resolutionAt: number) => {
       if (id < 0 || id > 3) return EINVAL;
-      view().setBigUint64(resolutionAt >>> 0, 1000n, true);
+      view().setBigUint64(resolutionAt >>> 0, CLOCK_RESOLUTION_NS, true);
       return SUCCESS;
     }),
     clock_time_get: guarded((id: number, _precision: bigint, timeAt: number) => {
       if (id < 0 || id > 3) return EINVAL;
       // realtime from Date.now(); the others (monotonic, process and thread CPU time) from
-      // performance.now(), which only grows
-      const ns = id === 0 ? BigInt(Date.now()) * 1_000_000n : BigInt(Math.round(performance.now() * 1e6));
-      view().setBigUint64(timeAt >>> 0, ns, true);
+      // performance.now(), which only grows; both in whole milliseconds
+      const ms = id === 0 ? Date.now() : Math.floor(performance.now());
+      view().setBigUint64(timeAt >>> 0, BigInt(ms) * CLOCK_RESOLUTION_NS, true);
       return SUCCESS;
     }),
     random_get: guarded((at: number, length: number) => {

@@ -24,6 +24,7 @@ const SIGNATURES: Record<string, string> = {
   fd_close: "(param i32) (result i32)",
   fd_prestat_get: "(param i32 i32) (result i32)",
   clock_time_get: "(param i32 i64 i32) (result i32)",
+  clock_res_get: "(param i32 i32) (result i32)",
   random_get: "(param i32 i32) (result i32)",
   proc_exit: "(param i32)",
   path_open: "(param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)",
@@ -126,7 +127,7 @@ describe("WASI preview 1, as the host supplies it", () => {
     assert.equal(call("path_open", 3, 0, 0, 0, 0, 0n, 0n, 0, 0), ENOSYS); // imported, not implemented
   });
 
-  it("clock_time_get reads the realtime clock and a monotonic one, and refuses unknown clocks", () => {
+  it("clock_time_get reads the realtime clock and a monotonic one, by the millisecond, and refuses unknown clocks", () => {
     const { call, view } = wasiInstance();
     assert.equal(call("clock_time_get", 0, 1n, 500), 0);
     const realtime = view.getBigUint64(500, true);
@@ -135,6 +136,9 @@ describe("WASI preview 1, as the host supplies it", () => {
     const first = view.getBigUint64(500, true);
     assert.equal(call("clock_time_get", 1, 1n, 500), 0);
     assert.ok(view.getBigUint64(500, true) >= first);
+    assert.equal(view.getBigUint64(500, true) % 1_000_000n, 0n, "whole milliseconds");
+    assert.equal(call("clock_res_get", 1, 508), 0);
+    assert.equal(view.getBigUint64(508, true), 1_000_000n);
     assert.equal(call("clock_time_get", 7, 1n, 500), EINVAL);
     assert.equal(call("clock_time_get", 0, 1n, 65_532), EFAULT);
   });
