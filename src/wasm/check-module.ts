@@ -59,10 +59,17 @@ export function checkOperatorModule(module: WebAssembly.Module, abi: OperatorAbi
   const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
   for (const [name, kind] of REQUIRED[abi]) {
     if (exports.get(name) !== kind) {
-      throw new InvalidOperatorError(`Cannot host the module as ${abi}: it must export ${kind} "${name}"`, {
-        operator,
-        rule: "exports",
-      });
+      // a program (it has a main) rather than a library: the usual way to miss every export
+      const hint = exports.has("_start")
+        ? " (it exports _start: it was built as a WASI program; build a library that exports the ABI's functions, e.g. Rust crate-type cdylib, clang -mexec-model=reactor)"
+        : "";
+      throw new InvalidOperatorError(
+        `Cannot host the module as ${abi}: it must export ${kind} "${name}"${hint}`,
+        {
+          operator,
+          rule: "exports",
+        },
+      );
     }
   }
   for (const [name, kind] of OPTIONAL) {

@@ -107,3 +107,20 @@ describe("checkOperatorModule: imports", () => {
     );
   });
 });
+
+describe("checkOperatorModule: exports", () => {
+  test("a WASI program (it exports _start) is told to build a library instead", () => {
+    const program = new WebAssembly.Module(
+      wat(`(module (memory (export "memory") 1) (func (export "_start")))`),
+    );
+    assert.throws(
+      () => checkOperatorModule(program, "colwasm/1", "op"),
+      (error: unknown) =>
+        error instanceof InvalidOperatorError &&
+        error.fields.rule === "exports" &&
+        /must export function "alloc" \(it exports _start: it was built as a WASI program; .*cdylib.*reactor\)$/.test(
+          error.message,
+        ),
+    );
+  });
+});
