@@ -59,48 +59,56 @@ export function listBuildTargets(root: string): BuildTarget[] {
     });
   }
 
-  const stockDir = join(root, "test", "fixtures", "assemblyscript");
-  for (const file of readdirSync(stockDir)
-    .filter((f) => f.endsWith(".ts"))
-    .sort()) {
-    const name = file.slice(0, -".ts".length);
-    const entryPath = join(stockDir, file);
-    const manifestPath = orNull(join(stockDir, `${name}.manifest.json`));
-    targets.push({
-      name,
+  const fixturesDist = join(root, "test", "fixtures", "wasm", "dist");
+  // one source file per module, its manifest beside it as NAME.manifest.json
+  const singleFileDirs: {
+    dir: string;
+    ext: string;
+    kind: BuildTarget["kind"];
+    outDir: string;
+    writesManifestFile: boolean;
+  }[] = [
+    // AssemblyScript built as an author without `colwasm build` would
+    {
+      dir: join(root, "test", "fixtures", "assemblyscript"),
+      ext: ".ts",
       kind: "assemblyscript-stock",
-      entryPath,
-      sourcePaths: [entryPath, ...(manifestPath ? [manifestPath] : [])],
-      manifestPath,
-      outDir: join(root, "test", "fixtures", "wasm", "dist"),
+      outDir: fixturesDist,
       writesManifestFile: false,
-    });
-  }
-
-  const watDirs = [
-    { dir: join(operators, "wat"), outDir: operatorsDist, writesManifestFile: true },
+    },
+    {
+      dir: join(operators, "wat"),
+      ext: ".wat",
+      kind: "wat",
+      outDir: operatorsDist,
+      writesManifestFile: true,
+    },
     // the host's own validation kernels (src/wasm/validation-kernels.ts), not an operator
     {
       dir: join(root, "src", "wasm", "kernels"),
+      ext: ".wat",
+      kind: "wat",
       outDir: join(root, "dist", "kernels"),
       writesManifestFile: false,
     },
     {
       dir: join(root, "test", "fixtures", "wasm"),
-      outDir: join(root, "test", "fixtures", "wasm", "dist"),
+      ext: ".wat",
+      kind: "wat",
+      outDir: fixturesDist,
       writesManifestFile: false,
     },
   ];
-  for (const { dir, outDir, writesManifestFile } of watDirs) {
+  for (const { dir, ext, kind, outDir, writesManifestFile } of singleFileDirs) {
     for (const file of readdirSync(dir)
-      .filter((f) => f.endsWith(".wat"))
+      .filter((f) => f.endsWith(ext))
       .sort()) {
-      const name = file.slice(0, -".wat".length);
+      const name = file.slice(0, -ext.length);
       const entryPath = join(dir, file);
       const manifestPath = orNull(join(dir, `${name}.manifest.json`));
       targets.push({
         name,
-        kind: "wat",
+        kind,
         entryPath,
         sourcePaths: [entryPath, ...(manifestPath ? [manifestPath] : [])],
         manifestPath,
