@@ -8,7 +8,7 @@
 //   memory: nothing to do, the host takes a fresh view of memory at every call);
 // - WASI preview 1 (wasi-preview1.ts), which libc and Rust's std call.
 // An abort, an exit or a panic becomes an operator failure that carries the module's own words.
-import { WASI_MODULE, type WasiHost, wasiImports } from "./wasi-preview1.ts";
+import { HOST_CALL_FUEL, WASI_MODULE, type WasiHost, wasiImports } from "./wasi-preview1.ts";
 
 /** AssemblyScript's `abort(message, fileName, line, column)`. */
 export const ABORT_IMPORT = { module: "env", name: "abort", kind: "function" } as const;
@@ -108,5 +108,16 @@ export function hostImports(module: WebAssembly.Module, host: WasiHost): WebAsse
   };
   for (const name of CONSOLE_PRINTS) env[name] = (message: unknown) => print(stringAt(message) ?? "?");
   for (const name of CONSOLE_TIMERS) env[name] = () => undefined;
-  return { [ABORT_IMPORT.module]: env, [WASI_MODULE]: wasiImports(module, host) };
+  // every call but abort (which ends the call) spends fuel, as WASI's do: see HOST_CALL_FUEL
+  const charged: Record<string, (...args: never[]) => unknown> = {};
+  for (const [name, fn] of Object.entries(env)) {
+    charged[name] =
+      name === ABORT_IMPORT.name
+        ? fn
+        : (...args: never[]) => {
+            host.spend(HOST_CALL_FUEL);
+            return fn(...args);
+          };
+  }
+  return { [ABORT_IMPORT.module]: charged, [WASI_MODULE]: wasiImports(module, host) };
 }

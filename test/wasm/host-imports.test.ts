@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InstancePool } from "../../src/wasm/index.ts";
 import { failureOf, hostModule, runRows } from "../support/hosted-module.ts";
-import { describeAbort } from "../../src/wasm/host-imports.ts";
+import { describeAbort, hostImports } from "../../src/wasm/host-imports.ts";
+import { HOST_CALL_FUEL, PrintedOutput } from "../../src/wasm/wasi-preview1.ts";
 import { builtWasm, TEST_LIMITS } from "../support/operators.ts";
 import { wat } from "../support/wat.ts";
 
@@ -162,6 +163,30 @@ describe("env.abort, supplied by the host", () => {
     const op = hostModule("as_env", bytes);
     const pool = new InstancePool(TEST_LIMITS);
     for (let k = 0; k < 2; k++) assert.deepEqual(runRows(pool, op, [["a", k]]), [["a", k]]);
+  });
+
+  it("every env call but abort spends HOST_CALL_FUEL, so a loop of them cannot outlive its fuel", () => {
+    const module = new WebAssembly.Module(
+      wat(`(module
+        (import "env" "seed" (func $seed (result f64)))
+        (import "env" "console.log" (func $log (param i32)))
+        (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+        (memory (export "memory") 1)
+        (func (export "calls") (drop (call $seed)) (call $log (i32.const 0)))
+        (func (export "aborts") (call $abort (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))))`),
+    );
+    const spent: number[] = [];
+    let instance: WebAssembly.Instance | undefined;
+    const host = {
+      memory: () => instance?.exports.memory as WebAssembly.Memory | undefined,
+      spend: (units: number) => void spent.push(units),
+      printed: new PrintedOutput(),
+    };
+    instance = new WebAssembly.Instance(module, hostImports(module, host));
+    (instance.exports.calls as () => void)();
+    assert.deepEqual(spent, [HOST_CALL_FUEL, HOST_CALL_FUEL]);
+    assert.throws(() => (instance?.exports.aborts as () => void)());
+    assert.equal(spent.length, 2);
   });
 
   it("describeAbort cuts a long message and ignores pointers that are not strings", () => {

@@ -4,7 +4,13 @@
 // that charges fuel, proc_exit as OperatorExit, and ENOSYS for whatever else a module imports.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { OperatorExit, PrintedOutput, type WasiHost, wasiImports } from "../../src/wasm/wasi-preview1.ts";
+import {
+  HOST_CALL_FUEL,
+  OperatorExit,
+  PrintedOutput,
+  type WasiHost,
+  wasiImports,
+} from "../../src/wasm/wasi-preview1.ts";
 import { wat } from "../support/wat.ts";
 
 const EBADF = 8;
@@ -153,8 +159,16 @@ describe("WASI preview 1, as the host supplies it", () => {
     assert.ok(new Set(bytes(first.view)).size > 20, "the bytes vary");
     assert.equal(first.call("random_get", 600, 37), 0);
     assert.notDeepEqual(bytes(first.view), bytes(second.view)); // the sequence moves on
-    assert.deepEqual(first.spent, [37 * 4, 37 * 4]);
+    assert.deepEqual(first.spent, [HOST_CALL_FUEL, 37 * 4, HOST_CALL_FUEL, 37 * 4]);
     assert.equal(first.call("random_get", 65_500, 100), EFAULT);
+  });
+
+  it("every call spends HOST_CALL_FUEL first, implemented or not: a loop of calls cannot outlive its fuel", () => {
+    const { call, spent } = wasiInstance();
+    call("args_sizes_get", 100, 104);
+    call("fd_seek", 1, 0n, 0, 400);
+    call("path_open", 3, 0, 0, 0, 0, 0n, 0n, 0, 0);
+    assert.deepEqual(spent, [HOST_CALL_FUEL, HOST_CALL_FUEL, HOST_CALL_FUEL]);
   });
 
   it("proc_exit throws OperatorExit with the status", () => {
