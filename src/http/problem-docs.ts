@@ -72,7 +72,7 @@ export const PROBLEM_DOCS: Readonly<Record<ProblemType, ProblemDoc>> = {
   },
   "invalid-operator": {
     title: "Invalid operator",
-    text: "The uploaded module was rejected: not WebAssembly, missing or ill-typed exports, imports, a bad manifest, or an example whose output differs (`rule` says which).",
+    text: "The uploaded module was rejected: not WebAssembly, missing or ill-typed exports, an import the host does not supply, a bad manifest, or an example whose output differs (`rule` says which).",
   },
   "operator-failed": {
     title: "Operator failed",
