@@ -31,6 +31,15 @@ const ENV_NAMES: ReadonlySet<string> = new Set([
   "emscripten_notify_memory_growth",
 ]);
 
+/**
+ * What a module may import, as `GET /` tells clients: each env function by name, and
+ * `wasi_snapshot_preview1.*` (every WASI preview 1 function, without capabilities).
+ */
+export const SUPPLIED_IMPORTS: readonly string[] = [
+  ...[...ENV_NAMES].map((name) => `${ABORT_IMPORT.module}.${name}`),
+  `${WASI_MODULE}.*`,
+];
+
 /** Whether `i` is an import the host supplies: one of the env functions, or a WASI preview 1 one. */
 export function isHostImport(i: WebAssembly.ModuleImportDescriptor): boolean {
   if (i.kind !== "function") return false;

@@ -1,6 +1,7 @@
 // Public surface of the WASM host: manifests, module checks, instances, limits, copy metering.
 export { capModuleLimits, MAX_TABLE_ELEMENTS, MAX_TABLES } from "./cap-limits.ts";
 export { checkOperatorModule } from "./check-module.ts";
+export { SUPPLIED_IMPORTS } from "./host-imports.ts";
 export { CopyMeter } from "./copy-meter.ts";
 export { checkExportSignatures, declaredAbi } from "./export-signatures.ts";
 export { DEFAULT_IDLE_BOUNDS, InstancePool } from "./instance-pool.ts";

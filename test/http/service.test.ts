@@ -18,6 +18,22 @@ describe("service routes", () => {
       runtime: "node",
       formats: ["0.1", "0.12"],
       builtins: BUILTINS,
+      imports: [
+        "env.abort",
+        "env.trace",
+        "env.seed",
+        "env.Date.now",
+        "env.console.log",
+        "env.console.info",
+        "env.console.warn",
+        "env.console.error",
+        "env.console.debug",
+        "env.console.time",
+        "env.console.timeLog",
+        "env.console.timeEnd",
+        "env.emscripten_notify_memory_growth",
+        "wasi_snapshot_preview1.*",
+      ],
     });
   });
 

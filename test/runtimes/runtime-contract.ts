@@ -10,6 +10,7 @@ import http from "node:http";
 import { deflateSync, gzipSync } from "node:zlib";
 import { chunk, RawConnection } from "../support/raw-http.ts";
 import { BUILTIN_NAMES } from "../../src/registry/builtin-names.ts";
+import { SUPPLIED_IMPORTS } from "../../src/wasm/host-imports.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -363,11 +364,12 @@ export function runtimeContract<S extends RuntimeServer>(title: string, harness:
     );
 
     test(
-      "serves exactly the built-in operators every runtime serves",
+      "serves exactly the built-in operators every runtime serves, and says which imports it supplies",
       { timeout: TEST_TIMEOUT_MS },
       async () => {
-        const service = (await (await call(server, "/")).json()) as { builtins: string[] };
+        const service = (await (await call(server, "/")).json()) as { builtins: string[]; imports: string[] };
         assert.deepEqual([...service.builtins].sort(), [...BUILTIN_NAMES].sort());
+        assert.deepEqual(service.imports, [...SUPPLIED_IMPORTS]);
         // operators/dist also holds the scaffold's template, which is not a built-in
         await expectProblem(await call(server, "/v1/operators/template"), 404, "unknown-operator");
       },

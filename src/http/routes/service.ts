@@ -2,6 +2,7 @@
 // answers `ok`, and `/problems/<type>` documents every problem type a response may name.
 import { Hono } from "hono";
 import { FORMATS } from "../../columnar/index.ts";
+import { SUPPLIED_IMPORTS } from "../../wasm/index.ts";
 import type { AppDeps } from "../app-deps.ts";
 import type { AppEnv } from "../app-env.ts";
 import { HttpProblem } from "../http-problem.ts";
@@ -19,6 +20,8 @@ export function serviceRoutes(deps: AppDeps): Hono<AppEnv> {
       runtime: deps.runtime,
       formats: FORMATS,
       builtins: deps.builtins,
+      // what an uploaded module may import (README: Imports)
+      imports: SUPPLIED_IMPORTS,
     });
   });
 
