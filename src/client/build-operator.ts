@@ -15,6 +15,8 @@ import {
   parseManifest,
   prepareOperator,
 } from "../wasm/index.ts";
+import { concatBytes } from "../wasm/wasm-reader.ts";
+import { readSections } from "../wasm/wasm-sections.ts";
 import { compileAssemblyScript } from "../../operators/compile-assemblyscript.ts";
 import { appendManifestSection } from "../../operators/manifest-section.ts";
 
@@ -65,7 +67,18 @@ function readModule(path: string): Uint8Array {
         rule: "not-wasm",
       },
     );
-  return bytes;
+  return withoutManifest(bytes);
+}
+
+/**
+ * `wasm` without its `colwasm` sections: a module built before (or by another tool) gets this
+ * folder's manifest instead of a second one beside its old one.
+ */
+function withoutManifest(wasm: Uint8Array): Uint8Array {
+  const kept = readSections(wasm).filter(
+    (s) => s.id !== 0 || new TextDecoder().decode(s.content.name()) !== "colwasm",
+  );
+  return concatBytes([wasm.subarray(0, 8), ...kept.map((s) => s.raw)]);
 }
 
 /**

@@ -110,6 +110,21 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
     assert.equal(exec.status, 0, exec.stderr);
     assert.equal(exec.stdout, '["QUIET",2]\n');
 
+    // built again from its own output with another manifest: the old section is replaced, not kept
+    manifest.description = "rebuilt";
+    await writeFile(join(op, "manifest.json"), JSON.stringify(manifest));
+    const rebuilt = await colwasm(["build", op, "--module", join(op, "build", "rusty.wasm")]);
+    assert.equal(rebuilt.status, 0, rebuilt.stderr);
+    const sections = WebAssembly.Module.customSections(
+      new WebAssembly.Module(await readFile(join(op, "build", "rusty.wasm"))),
+      "colwasm",
+    );
+    assert.equal(sections.length, 1);
+    assert.equal(
+      (JSON.parse(new TextDecoder().decode(sections[0])) as { description: string }).description,
+      "rebuilt",
+    );
+
     manifest.examples[0].out = [["shout", 1]];
     await writeFile(join(op, "manifest.json"), JSON.stringify(manifest));
     const [wrong, missing, notWasm] = await Promise.all([
