@@ -1,11 +1,11 @@
 // Walks the instructions of one function body, skipping every immediate, to find where each `loop`
 // starts and how many instructions it and the body around it hold, and where `memory.grow` and the
 // sized bulk instructions are (spec binary/instructions.html). It knows MVP, sign extension,
-// saturating truncation, bulk memory, reference types, multi-value, tail calls, fixed-width SIMD
-// and exception handling (the legacy try/catch/delegate that clang and Node 20 emit and run, and
-// try_table/throw_ref); anything else is refused rather than guessed, because one mis-sized
-// immediate would misread the rest of the body. Exceptions only leave a block outward, so they add
-// no path around the fuel checks at loop heads and function entries.
+// saturating truncation, bulk memory, reference types, multi-value, tail calls, fixed-width and
+// relaxed SIMD, and exception handling (the legacy try/catch/delegate that clang emits and Node 20
+// runs, and try_table/throw_ref); anything else is refused rather than guessed, because one
+// mis-sized immediate would misread the rest of the body. Exceptions only leave a block outward, so
+// they add no path around the fuel checks at loop heads and function entries.
 import { InvalidOperatorError } from "./operator-error.ts";
 import type { WasmReader } from "./wasm-reader.ts";
 
@@ -16,6 +16,9 @@ const ONE_BYTE_BLOCK_TYPES: ReadonlySet<number> = new Set([-64, -1, -2, -3, -4, 
 const SIMD_HOLES: ReadonlySet<number> = new Set([
   154, 162, 165, 166, 175, 176, 178, 179, 180, 187, 194, 197, 198, 207, 208, 210, 211, 212, 226, 238,
 ]);
+
+/** The last relaxed-SIMD sub-opcode (0x100-0x113, none with an immediate; workerd and Deno run them). */
+const RELAXED_SIMD_LAST = 0x113;
 
 function unsupported(reader: WasmReader, start: number, opcode: string): never {
   throw new InvalidOperatorError(
@@ -60,7 +63,7 @@ function skipSimd(reader: WasmReader, start: number): void {
   } else if (sub >= 84 && sub <= 91) {
     memarg(reader); // load*_lane / store*_lane
     reader.byte();
-  } else if (sub > 255 || SIMD_HOLES.has(sub)) {
+  } else if (sub > RELAXED_SIMD_LAST || (sub <= 255 && SIMD_HOLES.has(sub))) {
     unsupported(reader, start, `0xfd ${sub}`);
   }
 }

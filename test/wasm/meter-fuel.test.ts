@@ -299,6 +299,30 @@ describe("meterFuel()", () => {
     assert.equal(points.loops[0].at, 5); // just past the loop's block type
   });
 
+  it("the instruction walk reads relaxed SIMD (0xfd 0x100-0x113, no immediates) and refuses past it", () => {
+    // A body assembled by hand: Node 20 cannot compile relaxed SIMD (workerd and Deno can).
+    const walk = (sub: number[]) => {
+      // prettier-ignore
+      const body = Uint8Array.from([
+        0x00, // no locals
+        0x03, 0x40, // loop
+        0xfd, 0x0c, ...new Array(16).fill(0), // v128.const 0
+        0xfd, 0x0c, ...new Array(16).fill(0), // v128.const 0
+        0xfd, ...sub, // the relaxed instruction (sub-opcode as an unsigned LEB)
+        0x1a, // drop
+        0x0b, // end (loop)
+        0x0b, // end (function)
+      ]);
+      const reader = new WasmReader(body, 0);
+      reader.u32();
+      return findRewritePoints(reader);
+    };
+    for (let sub = 0x100; sub <= 0x113; sub++) {
+      assert.equal(walk([0x80 | (sub & 0x7f), sub >> 7]).loops.length, 1, `0xfd ${sub}`);
+    }
+    assertInvalid(() => walk([0x94, 0x02]), "instructions"); // 0x114: none such
+  });
+
   it("meterFuel() puts the fuel global after imported and defined globals", () => {
     const bytes = wat(`(module
       (import "env" "g" (global $g i32))
