@@ -54,6 +54,19 @@ function tokenHint(error: ColwasmError, env: CommandIo["env"]): string {
   return " (no token was sent: COLWASM_RUN_TOKEN, else COLWASM_ADMIN_TOKEN, is not set)";
 }
 
+/**
+ * "Title: detail", unless the detail already opens with the title's words around a name, as an
+ * operator's failure does (`Operator "x" failed: …` under "Operator failed"): then the detail alone,
+ * which says it once.
+ */
+function headed(title: string, detail: string): string {
+  // a runtime's title is its own text: taken literally
+  const [first, ...rest] = title.split(" ").map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const opensWithTitle =
+    rest.length > 0 && new RegExp(`^${first} "[^"]*" ${rest.join(" ")}: `, "i").test(detail);
+  return opensWithTitle ? detail : `${title}: ${detail}`;
+}
+
 /** Runs one command line; resolves to the exit status (0 ok, 1 failure, 2 bad command line). */
 export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
   try {
@@ -69,7 +82,7 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
     }
     // A runtime's problem keeps its own title (RFC 9457); local failures get one from their type.
     const title = error instanceof ColwasmClientError ? error.title : problemTitle(error.type);
-    io.stderr.write(`${title}: ${error.message.replaceAll("\n", " ")}${tokenHint(error, io.env)}\n`);
+    io.stderr.write(`${headed(title, error.message.replaceAll("\n", " "))}${tokenHint(error, io.env)}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

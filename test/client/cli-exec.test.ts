@@ -93,7 +93,11 @@ describe("colwasm exec", () => {
       '["x",1]\n',
     );
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /^Operator failed: .*deadline.*\n$/);
+    // the title's words are in the detail already ("Operator "x" failed: …"): said once
+    assert.match(
+      run.stderr,
+      /^Operator "test\/fixtures\/wasm\/dist\/infinite_loop\.wasm" failed: .*deadline.*\n$/,
+    );
   });
 
   it("refuses a module that does not compile, or whose act has another type, as an invalid operator", () => {

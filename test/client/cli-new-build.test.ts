@@ -82,7 +82,10 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
     const failed = await colwasm(chain, { input: '["a",1]\n["b",1001]\n' });
     assert.equal(failed.status, 1);
     assert.ok(isOneLine(failed.stderr), failed.stderr);
-    assert.match(failed.stderr, /act aborted: diff over 1000 \(at \S*index\.ts:\d+:\d+\)\n$/);
+    assert.match(
+      failed.stderr,
+      /^Operator "\S*strict\.wasm" failed: act aborted: diff over 1000 \(at \S*index\.ts:\d+:\d+\)\n$/,
+    );
   });
 
   test("build --module takes a module another toolchain built (Rust): manifest appended, examples checked", async () => {

@@ -313,6 +313,35 @@ describe("colwasm says what it can before sending anything", () => {
   });
 });
 
+describe("colwasm prints a runtime's problem as one line", () => {
+  test("an operator's failure says 'Operator \"x\" failed' once; other titles, odd ones too, head their detail", async () => {
+    const answers = [
+      {
+        type: "/problems/operator-failed",
+        title: "Operator failed",
+        status: 422,
+        detail: 'Operator "shout" failed: act aborted: too loud',
+      },
+      { type: "/problems/bad-batch", title: "Bad batch (v2) [x]", status: 400, detail: "slice 3 is short" },
+    ];
+    let next = 0;
+    await withServer(
+      (_req, res) => {
+        const problem = answers[next++ % answers.length];
+        res.writeHead(problem.status, { "content-type": "application/problem+json" });
+        res.end(JSON.stringify(problem));
+      },
+      async (url) => {
+        const args = ["run", "--chain", "shout", "--schema", SCHEMA, "--retries", "0", "--url", url];
+        const failed = await colwasm(args, { input: '["a",1]\n' });
+        assertFails(failed, 1, /^Operator "shout" failed: act aborted: too loud$/m);
+        const odd = await colwasm(args, { input: '["a",1]\n' });
+        assertFails(odd, 1, /^Bad batch \(v2\) \[x\]: slice 3 is short$/m);
+      },
+    );
+  });
+});
+
 describe("colwasm help and version", () => {
   test("--version prints the package version; a command without flags says so; extra words are refused", async () => {
     const [version, build, ops] = await Promise.all([
