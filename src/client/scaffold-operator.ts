@@ -1,6 +1,7 @@
-// `colwasm new`: copies operators/template into a new folder, naming the operator, pointing the
-// SDK import at this checkout's operators/sdk/assembly by a relative path (so asc resolves it from
-// wherever the folder is created) and the example test and README at this checkout's CLI.
+// `colwasm new`: copies a template into a new folder, naming the operator. AssemblyScript
+// (operators/template): the SDK import points at this checkout's operators/sdk/assembly by a
+// relative path (so asc resolves it from wherever the folder is created), the example test and
+// README at this checkout's CLI. Rust (operators/template-rust): a cdylib crate, built by cargo.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +9,12 @@ import { ColwasmError } from "../error.ts";
 import { UsageError } from "./usage-error.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const TEMPLATE_DIR = join(ROOT, "operators", "template");
+/** The languages `colwasm new` scaffolds, and their templates. */
+export const TEMPLATES = {
+  assemblyscript: join(ROOT, "operators", "template"),
+  rust: join(ROOT, "operators", "template-rust"),
+} as const;
+export type TemplateLanguage = keyof typeof TEMPLATES;
 const SDK_DIR = join(ROOT, "operators", "sdk", "assembly");
 const COLWASM_BIN = join(ROOT, "bin", "colwasm.mjs");
 /** Operator names the runtime accepts (src/chain/stage.ts), here also a folder name. */
@@ -33,8 +39,21 @@ function listFiles(dir: string): string[] {
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
 }
 
+/**
+ * The cargo package name for operator `name`: cargo allows letters, digits, `-` and `_`, not a
+ * leading digit; `-` becomes `_` so the built file is `CRATE.wasm` whatever cargo does with it.
+ */
+export function crateName(name: string): string {
+  const crate = name.replaceAll(/[.-]/g, "_");
+  return /^[0-9]/.test(crate) ? `op_${crate}` : crate;
+}
+
 /** Writes the scaffold of operator `name` into `dir` (which must not exist or be empty); returns its files. */
-export function scaffoldOperator(name: string, dir: string): string[] {
+export function scaffoldOperator(
+  name: string,
+  dir: string,
+  language: TemplateLanguage = "assemblyscript",
+): string[] {
   if (!NAME.test(name) || name.includes(".."))
     throw new UsageError(
       `Cannot scaffold operator ${JSON.stringify(name)}: a name is 1-64 of A-Z a-z 0-9 _ . - (not starting with . or -)`,
@@ -45,9 +64,12 @@ export function scaffoldOperator(name: string, dir: string): string[] {
       `Cannot scaffold into ${JSON.stringify(dir)}: the folder exists and is not empty`,
     );
   const sdkImport = JSON.stringify(relative(join(dir, "assembly"), SDK_DIR).split(sep).join("/"));
-  const files = listFiles(TEMPLATE_DIR);
+  const template = TEMPLATES[language];
+  const files = listFiles(template);
   for (const file of files) {
-    let text = readFileSync(join(TEMPLATE_DIR, file), "utf8").replaceAll(/\bNAME\b/g, name);
+    let text = readFileSync(join(template, file), "utf8")
+      .replaceAll(/\bNAME\b/g, name)
+      .replaceAll(/\bCRATE\b/g, crateName(name));
     if (file === join("assembly", "index.ts")) text = text.replaceAll(TEMPLATE_SDK_IMPORT, sdkImport);
     text = text.replaceAll("__COLWASM_BIN__", COLWASM_BIN.split(sep).join("/"));
     if (file === "README.md") text = text.replaceAll("npx colwasm ", `${colwasmCommand(dir)} `);
@@ -55,6 +77,6 @@ export function scaffoldOperator(name: string, dir: string): string[] {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
   }
-  writeFileSync(join(dir, ".gitignore"), "build/\n");
+  writeFileSync(join(dir, ".gitignore"), language === "rust" ? "build/\ntarget/\n" : "build/\n");
   return [...files, ".gitignore"];
 }

@@ -172,6 +172,35 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
     );
   });
 
+  test("new --lang rust scaffolds a cdylib crate named for cargo; an unknown language is a usage error", async () => {
+    const created = await colwasm(["new", "my-op.v2", "--dir", dir, "--lang", "rust"]);
+    assert.equal(created.status, 0, created.stderr);
+    const op = join(dir, "my-op.v2");
+    const cargo = await readFile(join(op, "Cargo.toml"), "utf8");
+    assert.match(cargo, /^name = "my_op_v2"$/m); // cargo's names have no "." and no leading digit
+    assert.match(cargo, /crate-type = \["cdylib"\]/);
+    const source = await readFile(join(op, "src", "lib.rs"), "utf8");
+    assert.equal(
+      source,
+      (await readFile(join(ROOT, "operators", "template-rust", "src", "lib.rs"), "utf8")).replaceAll(
+        /\bNAME\b/g,
+        "my-op.v2",
+      ),
+    );
+    const manifest = JSON.parse(await readFile(join(op, "manifest.json"), "utf8")) as { description: string };
+    assert.match(manifest.description, /^my-op\.v2:/);
+    assert.match(await readFile(join(op, "README.md"), "utf8"), /release\/my_op_v2\.wasm/);
+    assert.equal(await readFile(join(op, ".gitignore"), "utf8"), "build/\ntarget/\n");
+    assert.match(
+      created.stdout,
+      /next: \(cd .* && cargo build --release --target wasm32-unknown-unknown\) && .* build .* --module .*my_op_v2\.wasm\n$/,
+    );
+
+    const unknown = await colwasm(["new", "other", "--dir", dir, "--lang", "cobol"]);
+    assert.equal(unknown.status, 2);
+    assert.ok(isOneLine(unknown.stderr), unknown.stderr);
+  });
+
   test("new refuses a taken folder and a bad name", async () => {
     const taken = await colwasm(["new", "shout", "--dir", dir]);
     assert.equal(taken.status, 1);

@@ -4,6 +4,7 @@
 // words (what they printed just before, a Rust panic's message and place). Also what the WASI
 // imports do at the host's edge: proc_exit, and random_get's fuel.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { InstancePool } from "../../src/wasm/index.ts";
@@ -82,6 +83,29 @@ describe("operators from other toolchains", () => {
       });
     }
   }
+
+  it("the Rust template of colwasm new --lang rust, built from its current source, passes random batches through", () => {
+    const fixtures = new URL("../fixtures/toolchains/", import.meta.url);
+    const source = readFileSync(new URL("../../operators/template-rust/src/lib.rs", import.meta.url));
+    const builtFrom = readFileSync(new URL("rust_template.src.sha256", fixtures), "utf8").trim();
+    assert.equal(
+      createHash("sha256").update(source).digest("hex"),
+      builtFrom,
+      "operators/template-rust/src/lib.rs changed: rebuild the fixture with test/fixtures/toolchains/build.sh",
+    );
+    for (const fuel of [false, true]) {
+      const op = hostModule("rust_template", readFileSync(new URL("rust_template.wasm", fixtures)), { fuel });
+      const pool = new InstancePool(TEST_LIMITS);
+      for (const [seed, count] of [
+        [5, 0],
+        [6, 3],
+        [7, 5_000],
+      ]) {
+        const rows = randomRows(count, seed);
+        assert.deepEqual(runRows(pool, op, rows), rows, `seed ${seed}`);
+      }
+    }
+  });
 
   it("act returning 0 after printing: reason error, with what it printed", () => {
     const op = hostModule(
