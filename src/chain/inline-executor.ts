@@ -26,6 +26,27 @@ interface Holder {
   readonly instance: OperatorInstance;
 }
 
+/**
+ * The trace of a hop that ran `stage` on `instance` from `started`: its copies as `meter` counted
+ * them (copyMs only when the host made them itself), and what the operator printed.
+ */
+function hopTrace(
+  stage: OperatorStage,
+  started: number,
+  meter: CopyMeter,
+  instance: OperatorInstance,
+): HopTrace {
+  const printed = instance.printed;
+  return {
+    stage: stage.index,
+    name: stage.name,
+    durationMs: performance.now() - started,
+    copiedBytes: meter.bytes,
+    ...(meter.copies > 0 ? { copyMs: meter.ms } : {}),
+    ...(printed === "" ? {} : { printed }),
+  };
+}
+
 /** Batch goes straight from one module's memory into the next: no intermediate buffer. */
 export class InlineExecutor implements SegmentExecutor {
   readonly #pool: InstancePool;
@@ -88,14 +109,7 @@ export class InlineExecutor implements SegmentExecutor {
       if (error instanceof BatchError) this.#pool.give(first.operator, instance);
       throw error;
     }
-    const printed = instance.printed;
-    const hop = {
-      stage: first.index,
-      name: first.name,
-      durationMs: performance.now() - started,
-      copiedBytes: meter.bytes,
-      ...(printed === "" ? {} : { printed }),
-    };
+    const hop = hopTrace(first, started, meter, instance);
     return this.#continue(rest, output, [hop], { op: first.operator, instance });
   }
 
@@ -124,15 +138,7 @@ export class InlineExecutor implements SegmentExecutor {
         if (held !== undefined) this.#pool.give(held.op, held.instance);
       }
       held = { op: stage.operator, instance };
-      const printed = instance.printed;
-      hops.push({
-        stage: stage.index,
-        name: stage.name,
-        durationMs: performance.now() - started,
-        copiedBytes: meter.bytes,
-        ...(meter.copies > 0 ? { copyMs: meter.ms } : {}),
-        ...(printed === "" ? {} : { printed }),
-      });
+      hops.push(hopTrace(stage, started, meter, instance));
     }
     // the output stays valid until this instance is taken again
     if (held !== undefined) this.#pool.give(held.op, held.instance);

@@ -8,7 +8,7 @@
 //   memory: nothing to do, the host takes a fresh view of memory at every call);
 // - WASI preview 1 (wasi-preview1.ts), which libc and Rust's std call.
 // An abort, an exit or a panic becomes an operator failure that carries the module's own words.
-import { HOST_CALL_FUEL, WASI_MODULE, type WasiHost, wasiImports } from "./wasi-preview1.ts";
+import { charged, WASI_MODULE, type WasiHost, wasiImports } from "./wasi-preview1.ts";
 
 /** AssemblyScript's `abort(message, fileName, line, column)`. */
 export const ABORT_IMPORT = { module: "env", name: "abort", kind: "function" } as const;
@@ -102,10 +102,8 @@ export function hostImports(module: WebAssembly.Module, host: WasiHost): WebAsse
     const memory = host.memory();
     return memory === undefined ? undefined : readAssemblyScriptString(memory, ptr);
   };
+  // every call but abort (which ends the call) spends fuel, as WASI's do: see HOST_CALL_FUEL
   const env: Record<string, (...args: never[]) => unknown> = {
-    [ABORT_IMPORT.name]: (...args: unknown[]): never => {
-      throw new OperatorAbort(describeAbort(host.memory(), args));
-    },
     // trace(message, n, a0, …, a4): the message, then the first n numbers
     trace: (message: unknown, count: unknown, ...numbers: unknown[]) => {
       const shown = numbers.slice(0, typeof count === "number" ? Math.max(0, Math.min(count, 5)) : 0);
@@ -117,16 +115,13 @@ export function hostImports(module: WebAssembly.Module, host: WasiHost): WebAsse
   };
   for (const name of CONSOLE_PRINTS) env[name] = (message: unknown) => print(stringAt(message) ?? "?");
   for (const name of CONSOLE_TIMERS) env[name] = () => undefined;
-  // every call but abort (which ends the call) spends fuel, as WASI's do: see HOST_CALL_FUEL
-  const charged: Record<string, (...args: never[]) => unknown> = {};
-  for (const [name, fn] of Object.entries(env)) {
-    charged[name] =
-      name === ABORT_IMPORT.name
-        ? fn
-        : (...args: never[]) => {
-            host.spend(HOST_CALL_FUEL);
-            return fn(...args);
-          };
-  }
-  return { [ABORT_IMPORT.module]: charged, [WASI_MODULE]: wasiImports(module, host) };
+  return {
+    [ABORT_IMPORT.module]: {
+      ...Object.fromEntries(Object.entries(env).map(([name, fn]) => [name, charged(host, fn)])),
+      [ABORT_IMPORT.name]: (...args: unknown[]): never => {
+        throw new OperatorAbort(describeAbort(host.memory(), args));
+      },
+    },
+    [WASI_MODULE]: wasiImports(module, host),
+  };
 }

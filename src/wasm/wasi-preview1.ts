@@ -80,6 +80,14 @@ export interface WasiHost {
 
 type WasiFunction = (...args: never[]) => number;
 
+/** `fn` as an import: each call spends HOST_CALL_FUEL of `host` first. */
+export function charged<R>(host: WasiHost, fn: (...args: never[]) => R): (...args: never[]) => R {
+  return (...args) => {
+    host.spend(HOST_CALL_FUEL);
+    return fn(...args);
+  };
+}
+
 /** random_get's bytes: mulberry32 from a fixed seed, so the same sequence for every instance. */
 class FixedRandom {
   #state = 0x6d2b79f5;
@@ -220,11 +228,7 @@ export function wasiImports(module: WebAssembly.Module, host: WasiHost): Record<
   const out: Record<string, WasiFunction> = {};
   for (const i of WebAssembly.Module.imports(module)) {
     if (i.module !== WASI_MODULE || i.kind !== "function") continue;
-    const fn = Object.hasOwn(implemented, i.name) ? implemented[i.name] : () => ENOSYS;
-    out[i.name] = (...args: never[]) => {
-      host.spend(HOST_CALL_FUEL);
-      return fn(...args);
-    };
+    out[i.name] = charged(host, Object.hasOwn(implemented, i.name) ? implemented[i.name] : () => ENOSYS);
   }
   return out;
 }

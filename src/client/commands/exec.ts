@@ -12,7 +12,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { decodeBatch, encodeBatch, parseFormat, parseSchema } from "../../columnar/index.ts";
-import { parseChain, planChain, runChain, ThreadExecutor } from "../../chain/index.ts";
+import { parseChain, planChain, printedLines, runChain, ThreadExecutor } from "../../chain/index.ts";
 import { nodeSandbox, TSX_PRELOAD } from "../../chain/node-sandbox.node.ts";
 import { ColwasmError } from "../../error.ts";
 import { BUILTIN_NAMES } from "../../registry/builtin-names.ts";
@@ -184,11 +184,7 @@ export const command: Command = {
           const hops = result.hops.map((h) => `${h.name} ${h.durationMs.toFixed(3)} ms`).join(", ");
           const copied = result.hops.reduce((sum, h) => sum + h.copiedBytes, 0);
           io.stderr.write(`batch ${index}: ${hops || "no stages"}; ${copied} bytes copied\n`);
-          for (const hop of result.hops) {
-            if (hop.printed === undefined) continue;
-            const lines = hop.printed.replace(/\n$/, "").split("\n");
-            io.stderr.write(lines.map((line) => `  ${hop.name}: ${line}\n`).join(""));
-          }
+          for (const line of printedLines(result.hops, (name) => `  ${name}: `)) io.stderr.write(`${line}\n`);
         }
         bar.update({ rows: rows.firstRow + rows.column.length, bytesRead: rows.bytesRead });
         index++;
