@@ -187,6 +187,10 @@ describe("colwasm new and build", { timeout: 60_000 }, () => {
         "my-op.v2",
       ),
     );
+    assert.equal(
+      await readFile(join(op, "src", "batch.rs"), "utf8"),
+      await readFile(join(ROOT, "operators", "template-rust", "src", "batch.rs"), "utf8"),
+    );
     const manifest = JSON.parse(await readFile(join(op, "manifest.json"), "utf8")) as { description: string };
     assert.match(manifest.description, /^my-op\.v2:/);
     assert.match(await readFile(join(op, "README.md"), "utf8"), /release\/my_op_v2\.wasm/);

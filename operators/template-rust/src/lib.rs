@@ -1,42 +1,18 @@
 // NAME: a colwasm/1 operator in Rust, (String, i64) -> (String, i64), scaffolded by
 // `colwasm new NAME --lang rust`. It passes each record through unchanged: replace the loop in
 // `act`. See README.md for the build, and the ABI (spec operator-abi.md) for what the host does.
+// batch.rs frames the batches: `alloc`, reading slices, keeping the output.
 //
-// A batch in format 0.1 is a sequence of slices, each a u64 byte length then its bytes padded to 8.
-// (String, i64) has three: the text end-offsets (u64 each), the text bytes (UTF-8), the diffs (i64).
-
-/// The input region: u64 words, so its address is 8-aligned as the ABI requires.
-static mut INPUT: Vec<u64> = Vec::new();
-/// The output batch, kept until the next batch (the host reads it after `act` returns).
-static mut OUTPUT: Vec<u64> = Vec::new();
-
-/// Called by the host before each batch: an 8-aligned region of `size` bytes for the input.
-#[no_mangle]
-pub extern "C" fn alloc(size: i32) -> *mut u8 {
-    unsafe {
-        INPUT = vec![0u64; (size as usize + 7) / 8];
-        INPUT.as_mut_ptr() as *mut u8
-    }
-}
-
-/// The slice at `at`: its bytes, and where the next slice starts.
-fn slice(batch: &[u8], at: usize) -> (&[u8], usize) {
-    let length = u64::from_le_bytes(batch[at..at + 8].try_into().unwrap()) as usize;
-    (&batch[at + 8..at + 8 + length], at + 8 + ((length + 7) & !7))
-}
-
-/// Appends `data` as a slice: its u64 byte length, its bytes, zeros up to a multiple of 8.
-fn push_slice(out: &mut Vec<u8>, data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u64).to_le_bytes());
-    out.extend_from_slice(data);
-    out.resize((out.len() + 7) & !7, 0);
-}
+// (String, i64) in format 0.1 has three slices: the text end-offsets (u64 each), the text bytes
+// (UTF-8) and the diffs (i64).
+mod batch;
+use batch::{finish, input, push_slice, slice};
 
 /// Reads the input batch at [ptr, ptr + len) and returns the address of the output batch.
 /// A panic fails the batch; its message (on wasm32-wasip1) is in the host's error.
 #[no_mangle]
 pub extern "C" fn act(ptr: *const u8, len: i32) -> *const u8 {
-    let input = unsafe { std::slice::from_raw_parts(ptr, len as usize) };
+    let input = input(ptr, len);
     let (ends, next) = slice(input, 0);
     let (text, next) = slice(input, next);
     let (diffs, _) = slice(input, next);
@@ -60,10 +36,5 @@ pub extern "C" fn act(ptr: *const u8, len: i32) -> *const u8 {
     push_slice(&mut batch, &out_ends);
     push_slice(&mut batch, &out_text);
     push_slice(&mut batch, &out_diffs);
-    unsafe {
-        // copied into u64 words: the output address must be 8-aligned too
-        OUTPUT = vec![0u64; batch.len() / 8];
-        std::slice::from_raw_parts_mut(OUTPUT.as_mut_ptr() as *mut u8, batch.len()).copy_from_slice(&batch);
-        OUTPUT.as_ptr() as *const u8
-    }
+    finish(&batch)
 }
